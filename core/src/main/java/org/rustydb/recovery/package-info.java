@@ -1,0 +1,4 @@
+/**
+ * ARIES crash recovery (analysis, redo, undo) and fuzzy checkpoints.
+ */
+package org.rustydb.recovery;
