@@ -1,6 +1,5 @@
 package org.rustydb.io;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -32,6 +31,9 @@ public final class FileChannelIoEngine extends AbstractIoEngine {
   private static final System.Logger LOG = System.getLogger(FileChannelIoEngine.class.getName());
   private static final AtomicInteger ENGINES = new AtomicInteger();
 
+  /** The JDK's O_DIRECT open option (jdk.unsupported's ExtendedOpenOption.DIRECT), or null without it. */
+  private static final OpenOption DIRECT = directOption();
+
   private final ThreadPoolExecutor pool;
   private final ThreadGroup threads;
 
@@ -48,6 +50,18 @@ public final class FileChannelIoEngine extends AbstractIoEngine {
         });
   }
 
+  private static OpenOption directOption() {
+    try {
+      Class<?> c = Class.forName("com.sun.nio.file.ExtendedOpenOption");
+      for (Object o : c.getEnumConstants()) {
+        if (o.toString().equals("DIRECT")) return (OpenOption) o;
+      }
+    } catch (ClassNotFoundException e) {
+      // not offered by this JDK
+    }
+    return null;
+  }
+
   @Override
   public String name() {
     return "filechannel";
@@ -60,7 +74,10 @@ public final class FileChannelIoEngine extends AbstractIoEngine {
     opts.add(StandardOpenOption.READ);
     if (o.write()) opts.add(StandardOpenOption.WRITE);
     if (o.create()) opts.add(StandardOpenOption.CREATE);
-    if (o.direct()) opts.add(ExtendedOpenOption.DIRECT);
+    if (o.direct()) {
+      if (DIRECT == null) throw new IoFailedException("open " + path + ": this JDK offers no direct I/O option");
+      opts.add(DIRECT);
+    }
     try {
       FileChannel ch = FileChannel.open(path, opts);
       ChannelFile f = new ChannelFile(this, nextFileId(), path, o, ch);

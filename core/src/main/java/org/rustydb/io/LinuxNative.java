@@ -26,6 +26,7 @@ import java.util.Optional;
  * to exactly the mapping. Calls return the kernel's result, or minus errno on failure (captured through
  * {@link Linker.Option#captureCallState}), and never throw for an OS error.
  */
+@SuppressWarnings("restricted") // the one class allowed to use restricted FFM methods
 final class LinuxNative {
 
   static final int SYS_IO_URING_SETUP = 425;

@@ -462,12 +462,12 @@ public final class UringIoEngine extends AbstractIoEngine {
   private void completionLoop() {
     try {
       while (true) {
-        int reaped = reap();
+        reap();
         runDeferred();
         if (stopping && (abandon || (inFlight.get() == 0 && deferred.isEmpty()))) return;
+        // The CQ is drained: submit what callbacks queued and wait for the next completion, in one call.
         int pending = (int) INT.getAcquire(sqRing, sqTailOff) - (int) INT.getAcquire(sqRing, sqHeadOff);
-        if (reaped > 0 && pending == 0) continue;
-        if (!enter(pending, reaped > 0 ? 0 : 1, ENTER_GETEVENTS)) {
+        if (!enter(pending, 1, ENTER_GETEVENTS)) {
           if (stopping) return;
           Thread.onSpinWait();
         }
