@@ -132,7 +132,7 @@ public final class FileChannelIoEngine extends AbstractIoEngine {
       FileChannel ch = ((ChannelFile) op.file).channel;
       try {
         long n = switch (op.request) {
-          case IoRequest.Read rd -> readFully(ch, rd.buffer().asByteBuffer(), rd.offset());
+          case IoRequest.Read rd -> readFully(ch, rd.buffer().asByteBuffer(), rd.offset(), op.file.options().direct());
           case IoRequest.Write w -> write(ch, w, op.file);
           case IoRequest.Sync s -> {
             ch.force(!s.dataOnly());
@@ -151,12 +151,13 @@ public final class FileChannelIoEngine extends AbstractIoEngine {
   }
 
   /** Reads until the buffer is full or the file ends; returns the bytes read. */
-  private static long readFully(FileChannel ch, ByteBuffer dst, long offset) throws IOException {
+  private static long readFully(FileChannel ch, ByteBuffer dst, long offset, boolean direct) throws IOException {
     long done = 0;
     while (dst.hasRemaining()) {
       int n = ch.read(dst, offset + done);
       if (n < 0) break;
       done += n;
+      if (direct && dst.hasRemaining()) break; // a short direct read is the end of the file
     }
     return done;
   }

@@ -13,6 +13,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rustydb.ClosedException;
 import org.rustydb.OperationFailedException;
@@ -324,7 +325,14 @@ public final class UringIoEngine extends AbstractIoEngine {
     int end;
     sqLock.lock();
     try {
-      for (Op op : batch) prepare(op);
+      for (Op op : batch) {
+        try {
+          prepare(op);
+        } catch (RuntimeException e) { // the ring refused to take entries (io_uring_enter failing)
+          releaseSlot(op);
+          failCause(op, e);
+        }
+      }
       end = sqTail;
     } finally {
       sqLock.unlock();
@@ -421,10 +429,12 @@ public final class UringIoEngine extends AbstractIoEngine {
   /** Returns the offset of a zeroed free SQE, flushing the SQ to the kernel while it is full. */
   private long nextSqe() {
     while (sqTail - (int) INT.getAcquire(sqRing, sqHeadOff) >= sqEntries) {
-      enter(sqTail - (int) INT.getAcquire(sqRing, sqHeadOff), 0, 0);
+      if (!enter(sqTail - (int) INT.getAcquire(sqRing, sqHeadOff), 0, 0)) {
+        throw new IoFailedException("io_uring submission queue full and io_uring_enter failing");
+      }
     }
     long sqe = (long) (sqTail & sqMask) * SQE_SIZE;
-    sqes.asSlice(sqe, SQE_SIZE).fill((byte) 0);
+    for (long i = 0; i < SQE_SIZE; i += 8) sqes.set(ValueLayout.JAVA_LONG, sqe + i, 0L);
     return sqe;
   }
 
@@ -469,7 +479,7 @@ public final class UringIoEngine extends AbstractIoEngine {
         int pending = (int) INT.getAcquire(sqRing, sqTailOff) - (int) INT.getAcquire(sqRing, sqHeadOff);
         if (!enter(pending, 1, ENTER_GETEVENTS)) {
           if (stopping) return;
-          Thread.onSpinWait();
+          LockSupport.parkNanos(1_000_000); // a broken ring: do not spin at full speed
         }
       }
     } catch (Throwable t) {
@@ -524,8 +534,10 @@ public final class UringIoEngine extends AbstractIoEngine {
       switch (op.request) {
         case IoRequest.Read rd -> {
           op.done += res;
-          if (res > 0 && op.done < rd.length()) {
-            resubmit(op); // short read: continue; a read of 0 bytes is the end of the file
+          // A short read continues; 0 bytes is the end of the file. Under O_DIRECT a short read is
+          // always the end (and the remainder would be misaligned).
+          if (res > 0 && op.done < rd.length() && !op.file.options().direct()) {
+            resubmit(op);
             return;
           }
         }

@@ -157,6 +157,20 @@ abstract class IoEngineContractTest {
   }
 
   @Test
+  void aDirectReadAcrossTheEndOfFileIsShort() throws Exception {
+    Path p = dir.resolve("shortdirect");
+    byte[] data = new byte[6000];
+    new Random(8).nextBytes(data);
+    Files.write(p, data);
+    IoFile f = engine.open(p, FileOpenOptions.readOnly().withDirect(true));
+    MemorySegment b = buffer(2L * PAGE);
+    assertThat(get(engine.read(f, PAGE, b))).isEqualTo(6000 - PAGE);
+    assertThat(b.asSlice(0, 6000 - PAGE).toArray(ValueLayout.JAVA_BYTE))
+        .isEqualTo(java.util.Arrays.copyOfRange(data, PAGE, 6000));
+    assertThat(failure(engine.readFully(f, 0, b))).isInstanceOf(ShortReadException.class);
+  }
+
+  @Test
   void aDeviceErrorFailsOnlyItsRequest() throws Exception {
     IoFile rw = create("rw");
     get(engine.write(rw, 0, page(5)));
