@@ -212,6 +212,7 @@ public final class FileChannelIoEngine extends AbstractIoEngine {
 
     @Override
     public long size() {
+      if (!isOpen()) throw closedException();
       try {
         return channel.size();
       } catch (java.nio.channels.ClosedChannelException e) {

@@ -1,5 +1,6 @@
 package org.rustydb.io;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -23,6 +24,7 @@ public final class IoScheduler {
   private final ReentrantLock lock = new ReentrantLock();
   private final AgingPriorityQueue<Pending> queue;
   private int inFlight;
+  private final ThreadLocal<ArrayDeque<Pending>> starting = new ThreadLocal<>();
   private final AtomicLongArray dispatched = new AtomicLongArray(IoPriority.values().length);
 
   /**
@@ -64,7 +66,28 @@ public final class IoScheduler {
     return requests.stream().map(r -> submit(priority, r)).toList();
   }
 
+  /**
+   * Hands {@code p} to the engine. A future that completes at once (a refused request) would start the
+   * next one from inside this call, and so on down the queue; a per-thread trampoline turns that recursion
+   * into a loop.
+   */
   private void start(Pending p) {
+    ArrayDeque<Pending> pendingStarts = starting.get();
+    if (pendingStarts != null) {
+      pendingStarts.add(p);
+      return;
+    }
+    pendingStarts = new ArrayDeque<>();
+    starting.set(pendingStarts);
+    try {
+      pendingStarts.add(p);
+      for (Pending next; (next = pendingStarts.poll()) != null; ) startOne(next);
+    } finally {
+      starting.remove();
+    }
+  }
+
+  private void startOne(Pending p) {
     dispatched.incrementAndGet(p.priority.ordinal());
     engine.submit(p.request).whenComplete((v, t) -> {
       startNext();

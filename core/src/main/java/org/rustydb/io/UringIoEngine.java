@@ -220,6 +220,11 @@ public final class UringIoEngine extends AbstractIoEngine {
     return Thread.currentThread() == completionThread;
   }
 
+  /** The completion thread (tests check that close stops it). */
+  Thread completionThread() {
+    return completionThread;
+  }
+
   /** Whether this engine registered its file table (files then go through IOSQE_FIXED_FILE). */
   public boolean usesRegisteredFiles() {
     return fileTableSize > 0;
@@ -429,7 +434,7 @@ public final class UringIoEngine extends AbstractIoEngine {
   /** Returns the offset of a zeroed free SQE, flushing the SQ to the kernel while it is full. */
   private long nextSqe() {
     while (sqTail - (int) INT.getAcquire(sqRing, sqHeadOff) >= sqEntries) {
-      if (!enter(sqTail - (int) INT.getAcquire(sqRing, sqHeadOff), 0, 0)) {
+      if (!enter(pendingSubmissions(), 0, 0)) {
         throw new IoFailedException("io_uring submission queue full and io_uring_enter failing");
       }
     }
@@ -448,7 +453,7 @@ public final class UringIoEngine extends AbstractIoEngine {
     while (true) {
       int head = (int) INT.getAcquire(sqRing, sqHeadOff);
       if (end - head <= 0) return;
-      int pending = (int) INT.getAcquire(sqRing, sqTailOff) - head;
+      int pending = Math.max(0, (int) INT.getAcquire(sqRing, sqTailOff) - head);
       if (!enter(pending, 0, 0)) return;
     }
   }
@@ -470,22 +475,33 @@ public final class UringIoEngine extends AbstractIoEngine {
   // --------------------------------------------------------------------------------------- completion
 
   private void completionLoop() {
-    try {
-      while (true) {
+    while (true) {
+      try {
         reap();
         runDeferred();
         if (stopping && (abandon || (inFlight.get() == 0 && deferred.isEmpty()))) return;
         // The CQ is drained: submit what callbacks queued and wait for the next completion, in one call.
-        int pending = (int) INT.getAcquire(sqRing, sqTailOff) - (int) INT.getAcquire(sqRing, sqHeadOff);
-        if (!enter(pending, 1, ENTER_GETEVENTS)) {
+        if (!enter(pendingSubmissions(), 1, ENTER_GETEVENTS)) {
           if (stopping) return;
           LockSupport.parkNanos(1_000_000); // a broken ring: do not spin at full speed
         }
+      } catch (RuntimeException e) {
+        // Never let the thread die: every request in flight would hang. Log, breathe, go on.
+        LOG.log(System.Logger.Level.ERROR, "io_uring completion thread: unexpected exception", e);
+        LockSupport.parkNanos(1_000_000);
       }
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.ERROR, "io_uring completion thread died", t);
-      throw t;
     }
+  }
+
+  /**
+   * Entries published but not yet consumed by the kernel. The head is read first: the tail read after it
+   * can only be further on, whereas a tail read first may be overtaken by the head (another thread
+   * publishing, and the kernel consuming, in between), which would give a negative count.
+   */
+  private int pendingSubmissions() {
+    int head = (int) INT.getAcquire(sqRing, sqHeadOff);
+    int tail = (int) INT.getAcquire(sqRing, sqTailOff);
+    return Math.max(0, tail - head);
   }
 
   /** Takes every available CQE; returns how many. */

@@ -208,6 +208,7 @@ abstract class IoEngineContractTest {
     assertThat(failure(engine.read(a, 0, buffer(PAGE)))).isInstanceOf(ClosedException.class)
         .hasMessageContaining(dir.resolve("a").toString());
     assertThat(get(engine.write(b, 0, page(2)))).isEqualTo(PAGE);
+    assertThatThrownBy(a::size).isInstanceOf(ClosedException.class);
   }
 
   @Test

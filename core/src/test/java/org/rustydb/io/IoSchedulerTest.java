@@ -18,6 +18,7 @@ class IoSchedulerTest {
     final ArrayDeque<CompletableFuture<Long>> open = new ArrayDeque<>();
     final List<IoRequest> submitted = new ArrayList<>();
     final IoMetrics metrics = new IoMetrics();
+    boolean refuseFromNowOn;
 
     @Override
     public String name() {
@@ -43,7 +44,11 @@ class IoSchedulerTest {
       for (IoRequest r : requests) {
         submitted.add(r);
         CompletableFuture<Long> f = new CompletableFuture<>();
-        open.add(f);
+        if (refuseFromNowOn) {
+          f.completeExceptionally(new IoFailedException("refused"));
+        } else {
+          open.add(f);
+        }
         out.add(f);
       }
       return out;
@@ -120,6 +125,21 @@ class IoSchedulerTest {
     assertThat(lows).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
     assertThat(s.dispatched(IoPriority.LOW)).isEqualTo(5);
     assertThat(s.queued()).isGreaterThan(0); // HIGH work still waiting: it was saturated throughout
+  }
+
+  @Test
+  void aLongQueueOfRefusedRequestsDoesNotRecurse() {
+    IoScheduler s = new IoScheduler(engine, 1, 8);
+    CompletableFuture<Long> first = s.submit(IoPriority.NORMAL, read(0));
+    List<CompletableFuture<Long>> queued = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) queued.add(s.submit(IoPriority.LOW, read(i)));
+    engine.refuseFromNowOn = true; // every later submission fails at once, inside submit
+    engine.completeOldest();
+    // Each refusal starts the next queued request from its completion; without the trampoline that is
+    // 50,000 nested calls.
+    assertThat(first).isCompletedWithValue(1L);
+    assertThat(queued).allMatch(CompletableFuture::isCompletedExceptionally);
+    assertThat(s.queued()).isZero();
   }
 
   @Test

@@ -24,6 +24,15 @@ class UringIoEngineTest extends IoEngineContractTest {
   }
 
   @Test
+  void closeStopsTheNamedCompletionThread() {
+    Thread t = ((UringIoEngine) engine).completionThread();
+    assertThat(t.getName()).startsWith("rustydb-io-uring-");
+    assertThat(t.isAlive()).isTrue();
+    engine.close();
+    assertThat(t.isAlive()).isFalse();
+  }
+
+  @Test
   void heapBuffersAreRefused() throws Exception {
     IoFile f = create("h");
     assertThat(failure(engine.write(f, 0, MemorySegment.ofArray(new byte[10]))))
@@ -76,6 +85,28 @@ class UringIoEngineTest extends IoEngineContractTest {
           return engine.submit(more);
         });
     for (CompletableFuture<Long> r : get(next)) assertThat(get(r)).isEqualTo(PAGE);
+  }
+
+  @Test
+  void manySubmittersAndCallbackSubmissionsAllComplete() throws Exception {
+    engine.close();
+    engine = newEngine(IoOptions.builder().queueDepth(8));
+    IoFile f = create("stress");
+    get(engine.write(f, 0, buffer(16L * PAGE)));
+    List<CompletableFuture<Long>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 300; i++) {
+          CompletableFuture<Long> r = engine.readFully(f, (long) (i % 16) * PAGE, buffer(PAGE));
+          all.add(r);
+          // A callback on the completion thread submits one more: ring-thread and caller submissions mix.
+          all.add(r.thenCompose(v -> engine.readFully(f, 0, buffer(PAGE))));
+        }
+      }));
+    }
+    for (Thread t : threads) t.join();
+    for (CompletableFuture<Long> r : all) assertThat(get(r)).isEqualTo(PAGE);
   }
 
   @Test
