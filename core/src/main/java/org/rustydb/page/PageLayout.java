@@ -17,7 +17,8 @@ import java.nio.ByteOrder;
  *      20     4  free-space offset  lowest byte of tuple data (PAGE_SIZE when the page holds none)
  *      24     4  slot count         slots in the slot array, live and deleted
  *      28     4  flags              byte 0: page type (PageType code), byte 1: owning engine id,
- *                                   bytes 2-3: reserved, zero
+ *                                   bit 16: "may hold deleted slots" hint (spares inserts a slot
+ *                                   scan when clear), bits 17-31: reserved, zero
  *      32        slot array         slot i at 32 + 4*i
  *
  *  slot:   0   2  tuple offset (0xFFFF = deleted)
@@ -51,6 +52,9 @@ public final class PageLayout {
   public static final int SLOT_OFFSET_FIELD = 0;
   public static final int SLOT_LENGTH_FIELD = SLOT_OFFSET_FIELD + Short.BYTES;
   public static final int SLOT_SIZE = SLOT_LENGTH_FIELD + Short.BYTES;
+
+  /** Flags bit: some slot may be deleted. Set by delete, cleared when a scan finds none. */
+  public static final int FLAG_MAY_HAVE_TOMBSTONES = 1 << 16;
 
   /** Tuple offset stored in a deleted slot. */
   public static final int DELETED_OFFSET = 0xFFFF;

@@ -2,6 +2,7 @@ package org.rustydb.page;
 
 import static org.rustydb.page.PageLayout.DELETED_OFFSET;
 import static org.rustydb.page.PageLayout.FLAGS_OFFSET;
+import static org.rustydb.page.PageLayout.FLAG_MAY_HAVE_TOMBSTONES;
 import static org.rustydb.page.PageLayout.FREE_SPACE_OFFSET;
 import static org.rustydb.page.PageLayout.HEADER_SIZE;
 import static org.rustydb.page.PageLayout.LSN_OFFSET;
@@ -42,6 +43,8 @@ public final class SlottedPage {
 
   /** Returned by {@link #insert} and {@link #update} when the tuple does not fit; the page is unchanged. */
   public static final int PAGE_FULL = -1;
+
+  private static final int RESERVED_FLAG_BITS = ~(0xFFFF | FLAG_MAY_HAVE_TOMBSTONES);
 
   private MemorySegment page;
 
@@ -186,6 +189,8 @@ public final class SlottedPage {
     if (slot < 0) {
       slot = slotCount();
       page.set(U32, SLOT_COUNT_OFFSET, slot + 1);
+      // No tombstone was found: clear the hint so the next insert skips the scan.
+      page.set(U32, FLAGS_OFFSET, page.get(U32, FLAGS_OFFSET) & ~FLAG_MAY_HAVE_TOMBSTONES);
     }
     placeTuple(slot, tuple, len);
     return slot;
@@ -223,6 +228,7 @@ public final class SlottedPage {
   public void delete(int slot) {
     checkLive(slot);
     setSlot(slot, DELETED_OFFSET, 0);
+    page.set(U32, FLAGS_OFFSET, page.get(U32, FLAGS_OFFSET) | FLAG_MAY_HAVE_TOMBSTONES);
     trimTrailingDeletedSlots();
   }
 
@@ -260,7 +266,9 @@ public final class SlottedPage {
    * area, overlapping tuples, an unknown page type. Does not check the checksum ({@link PageChecksum}).
    */
   public String problem() {
-    if (type() == null) return "unknown page type code " + (page.get(U32, FLAGS_OFFSET) & 0xFF);
+    int flags = page.get(U32, FLAGS_OFFSET);
+    if (type() == null) return "unknown page type code " + (flags & 0xFF);
+    if ((flags & RESERVED_FLAG_BITS) != 0) return "reserved flag bits set: 0x" + Integer.toHexString(flags);
     int n = slotCount();
     if (n < 0 || n > MAX_SLOTS) return "slot count " + Integer.toUnsignedString(n) + " exceeds " + MAX_SLOTS;
     int free = freeSpaceOffset();
@@ -307,7 +315,9 @@ public final class SlottedPage {
     setSlot(slot, off, len);
   }
 
+  /** The lowest deleted slot, or -1. The flags hint makes this free on pages that never had a delete. */
   private int firstDeletedSlot() {
+    if ((page.get(U32, FLAGS_OFFSET) & FLAG_MAY_HAVE_TOMBSTONES) == 0) return -1;
     int n = slotCount();
     for (int s = 0; s < n; s++) {
       if (slotOffset(s) == DELETED_OFFSET) return s;

@@ -89,6 +89,19 @@ class SlottedPageTest {
   }
 
   @Test
+  void theTombstoneHintIsSetByDeleteAndClearedWhenNoneRemain() {
+    page.insert(bytes(10, 1));
+    page.insert(bytes(10, 2));
+    assertThat(seg.get(PageLayout.U32, PageLayout.FLAGS_OFFSET) & PageLayout.FLAG_MAY_HAVE_TOMBSTONES).isZero();
+    page.delete(0);
+    assertThat(seg.get(PageLayout.U32, PageLayout.FLAGS_OFFSET) & PageLayout.FLAG_MAY_HAVE_TOMBSTONES).isNotZero();
+    assertThat(page.insert(bytes(3, 3))).isZero(); // reuses the tombstone
+    assertThat(page.insert(bytes(3, 4))).isEqualTo(2); // scan finds none and clears the hint
+    assertThat(seg.get(PageLayout.U32, PageLayout.FLAGS_OFFSET) & PageLayout.FLAG_MAY_HAVE_TOMBSTONES).isZero();
+    assertThat(page.problem()).isNull();
+  }
+
+  @Test
   void trailingTombstonesGiveTheirSlotsBack() {
     page.insert(bytes(10, 1));
     page.insert(bytes(10, 2));
@@ -214,6 +227,10 @@ class SlottedPageTest {
     MemorySegment.copy(good, 0, seg, 0, 4096);
     seg.set(PageLayout.U32, PageLayout.FLAGS_OFFSET, 0xEE);
     assertThat(page.problem()).contains("unknown page type");
+
+    MemorySegment.copy(good, 0, seg, 0, 4096);
+    seg.set(PageLayout.U32, PageLayout.FLAGS_OFFSET, 0x8000_0001);
+    assertThat(page.problem()).contains("reserved flag bits");
 
     MemorySegment.copy(good, 0, seg, 0, 4096);
     assertThat(page.problem()).isNull();
