@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  *       0    8  page id           this page's PageId     \
  *       8    8  LSN               0                       | the prefix every page shares
  *      16    4  checksum          CRC32C, see PageCrc     |
- *      20   12  reserved          zero                   /
+ *      20    8  reserved          zero                    | page type (low byte of flags):
+ *      28    4  flags             {@link #PAGE_TYPE_CODE}/  PageType.FREE
  *      32    8  magic             "RDBFREEP" (ASCII)
  *      40    8  next free page    page number, 0 = end of the list
  *      48       end of fields; the rest of the page is zero
@@ -25,11 +26,14 @@ public final class FreePageLayout {
   public static final int LSN = PAGE_ID + 8;
   public static final int CHECKSUM = LSN + 8;
   public static final int RESERVED = CHECKSUM + 4;
-  public static final int MAGIC = RESERVED + 12;
+  public static final int FLAGS = RESERVED + 8;
+  public static final int MAGIC = FLAGS + 4;
   public static final int NEXT = MAGIC + 8;
   public static final int END = NEXT + 8;
 
   public static final long MAGIC_VALUE = PageFileHeaderLayout.magic("RDBFREEP");
+  /** The page-type code in the flags' low byte: {@code org.rustydb.page.PageType.FREE}. */
+  public static final int PAGE_TYPE_CODE = 0;
 
   private FreePageLayout() {}
 
@@ -37,6 +41,7 @@ public final class FreePageLayout {
   public static void encode(long pageId, long nextPageNo, MemorySegment page) {
     page.asSlice(0, PageFileStore.PAGE_SIZE).fill((byte) 0);
     page.set(Layouts.U64, PAGE_ID, pageId);
+    page.set(Layouts.U32, FLAGS, PAGE_TYPE_CODE);
     page.set(Layouts.U64, MAGIC, MAGIC_VALUE);
     page.set(Layouts.U64, NEXT, nextPageNo);
     PageCrc.stamp(page);

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
  *  ------ ----  -----------------------------------------------------------------------------
  *       0    8  page id            PageId.of(fileId, 0)        \
  *       8    8  LSN                always 0                     | the prefix every page shares:
- *      16    4  checksum           CRC32C, see {@link PageCrc}  | id, LSN, checksum at 16..19
- *      20   12  reserved           zero                        /
+ *      16    4  checksum           CRC32C, see {@link PageCrc}  | id, LSN, checksum at 16..19,
+ *      20    8  reserved           zero                         | page type in the low byte
+ *      28    4  flags              {@link #PAGE_TYPE_CODE}      /  of flags
  *      32    8  magic              "RDBPAGEF" (ASCII)
  *      40    4  format version     {@link #FORMAT_VERSION}
  *      44    4  kind               1 = data file (base/), 2 = temp file (temp/)
@@ -37,7 +38,8 @@ public final class PageFileHeaderLayout {
   public static final int LSN = PAGE_ID + 8;
   public static final int CHECKSUM = LSN + 8;
   public static final int RESERVED = CHECKSUM + 4;
-  public static final int MAGIC = RESERVED + 12;
+  public static final int FLAGS = RESERVED + 8;
+  public static final int MAGIC = FLAGS + 4;
   public static final int FORMAT = MAGIC + 8;
   public static final int KIND = FORMAT + 4;
   public static final int FILE_ID = KIND + 4;
@@ -50,6 +52,8 @@ public final class PageFileHeaderLayout {
 
   public static final long MAGIC_VALUE = magic("RDBPAGEF");
   public static final int FORMAT_VERSION = 1;
+  /** The page-type code in the flags' low byte: {@code org.rustydb.page.PageType.FILE_HEADER}. */
+  public static final int PAGE_TYPE_CODE = 9;
 
   private PageFileHeaderLayout() {}
 
@@ -60,6 +64,7 @@ public final class PageFileHeaderLayout {
   public static void encode(Header h, MemorySegment page) {
     page.asSlice(0, PageFileStore.PAGE_SIZE).fill((byte) 0);
     page.set(Layouts.U64, PAGE_ID, PageId.of(h.fileId(), 0));
+    page.set(Layouts.U32, FLAGS, PAGE_TYPE_CODE);
     page.set(Layouts.U64, MAGIC, MAGIC_VALUE);
     page.set(Layouts.U32, FORMAT, FORMAT_VERSION);
     page.set(Layouts.U32, KIND, h.kind().code());
