@@ -561,6 +561,30 @@ public final class DiskManager implements PageFileStore {
     }
   }
 
+  /**
+   * Reads page {@code pageNo} of the page file at {@code file} into {@code dst} without opening its data
+   * directory (no lock, buffered, read-only, no checks): for inspection tools, which may look at a
+   * database another process has open. Returns the number of whole pages in the file.
+   *
+   * @throws OperationFailedException if the file cannot be read or has no such page
+   */
+  public static long readPageFromFile(Path file, long pageNo, MemorySegment dst) {
+    requirePageBuffer(dst, true);
+    if (pageNo < 0) throw new OperationFailedException("page number " + pageNo + " is negative");
+    try (PageFileChannel ch = PageFileChannel.open(file, false, true, PageFileChannel.DEFAULT_OPENER)) {
+      long pages = ch.size() / PAGE;
+      if (pageNo >= pages) {
+        throw new OperationFailedException("page " + pageNo + " is past the end of " + file + " (" + pages + " pages)");
+      }
+      if (ch.read(pageNo * PAGE, dst.asSlice(0, PAGE)) < PAGE) {
+        throw new OperationFailedException("page " + pageNo + " of " + file + " could not be read completely");
+      }
+      return pages;
+    } catch (IOException e) {
+      throw new OperationFailedException("cannot read " + file + ": " + e, e);
+    }
+  }
+
   // ---------------------------------------------------------------- state
 
   /** Whether files use O_DIRECT (false after the logged fall-back, or when not asked for). */
