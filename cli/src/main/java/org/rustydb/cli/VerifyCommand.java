@@ -33,6 +33,9 @@ public final class VerifyCommand implements Callable<Integer> {
     double secs = (System.nanoTime() - start) / 1e9;
     out.printf("verified %s: %,d file(s), %,d page(s) (%,d data, %,d empty, %,d free) in %.2f s%n",
         dir.toAbsolutePath().normalize(), r.files(), r.pages(), r.dataPages(), r.emptyPages(), r.freePages(), secs);
+    if (r.lostFreePages() > 0) {
+      out.printf("note: %,d free page(s) were cut off their free list by a crash and stay unused%n", r.lostFreePages());
+    }
     if (r.ok()) {
       out.println("OK: no problems found");
       return RustyDbCommand.EXIT_OK;

@@ -311,8 +311,14 @@ public final class DiskManager implements PageFileStore {
   }
 
   /**
-   * Walks the free list of file {@code fileId} (for verification): the page numbers on it in list
-   * order, and what is wrong with the list, if anything (a damaged page, a cycle, a count mismatch).
+   * Walks the free list of file {@code fileId} (for verification): the page numbers on it in list order,
+   * how many pages a crash cut off it, and what is wrong with it, if anything.
+   *
+   * <p>A list whose next link is a page that no longer carries the free-page magic is what a crash leaves
+   * when a free page was reused and rewritten after the last sync (the header on disk still lists it):
+   * that is not damage, and the pages after it are reported as {@code lostToCrash} (they stay unused
+   * until the write-ahead log can rebuild the list). A free page with a bad checksum, a wrong id, a link
+   * outside the file, a cycle, or a count that does not match the header is a {@code problem}.
    */
   public FreeList freeList(int fileId) {
     checkOpen();
@@ -323,18 +329,19 @@ public final class DiskManager implements PageFileStore {
       java.util.Set<Long> seen = new java.util.HashSet<>();
       long p = f.freeHead;
       while (p != 0) {
-        if (!seen.add(p)) return new FreeList(pages, "free list has a cycle at page " + p);
-        if (p >= f.pageCount) return new FreeList(pages, "free list points past the end of the file at page " + p);
-        if (readRaw(f, p, f.scratch) < PAGE) return new FreeList(pages, "free page " + p + " is past the end of the file");
+        if (!seen.add(p)) return new FreeList(pages, 0, "free list has a cycle at page " + p);
+        if (p >= f.pageCount) return new FreeList(pages, 0, "free list points past the end of the file at page " + p);
+        if (readRaw(f, p, f.scratch) < PAGE) return new FreeList(pages, 0, "free page " + p + " is past the end of the file");
+        if (!FreePageLayout.looksFree(f.scratch)) return new FreeList(pages, f.freeCount - pages.size(), null);
         String problem = FreePageLayout.problem(f.scratch, PageId.of(f.fileId, p), f.pageCount);
-        if (problem != null) return new FreeList(pages, "page " + p + ": " + problem);
+        if (problem != null) return new FreeList(pages, 0, "page " + p + ": " + problem);
         pages.add(p);
         p = FreePageLayout.next(f.scratch);
       }
       if (pages.size() != f.freeCount) {
-        return new FreeList(pages, "header counts " + f.freeCount + " free pages, the list has " + pages.size());
+        return new FreeList(pages, 0, "header counts " + f.freeCount + " free pages, the list has " + pages.size());
       }
-      return new FreeList(pages, null);
+      return new FreeList(pages, 0, null);
     } catch (IOException e) {
       throw ioFailure(f, 0, "walking the free list", e);
     } finally {
@@ -342,8 +349,11 @@ public final class DiskManager implements PageFileStore {
     }
   }
 
-  /** The pages on a file's free list and what is wrong with it (null when it is sound). */
-  public record FreeList(List<Long> pages, String problem) {}
+  /**
+   * A file's free list as found on disk: the pages on it, how many the header counts beyond a link that a
+   * crash overwrote ({@code lostToCrash}), and what is wrong with it (null when it is sound).
+   */
+  public record FreeList(List<Long> pages, long lostToCrash, String problem) {}
 
   /** Describes one open page file. */
   public record PageFileInfo(String name, int fileId, FileKind kind, Path path, long pageCount, long freePages) {}
@@ -445,9 +455,13 @@ public final class DiskManager implements PageFileStore {
         String problem = readRaw(f, p, f.scratch) < PAGE ? "past the end of the file"
             : FreePageLayout.problem(f.scratch, pageId, f.pageCount);
         if (problem != null) {
-          LOG.log(System.Logger.Level.WARNING,
-              "free list of {0} is broken at page {1} ({2}), as a crash after reusing a free page leaves it;"
-                  + " its {3} page(s) stay unused", f.path, p, problem, f.freeCount);
+          boolean crash = !FreePageLayout.looksFree(f.scratch);
+          LOG.log(crash ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+              crash
+                  ? "free list of {0} was cut at page {1} by a crash (the page was reused after the last sync);"
+                      + " its {3} page(s) stay unused"
+                  : "free list of {0} is damaged at page {1} ({2}); its {3} page(s) stay unused",
+              f.path, p, problem, f.freeCount);
           f.freeHead = 0;
           f.freeCount = 0;
           f.headerDirty = true;

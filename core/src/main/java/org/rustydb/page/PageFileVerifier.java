@@ -52,8 +52,10 @@ public final class PageFileVerifier {
    * @param dataPages pages that passed the slotted-page checks
    * @param emptyPages all-zero pages (never written)
    * @param freePages pages on free lists, or free-page images left by a crash
+   * @param lostFreePages free pages a crash cut off their file's free list (unused until rebuilt; not damage)
    */
-  public record Report(int files, long pages, long dataPages, long emptyPages, long freePages, List<Problem> problems) {
+  public record Report(int files, long pages, long dataPages, long emptyPages, long freePages, long lostFreePages,
+      List<Problem> problems) {
     public boolean ok() {
       return problems.isEmpty();
     }
@@ -83,6 +85,7 @@ public final class PageFileVerifier {
     long data = 0;
     long empty = 0;
     long free = 0;
+    long lost = 0;
     SlottedPage view = new SlottedPage();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment page = arena.allocate(PageLayout.PAGE_SIZE, PageLayout.PAGE_SIZE);
@@ -90,6 +93,7 @@ public final class PageFileVerifier {
         String name = dir.root().relativize(f.path()).toString();
         DiskManager.FreeList freeList = dm.freeList(f.fileId());
         if (freeList.problem() != null) problems.add(new Problem(name, -1, "free list: " + freeList.problem()));
+        lost += freeList.lostToCrash();
         Set<Long> onFreeList = new HashSet<>(freeList.pages());
         for (long pageNo = 0; pageNo < f.pageCount(); pageNo++) {
           long pageId = PageId.of(f.fileId(), pageNo);
@@ -120,7 +124,7 @@ public final class PageFileVerifier {
         }
       }
     }
-    return new Report(dm.files().size() + dm.damagedFiles().size(), pages, data, empty, free, problems);
+    return new Report(dm.files().size() + dm.damagedFiles().size(), pages, data, empty, free, lost, problems);
   }
 
   /** What is wrong with a slotted page that should be page {@code pageId}, or null. */
