@@ -377,7 +377,8 @@ public final class DiskManager implements PageFileStore {
       maybePrefetch(f, pageNo);
       return;
     }
-    MemorySegment buf = ioBuffer(dst);
+    boolean bounced = direct && !PageFileChannel.aligned(dst.asSlice(0, PAGE));
+    MemorySegment buf = bounced ? bounce.get() : dst.asSlice(0, PAGE);
     int n;
     try {
       n = readRaw(f, pageNo, buf);
@@ -394,15 +395,16 @@ public final class DiskManager implements PageFileStore {
       throw new CorruptionException(f.path, pageNo, "file is truncated: the page ends at byte "
           + (pageNo + 1) * PAGE + " but the file has " + size + " bytes");
     }
-    if (buf != dst) MemorySegment.copy(buf, 0, dst, 0, PAGE);
+    if (bounced) MemorySegment.copy(buf, 0, dst, 0, PAGE);
     verify(f, pageNo, dst);
     if (readAheadOn) maybePrefetch(f, pageNo);
   }
 
   private void maybePrefetch(PageFile f, long pageNo) {
-    long first = f.readAheadStart(pageNo, options.sequentialThreshold(), options.prefetchPages());
-    if (first < 0) return;
-    int count = (int) (f.prefetchedUpTo() - first + 1);
+    long last = f.readAheadEnd(pageNo, options.sequentialThreshold(), options.prefetchPages());
+    if (last < 0) return;
+    long first = pageNo + 1;
+    int count = (int) (last - pageNo);
     long seq = f.writeSeq.get();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment buf = arena.allocate((long) count * PAGE, PAGE);
@@ -661,12 +663,6 @@ public final class DiskManager implements PageFileStore {
     int n = f.channel.read(pageNo * PAGE, aligned.asSlice(0, PAGE));
     if (n == PAGE) pagesRead.increment();
     return n;
-  }
-
-  /** {@code dst} itself when it can take the I/O, else this thread's aligned bounce buffer. */
-  private MemorySegment ioBuffer(MemorySegment dst) {
-    MemorySegment page = dst.asSlice(0, PAGE);
-    return direct && !PageFileChannel.aligned(page) ? bounce.get() : page;
   }
 
   private void verify(PageFile f, long pageNo, MemorySegment page) {

@@ -63,11 +63,12 @@ final class PageFile {
 
   /**
    * Records a read of {@code pageNo} and decides on read-ahead: after {@code threshold} reads of
-   * consecutive pages, returns the first page to prefetch (the next {@code prefetch} pages, up to the
-   * end of the file), else -1. Once a window is fetched, the next one is fetched only when the reader
-   * reaches its last page, so a sequential scan costs one large read per window, not one per page.
+   * consecutive pages, returns the last page to prefetch (pages {@code pageNo + 1} up to it: the next
+   * {@code prefetch} pages, or fewer at the end of the file), else -1. Once a window is fetched, the next
+   * one is fetched only when the reader reaches its last page, so a sequential scan costs one large read
+   * per window, not one per page.
    */
-  synchronized long readAheadStart(long pageNo, int threshold, int prefetch) {
+  synchronized long readAheadEnd(long pageNo, int threshold, int prefetch) {
     if (pageNo == lastRead + 1) {
       run++;
     } else if (pageNo != lastRead) {
@@ -79,11 +80,6 @@ final class PageFile {
     long last = Math.min(pageNo + prefetch, pageCount - 1);
     if (last <= pageNo) return -1;
     prefetchedUpTo = last;
-    return pageNo + 1;
-  }
-
-  /** The last page number of the window {@link #readAheadStart} last returned. */
-  synchronized long prefetchedUpTo() {
-    return prefetchedUpTo;
+    return last;
   }
 }
