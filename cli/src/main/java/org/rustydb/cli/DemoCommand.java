@@ -10,7 +10,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.ArrayList;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import java.util.concurrent.Callable;
 import org.rustydb.CorruptionException;
 import org.rustydb.disk.DataDirectory;
@@ -55,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
   Path dir;
 
   @Option(names = "--pages", paramLabel = "N", description = "pages to write in all (default: ${DEFAULT-VALUE})")
-  int pages = 12_000;
+  int pages = 10_000;
 
   @Override
   public Integer call() {
@@ -72,29 +75,34 @@ public final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Path real;
     boolean direct;
-    try (DataDirectory d = DataDirectory.create(root); DiskManager dm = DiskManager.open(d); Arena arena = Arena.ofConfined()) {
+    try (DataDirectory d = DataDirectory.create(root); DiskManager dm = DiskManager.open(d)) {
       real = d.root();
       direct = dm.directIo();
       out.printf("rustydb demo: created data directory %s%n", real);
       out.printf("  I/O: %s%n", direct ? "direct (O_DIRECT, bypassing the OS page cache)" : "buffered (O_DIRECT not available here)");
-      MemorySegment seg = arena.allocate(4096, 4096);
-      SlottedPage page = new SlottedPage();
-      for (int f = 0; f < FILES.size(); f++) {
-        int fileId = dm.createFile((String) FILES.get(f)[0]);
+      int[] fileIds = new int[FILES.size()];
+      for (int f = 0; f < FILES.size(); f++) fileIds[f] = dm.createFile((String) FILES.get(f)[0]);
+      // One writer thread per file: the disk manager is thread-safe, and with O_DIRECT the device
+      // overlaps the four streams' writes.
+      LongAdder tupleCount = new LongAdder();
+      inParallel(FILES.size(), f -> {
+        MemorySegment seg = Arena.ofAuto().allocate(4096, 4096);
+        SlottedPage page = new SlottedPage();
         PageType type = (PageType) FILES.get(f)[1];
         for (int i = 0; i < perFile; i++) {
-          long id = dm.allocatePage(fileId);
+          long id = dm.allocatePage(fileIds[f]);
           ids[f][i] = id;
           page.wrap(seg).format(id, type);
           page.setLsn(i + 1L);
           for (int k = 0; ; k++) {
             if (page.insert(tuple(id, k)) == SlottedPage.PAGE_FULL) break;
-            tuples++;
+            tupleCount.increment();
           }
           PageChecksum.stamp(seg);
           dm.writePage(id, seg);
         }
-      }
+      });
+      tuples = tupleCount.sum();
       dm.syncAll();
     }
     double writeSecs = (System.nanoTime() - t0) / 1e9;
@@ -106,10 +114,10 @@ public final class DemoCommand implements Callable<Integer> {
     long t1 = System.nanoTime();
     DiskStats stats;
     PageFileVerifier.Report report;
-    try (DataDirectory d = DataDirectory.open(root); DiskManager dm = DiskManager.open(d); Arena arena = Arena.ofConfined()) {
-      MemorySegment seg = arena.allocate(4096, 4096);
-      SlottedPage page = new SlottedPage();
-      for (int f = 0; f < FILES.size(); f++) {
+    try (DataDirectory d = DataDirectory.open(root); DiskManager dm = DiskManager.open(d)) {
+      inParallel(FILES.size(), f -> {
+        MemorySegment seg = Arena.ofAuto().allocate(4096, 4096);
+        SlottedPage page = new SlottedPage();
         for (long id : ids[f]) {
           dm.readPage(id, seg); // the disk manager checks the CRC32C as it reads
           String problem = contentProblem(page.wrap(seg), id);
@@ -117,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CorruptionException(d.base().resolve((String) FILES.get(f)[0]), PageId.pageNo(id), problem);
           }
         }
-      }
+      });
       double readSecs = (System.nanoTime() - t1) / 1e9;
       stats = dm.stats();
       out.printf("  read    %,d pages back after reopening, every tuple and checksum matches: %.2f s, %.0f MiB/s%n",
@@ -141,13 +149,38 @@ public final class DemoCommand implements Callable<Integer> {
     return report.ok() ? RustyDbCommand.EXIT_OK : RustyDbCommand.EXIT_FAILURE;
   }
 
-  /** Tuple {@code k} of page {@code pageId}: readable text, 30 to 120 bytes, a function of both. */
+  /** Tuple {@code k} of page {@code pageId}: readable text, 60 to 200 bytes, a function of both. */
   static byte[] tuple(long pageId, int k) {
-    Random r = new Random(pageId * 1_000_003L + k);
-    StringBuilder sb = new StringBuilder("page " + PageId.toString(pageId) + " tuple " + k + ": ");
-    int len = 30 + r.nextInt(91);
-    while (sb.length() < len) sb.append((char) ('a' + r.nextInt(26)));
-    return sb.substring(0, len).getBytes(StandardCharsets.US_ASCII);
+    SplittableRandom r = new SplittableRandom(pageId * 1_000_003L + k);
+    byte[] prefix = ("page " + PageId.toString(pageId) + " tuple " + k + ": ").getBytes(StandardCharsets.US_ASCII);
+    byte[] b = Arrays.copyOf(prefix, Math.max(prefix.length, 60 + r.nextInt(141)));
+    for (int i = prefix.length; i < b.length; i++) b[i] = (byte) ('a' + r.nextInt(26));
+    return b;
+  }
+
+  /** Runs {@code body} for 0..n-1 on n threads; rethrows the first failure. */
+  private static void inParallel(int n, IntConsumer body) {
+    List<Thread> threads = new ArrayList<>();
+    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < n; i++) {
+      int task = i;
+      threads.add(Thread.ofPlatform().name("rustydb-demo-" + i).start(() -> {
+        try {
+          body.accept(task);
+        } catch (RuntimeException e) {
+          failures.add(e);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    if (!failures.isEmpty()) throw failures.getFirst();
   }
 
   /** Whether the page holds exactly the tuples {@link #tuple} gives, in slot order; else what differs. */
