@@ -3,6 +3,7 @@ package org.rustydb.disk;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -569,6 +570,10 @@ public final class DiskManager implements PageFileStore {
         f.channel.force();
         syncs.increment();
       }
+    } catch (ClosedByInterruptException e) {
+      // The fsync did not run to an answer; nothing is known to be lost, so the caller may retry.
+      f.unsynced.set(true);
+      throw ioFailure(f, 0, "sync", e);
     } catch (IOException e) {
       DatabaseFailedException failed = new DatabaseFailedException("fsync of " + f.path + " failed (" + e
           + "); the disk manager is read-only from now on, as what reached the disk is unknown", e);
@@ -704,6 +709,10 @@ public final class DiskManager implements PageFileStore {
   }
 
   private RuntimeException ioFailure(PageFile f, long pageNo, String what, IOException e) {
+    if (e instanceof ClosedByInterruptException) {
+      return new OperationFailedException(what + " of " + f.path + " page " + pageNo
+          + " was interrupted (the file stays open; the interrupt flag is set)", e);
+    }
     if (e instanceof ClosedChannelException) {
       checkOpen();
       return new ClosedException("page file " + f.path);

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -18,6 +20,9 @@ import java.util.Set;
  * a {@link FileChannel}, optionally opened with O_DIRECT. It is the one class to switch to
  * {@code org.rustydb.io.IoEngine} (io_uring) when that lands; nothing else in this package touches a
  * channel.
+ *
+ * <p>An interrupt does not close the file for everyone (as a bare {@code FileChannel} would): see
+ * {@link #recover}.
  *
  * <p>With O_DIRECT the JDK requires the buffer's address, the file offset and the length to be multiples
  * of the file system's block size; callers pass native segments aligned to {@link #ALIGNMENT} (the disk
@@ -37,13 +42,19 @@ final class PageFileChannel implements AutoCloseable {
   static final Opener DEFAULT_OPENER = (path, options) -> FileChannel.open(path, options);
 
   private final Path path;
-  private final FileChannel channel;
+  private final Set<OpenOption> options;
+  private final Opener opener;
   private final boolean direct;
+  /** Replaced when an interrupt closed it (see the class comment). */
+  private volatile FileChannel channel;
+  private volatile boolean closed;
 
-  private PageFileChannel(Path path, FileChannel channel, boolean direct) {
+  private PageFileChannel(Path path, Set<OpenOption> options, Opener opener, boolean direct) throws IOException {
     this.path = path;
-    this.channel = channel;
+    this.options = Set.copyOf(options);
+    this.opener = opener;
     this.direct = direct;
+    this.channel = opener.open(path, options);
   }
 
   /**
@@ -58,13 +69,13 @@ final class PageFileChannel implements AutoCloseable {
       Set<OpenOption> withDirect = new HashSet<>(options);
       withDirect.add(ExtendedOpenOption.DIRECT);
       try {
-        return new PageFileChannel(path, opener.open(path, withDirect), true);
+        return new PageFileChannel(path, withDirect, opener, true);
       } catch (IOException | UnsupportedOperationException e) {
         System.getLogger(PageFileChannel.class.getName())
             .log(System.Logger.Level.DEBUG, "O_DIRECT refused for {0} ({1}); buffered I/O", path, e.toString());
       }
     }
-    return new PageFileChannel(path, opener.open(path, options), false);
+    return new PageFileChannel(path, options, opener, false);
   }
 
   /**
@@ -113,36 +124,88 @@ final class PageFileChannel implements AutoCloseable {
 
   /** Reads {@code buf.byteSize()} bytes at {@code offset}; returns how many were read (short at end of file). */
   int read(long offset, MemorySegment buf) throws IOException {
-    ByteBuffer bb = buf.asByteBuffer();
-    int total = 0;
-    while (bb.hasRemaining()) {
-      int n = channel.read(bb, offset + total);
-      if (n < 0) break;
-      total += n;
+    for (int attempt = 0; ; attempt++) {
+      FileChannel ch = channel;
+      try {
+        ByteBuffer bb = buf.asByteBuffer();
+        int total = 0;
+        while (bb.hasRemaining()) {
+          int n = ch.read(bb, offset + total);
+          if (n < 0) break;
+          total += n;
+        }
+        return total;
+      } catch (ClosedChannelException e) {
+        recover(ch, e, attempt);
+      }
     }
-    return total;
   }
 
   /** Writes all of {@code buf} at {@code offset}. */
   void write(long offset, MemorySegment buf) throws IOException {
-    ByteBuffer bb = buf.asByteBuffer();
-    long pos = offset;
-    while (bb.hasRemaining()) {
-      pos += channel.write(bb, pos);
+    for (int attempt = 0; ; attempt++) {
+      FileChannel ch = channel;
+      try {
+        ByteBuffer bb = buf.asByteBuffer();
+        long pos = offset;
+        while (bb.hasRemaining()) {
+          pos += ch.write(bb, pos);
+        }
+        return;
+      } catch (ClosedChannelException e) {
+        recover(ch, e, attempt);
+      }
     }
   }
 
   long size() throws IOException {
-    return channel.size();
+    for (int attempt = 0; ; attempt++) {
+      FileChannel ch = channel;
+      try {
+        return ch.size();
+      } catch (ClosedChannelException e) {
+        recover(ch, e, attempt);
+      }
+    }
   }
 
   /** fsync (data and metadata: the file's size may have changed). */
   void force() throws IOException {
-    channel.force(true);
+    for (int attempt = 0; ; attempt++) {
+      FileChannel ch = channel;
+      try {
+        ch.force(true);
+        return;
+      } catch (ClosedChannelException e) {
+        recover(ch, e, attempt);
+      }
+    }
+  }
+
+  /**
+   * A {@link FileChannel} closes itself when a thread is interrupted in (or entering) an I/O on it, which
+   * would close the page file for every thread. So: unless we closed it, reopen it; the interrupted
+   * thread's call fails ({@link ClosedByInterruptException}), and a call that lost its channel to another
+   * thread's interrupt is retried once on the new one.
+   */
+  private void recover(FileChannel broken, ClosedChannelException e, int attempt) throws IOException {
+    if (closed) throw e;
+    synchronized (this) {
+      if (closed) throw e;
+      if (channel == broken) {
+        channel = opener.open(path, options);
+        System.getLogger(PageFileChannel.class.getName())
+            .log(System.Logger.Level.DEBUG, "reopened {0} after an interrupt closed it", path);
+      }
+    }
+    if (e instanceof ClosedByInterruptException || attempt > 0) throw e;
   }
 
   @Override
   public void close() throws IOException {
+    synchronized (this) {
+      closed = true;
+    }
     channel.close();
   }
 }
