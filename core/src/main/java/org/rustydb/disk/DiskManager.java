@@ -61,7 +61,8 @@ import org.rustydb.OperationFailedException;
  * <h2>Durability and failure</h2>
  * {@link #sync} fsyncs a data file (the checkpointer calls it); temp files are never synced. A failed fsync
  * is not retried as if the data were safe: the manager turns read-only and every later write or sync throws
- * the {@link DatabaseFailedException} that says why.
+ * the {@link DatabaseFailedException} that says why. An interrupted thread's I/O fails for that thread
+ * only ({@link PageFileChannel} reopens the channel an interrupt closed).
  *
  * <p>Thread-safe. All raw I/O goes through {@link PageFileChannel}.
  */
