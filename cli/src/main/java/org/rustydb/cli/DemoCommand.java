@@ -38,9 +38,10 @@ import picocli.CommandLine.Parameters;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Create a data directory (DIR, or a new ./rustydb-demo-<timestamp>), write thousands of slotted pages"
-          + " into four page files under base/ through the disk manager, reopen it, read every page back,"
-          + " compare contents and checksums, verify the directory, and print what was done and where."
+      "Write, read back and verify thousands of pages in a new data directory.",
+      "Creates a data directory (DIR, or a new ./rustydb-demo-<timestamp>), writes thousands of slotted"
+          + " pages into four page files under base/ through the disk manager, reopens it, reads every page"
+          + " back, compares contents and checksums, verifies the directory, and prints what it did and where."
     })
 public final class DemoCommand implements Callable<Integer> {
 

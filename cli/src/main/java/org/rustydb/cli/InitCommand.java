@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
     name = "init",
     mixinStandardHelpOptions = true,
     description = {
-      "Create a new, empty data directory: base/, wal/, archive/, temp/ and the control file (with its copy),"
-          + " owner-only permissions. DIR must not exist or be an empty folder."
+      "Create a new, empty data directory.",
+      "Makes base/, wal/, archive/, temp/ and the control file (with its copy), owner-only permissions."
+          + " DIR must not exist or be an empty folder."
     })
 public final class InitCommand implements Callable<Integer> {
 

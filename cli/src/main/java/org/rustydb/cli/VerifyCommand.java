@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Read every page of every page file in DIR and check it: checksums, header and slot consistency,"
+      "Check every page and the control file of a data directory.",
+      "Reads every page of every page file in DIR and checks it: checksums, header and slot consistency,"
           + " the files' header pages and free lists, and the control file with its copy.",
       "Prints a summary; exits 1 if anything is damaged, printing file, page number and what is wrong.",
       "The directory must not be open in another process."
