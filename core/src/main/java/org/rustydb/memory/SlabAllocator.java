@@ -90,7 +90,8 @@ public final class SlabAllocator implements AutoCloseable {
   private final SizeClass[] classes = new SizeClass[CLASSES.length];
   private final ThreadLocal<ThreadCache> caches = ThreadLocal.withInitial(this::newThreadCache);
   private final ConcurrentLinkedQueue<ThreadCache> threadCaches = new ConcurrentLinkedQueue<>();
-  private final ThreadCache sharedCache = new ThreadCache(null);
+  /** The one cache of all virtual threads, used under {@link #sharedLock}. */
+  private final ThreadCache sharedCache;
   private final ReentrantLock sharedLock = new ReentrantLock();
   private final AtomicLong retiredFastHits = new AtomicLong();
   private final AtomicLong retiredAllocations = new AtomicLong();
@@ -129,6 +130,7 @@ public final class SlabAllocator implements AutoCloseable {
     for (int c = 0; c < CLASSES.length; c++) {
       classes[c] = new SizeClass(CLASSES[c], CLASSES[c] <= 512 ? 128 : 64, slabBytes / CLASSES[c]);
     }
+    this.sharedCache = new ThreadCache(null);
   }
 
   /** The size classes, smallest first. */
