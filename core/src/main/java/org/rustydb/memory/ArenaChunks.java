@@ -32,7 +32,23 @@ final class ArenaChunks {
 
   /** Reserves and allocates one more chunk of {@code size} bytes at the end of the list. */
   Chunk add(long size) {
-    budget.reserve(size, "transaction arena chunk (" + profile + " profile)");
+    return add(size, size);
+  }
+
+  /**
+   * Adds a chunk of {@code size} bytes, or of {@code minimum} bytes when the budget has room for that
+   * but not for {@code size} (the arena asks for what it needs rather than fail under pressure).
+   */
+  Chunk add(long preferred, long minimum) {
+    long size;
+    if (budget.tryReserve(preferred)) {
+      size = preferred;
+    } else if (minimum < preferred && budget.tryReserve(minimum)) {
+      size = minimum;
+    } else {
+      budget.reserve(minimum, "transaction arena chunk (" + profile + " profile)");
+      size = minimum;
+    }
     Arena memory = Arena.ofShared();
     MemorySegment raw;
     try {

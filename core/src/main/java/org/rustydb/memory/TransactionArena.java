@@ -103,8 +103,9 @@ public final class TransactionArena implements AutoCloseable {
           + Sizes.format(allocatedBytes) + ", and asked for " + size + " more bytes (use a larger profile)");
     }
     long last = chunks.list[chunks.count - 1].size;
-    long want = Math.min(Math.max(last * 2, Sizes.alignUp(needed, 4096)), room);
-    ArenaChunks.Chunk c = chunks.add(want);
+    long least = Math.min(Sizes.alignUp(needed, 4096), room);
+    long want = Math.min(Math.max(last * 2, least), room);
+    ArenaChunks.Chunk c = chunks.add(want, least);
     long start = Sizes.alignUp(c.address, alignment) - c.address;
     return take(chunks.count - 1, c, start, size);
   }
