@@ -88,10 +88,10 @@ public final class SlabAllocator implements AutoCloseable {
   /** All of memory, scoped to {@link #arena}: blocks are slices of it, so they die with the arena. */
   private final MemorySegment everything;
   private final SizeClass[] classes = new SizeClass[CLASSES.length];
-  private final ThreadLocal<ThreadCache> caches = ThreadLocal.withInitial(this::newThreadCache);
-  private final ConcurrentLinkedQueue<ThreadCache> threadCaches = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<Local> caches = ThreadLocal.withInitial(this::newLocal);
+  private final ConcurrentLinkedQueue<Local> threadCaches = new ConcurrentLinkedQueue<>();
   /** The one cache of all virtual threads, used under {@link #sharedLock}. */
-  private final ThreadCache sharedCache;
+  private final Local sharedCache;
   private final ReentrantLock sharedLock = new ReentrantLock();
   private final AtomicLong retiredFastHits = new AtomicLong();
   private final AtomicLong retiredAllocations = new AtomicLong();
@@ -116,8 +116,8 @@ public final class SlabAllocator implements AutoCloseable {
    */
   public SlabAllocator(MemoryBudget budget, long regionBytes, int slabBytes) {
     if (budget == null) throw new IllegalArgumentException("budget is required");
-    if (!Sizes.isPowerOfTwo(slabBytes) || slabBytes < MAX_SIZE) {
-      throw new IllegalArgumentException("slab size must be a power of two of at least 4096: " + slabBytes);
+    if (!Sizes.isPowerOfTwo(slabBytes) || slabBytes < MAX_SIZE || slabBytes > (1 << 30)) {
+      throw new IllegalArgumentException("slab size must be a power of two from 4096 to 1 GiB: " + slabBytes);
     }
     if (regionBytes < slabBytes || regionBytes % slabBytes != 0 || regionBytes / slabBytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("region size must be a multiple of the slab size " + slabBytes + ": " + regionBytes);
@@ -130,7 +130,7 @@ public final class SlabAllocator implements AutoCloseable {
     for (int c = 0; c < CLASSES.length; c++) {
       classes[c] = new SizeClass(CLASSES[c], CLASSES[c] <= 512 ? 128 : 64, slabBytes / CLASSES[c]);
     }
-    this.sharedCache = new ThreadCache(null);
+    this.sharedCache = new Local(null);
   }
 
   /** The size classes, smallest first. */
@@ -178,23 +178,13 @@ public final class SlabAllocator implements AutoCloseable {
     if (closed) throw new ClosedException("slab allocator");
     long address = block.address();
     boolean virtual = Thread.currentThread().isVirtual();
-    ThreadCache tc = virtual ? null : caches.get();
+    Local tc = virtual ? null : caches.get();
     Region r = tc == null ? find(address) : regionOf(tc, address);
-    if (r == null) throw foreign(block, "it lies outside every slab region");
-    long offset = address - r.base;
-    int c = r.slabClass[(int) (offset >>> slabShift)];
-    if (c < 0) throw foreign(block, "it lies in a part of a region not carved into slabs");
-    int size = CLASSES[c];
-    long inSlab = offset & (slabBytes - 1);
-    if (inSlab % size != 0 || inSlab / size >= classes[c].blocksPerSlab) {
-      throw foreign(block, "it does not start a " + size + "-byte block");
+    int c = classOfBlock(r, address);
+    if (block.byteSize() > CLASSES[c] || !block.scope().equals(everything.scope())) {
+      throw foreign(address, "it is not a segment this allocator handed out");
     }
-    if (block.byteSize() > size || !block.scope().equals(everything.scope())) {
-      throw foreign(block, "it is not a segment this allocator handed out");
-    }
-    if ((byte) STATE.getAndSet(r.state, (int) (offset >>> GRAIN_SHIFT), FREE) != ALLOCATED) {
-      throw new IllegalArgumentException("double free of the " + size + "-byte slab block at 0x" + Long.toHexString(address));
-    }
+    markFree(r, address, c);
     if (virtual) {
       sharedLock.lock();
       try {
@@ -207,9 +197,65 @@ public final class SlabAllocator implements AutoCloseable {
     }
   }
 
+  /**
+   * The calling thread's cache as a handle, for hot paths that keep it (a worker's lock-table or memtable
+   * code): its {@link Local#allocate} and {@link Local#free} work on block addresses and skip the
+   * thread-local lookup and the segment object of {@link #allocate}. A virtual thread gets magazines of its
+   * own this way (adopted by the depot after it ends).
+   */
+  public Local local() {
+    if (closed) throw new ClosedException("slab allocator");
+    return caches.get();
+  }
+
+  /**
+   * A bounds-checked view of {@code size} bytes of the live block at {@code address} (from
+   * {@link Local#allocate}).
+   *
+   * @throws IllegalArgumentException when {@code address} is not a live block or {@code size} exceeds it
+   */
+  public MemorySegment segment(long address, long size) {
+    if (closed) throw new ClosedException("slab allocator");
+    Region r = find(address);
+    int c = classOfBlock(r, address);
+    if (size < 0 || size > CLASSES[c]) {
+      throw new IllegalArgumentException(size + " bytes do not fit the " + CLASSES[c] + "-byte block at 0x"
+          + Long.toHexString(address));
+    }
+    if ((byte) STATE.getVolatile(r.state, (int) ((address - r.base) >>> GRAIN_SHIFT)) != ALLOCATED) {
+      throw new IllegalArgumentException("the slab block at 0x" + Long.toHexString(address) + " is not allocated");
+    }
+    return everything.asSlice(address, size);
+  }
+
+  /** The size class of the block starting at {@code address} in {@code r}; foreign free if there is none. */
+  private int classOfBlock(Region r, long address) {
+    if (r == null) throw foreign(address, "it lies outside every slab region");
+    long offset = address - r.base;
+    int c = r.slabClass[(int) (offset >>> slabShift)];
+    if (c < 0) throw foreign(address, "it lies in a part of a region not carved into slabs");
+    SizeClass sc = classes[c];
+    long inSlab = offset & (slabBytes - 1);
+    // inSlab / size without a division (tens of cycles): multiply by the reciprocal of size / 64.
+    long granule = inSlab >>> GRAIN_SHIFT;
+    long index = (granule * sc.reciprocal) >>> 32;
+    if ((inSlab & ((1 << GRAIN_SHIFT) - 1)) != 0 || index * sc.granules != granule || index >= sc.blocksPerSlab) {
+      throw foreign(address, "it does not start a " + sc.size + "-byte block");
+    }
+    return c;
+  }
+
+  /** Flips the block's state to free, atomically, so that a double free is seen even across threads. */
+  private static void markFree(Region r, long address, int c) {
+    if ((byte) STATE.getAndSet(r.state, (int) ((address - r.base) >>> GRAIN_SHIFT), FREE) != ALLOCATED) {
+      throw new IllegalArgumentException(
+          "double free of the " + CLASSES[c] + "-byte slab block at 0x" + Long.toHexString(address));
+    }
+  }
+
   // ---- thread cache (magazine layer) ----
 
-  private long allocateFrom(ThreadCache tc, int c) {
+  private long allocateFrom(Local tc, int c) {
     Magazine m = tc.loaded[c];
     long address;
     if (m.count > 0) {
@@ -225,7 +271,7 @@ public final class SlabAllocator implements AutoCloseable {
     return address;
   }
 
-  private void freeTo(ThreadCache tc, int c, long address) {
+  private void freeTo(Local tc, int c, long address) {
     Magazine m = tc.loaded[c];
     if (m.count < m.rounds.length) {
       m.rounds[m.count++] = address;
@@ -235,7 +281,7 @@ public final class SlabAllocator implements AutoCloseable {
     tc.bytesInUse -= CLASSES[c];
   }
 
-  private long allocateSlow(ThreadCache tc, int c) {
+  private long allocateSlow(Local tc, int c) {
     Magazine loaded = tc.loaded[c];
     Magazine previous = tc.previous[c];
     if (previous.count > 0) { // previous is full: swap, still no shared state touched
@@ -263,13 +309,13 @@ public final class SlabAllocator implements AutoCloseable {
       // Depot and slabs are dry: first adopt magazines of threads that ended, then grow by a region.
       if (!adopted) {
         adopted = true;
-        if (adoptDeadThreadCaches() > 0) continue;
+        if (adoptDeadLocals() > 0) continue;
       }
       addRegion();
     }
   }
 
-  private void freeSlow(ThreadCache tc, int c, long address) {
+  private void freeSlow(Local tc, int c, long address) {
     Magazine loaded = tc.loaded[c];
     Magazine previous = tc.previous[c];
     if (previous.count == 0) { // previous is empty: swap
@@ -359,9 +405,9 @@ public final class SlabAllocator implements AutoCloseable {
     }
   }
 
-  private int adoptDeadThreadCaches() {
+  private int adoptDeadLocals() {
     int adopted = 0;
-    for (ThreadCache tc : threadCaches) {
+    for (Local tc : threadCaches) {
       if (tc.owner.isAlive() || !threadCaches.remove(tc)) continue;
       // The owner ended (its last action happens-before isAlive() returned false) and we removed it: ours.
       for (int c = 0; c < classes.length; c++) {
@@ -387,13 +433,13 @@ public final class SlabAllocator implements AutoCloseable {
     return adopted;
   }
 
-  private ThreadCache newThreadCache() {
-    ThreadCache tc = new ThreadCache(Thread.currentThread());
+  private Local newLocal() {
+    Local tc = new Local(Thread.currentThread());
     threadCaches.add(tc);
     return tc;
   }
 
-  private Region regionOf(ThreadCache tc, long address) {
+  private Region regionOf(Local tc, long address) {
     Region r = tc.lastRegion;
     if (r != null && Long.compareUnsigned(address - r.base, regionBytes) < 0) return r;
     r = find(address);
@@ -420,9 +466,9 @@ public final class SlabAllocator implements AutoCloseable {
     return null;
   }
 
-  private IllegalArgumentException foreign(MemorySegment block, String why) {
-    return new IllegalArgumentException("foreign free: the segment at 0x" + Long.toHexString(block.address())
-        + " (" + block.byteSize() + " bytes) was not allocated by this slab allocator: " + why);
+  private static IllegalArgumentException foreign(long address, String why) {
+    return new IllegalArgumentException("foreign free: the block at 0x" + Long.toHexString(address)
+        + " was not allocated by this slab allocator: " + why);
   }
 
   private static void checkSize(long size) {
@@ -437,7 +483,7 @@ public final class SlabAllocator implements AutoCloseable {
   /** Bytes in blocks handed out and not freed (counted at their class size). */
   public long allocatedBytes() {
     long sum = retiredBytes.get() + sharedCache.bytesInUse;
-    for (ThreadCache tc : threadCaches) sum += tc.bytesInUse;
+    for (Local tc : threadCaches) sum += tc.bytesInUse;
     return sum;
   }
 
@@ -454,14 +500,14 @@ public final class SlabAllocator implements AutoCloseable {
   /** Allocations served from the thread's own magazines without touching the depot. */
   public long fastPathHits() {
     long sum = retiredFastHits.get() + sharedCache.fastHits;
-    for (ThreadCache tc : threadCaches) sum += tc.fastHits;
+    for (Local tc : threadCaches) sum += tc.fastHits;
     return sum;
   }
 
   /** Allocations in all. */
   public long allocations() {
     long sum = retiredAllocations.get() + sharedCache.allocations;
-    for (ThreadCache tc : threadCaches) sum += tc.allocations;
+    for (Local tc : threadCaches) sum += tc.allocations;
     return sum;
   }
 
@@ -498,9 +544,12 @@ public final class SlabAllocator implements AutoCloseable {
     }
   }
 
-  /** One thread's magazines and counters; written only by its owner (or under sharedLock). */
-  private final class ThreadCache {
-    final Thread owner;
+  /**
+   * One thread's magazines and counters, written only by its owner (or, for the virtual threads' shared
+   * cache, under sharedLock). As a handle ({@link #local()}) it allocates and frees block addresses.
+   */
+  public final class Local {
+    private final Thread owner;
     final Magazine[] loaded = new Magazine[CLASSES.length];
     final Magazine[] previous = new Magazine[CLASSES.length];
     Region lastRegion;
@@ -509,11 +558,44 @@ public final class SlabAllocator implements AutoCloseable {
     /** Class bytes allocated minus freed by this thread; may be negative, the sum over threads is not. */
     long bytesInUse;
 
-    ThreadCache(Thread owner) {
+    Local(Thread owner) {
       this.owner = owner;
       for (int c = 0; c < CLASSES.length; c++) {
         loaded[c] = new Magazine(classes[c].capacity);
         previous[c] = new Magazine(classes[c].capacity);
+      }
+    }
+
+    /**
+     * Allocates a block for {@code size} bytes (1 to {@value #MAX_SIZE}) and returns its address; see
+     * {@link SlabAllocator#segment} for access.
+     *
+     * @throws WrongThreadException when called from another thread than the one this cache belongs to
+     */
+    public long allocate(long size) {
+      checkSize(size);
+      checkOwner();
+      if (closed) throw new ClosedException("slab allocator");
+      return allocateFrom(this, CLASS_OF[(int) (size - 1) >>> GRAIN_SHIFT]);
+    }
+
+    /**
+     * Frees the block at {@code address} (from any thread's {@link #allocate} of this allocator).
+     *
+     * @throws IllegalArgumentException on a double free or an address that does not start a block
+     */
+    public void free(long address) {
+      checkOwner();
+      if (closed) throw new ClosedException("slab allocator");
+      Region r = regionOf(this, address);
+      int c = classOfBlock(r, address);
+      markFree(r, address, c);
+      freeTo(this, c, address);
+    }
+
+    private void checkOwner() {
+      if (owner != Thread.currentThread()) {
+        throw new WrongThreadException("this slab cache belongs to thread " + owner.getName());
       }
     }
   }
@@ -523,6 +605,9 @@ public final class SlabAllocator implements AutoCloseable {
     final int size;
     final int capacity;
     final int blocksPerSlab;
+    /** size / 64, and ceil(2^32 / that): exact division of granule numbers below 2^24 by multiplication. */
+    final long granules;
+    final long reciprocal;
     final ReentrantLock lock = new ReentrantLock();
     final ArrayDeque<Magazine> full = new ArrayDeque<>();
     final ArrayDeque<Magazine> empty = new ArrayDeque<>();
@@ -533,6 +618,8 @@ public final class SlabAllocator implements AutoCloseable {
       this.size = size;
       this.capacity = capacity;
       this.blocksPerSlab = blocksPerSlab;
+      this.granules = size >>> GRAIN_SHIFT;
+      this.reciprocal = ((1L << 32) + granules - 1) / granules;
     }
   }
 

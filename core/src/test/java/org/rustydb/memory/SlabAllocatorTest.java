@@ -187,6 +187,46 @@ class SlabAllocatorTest {
     }
   }
 
+  @Test
+  void localHandleWorksOnAddresses() throws Exception {
+    try (SlabAllocator slab = new SlabAllocator(new MemoryBudget(16 * Sizes.MiB))) {
+      SlabAllocator.Local local = slab.local();
+      assertThat(slab.local()).isSameAs(local);
+      long a = local.allocate(200);
+      MemorySegment view = slab.segment(a, 200);
+      view.set(ValueLayout.JAVA_LONG, 192, 5);
+      assertThat(slab.segment(a, 256).byteSize()).isEqualTo(256); // the whole 256-byte block
+      assertThatThrownBy(() -> slab.segment(a, 257)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> slab.segment(a + 64, 8)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("does not start");
+      assertThat(slab.allocatedBytes()).isEqualTo(256);
+      AtomicReference<Throwable> other = new AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          local.allocate(64);
+        } catch (Throwable e) {
+          other.set(e);
+        }
+      });
+      t.start();
+      t.join();
+      assertThat(other.get()).isInstanceOf(WrongThreadException.class);
+      local.free(a);
+      assertThatThrownBy(() -> slab.segment(a, 8)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not allocated");
+      assertThatThrownBy(() -> local.free(a)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("double free");
+      assertThatThrownBy(() -> local.free(12345)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("foreign free");
+      // Both APIs share the blocks: a segment's block can be freed by address and the other way round.
+      MemorySegment s = slab.allocate(64);
+      local.free(s.address());
+      long b = local.allocate(64);
+      slab.free(slab.segment(b, 64));
+      assertThat(slab.allocatedBytes()).isZero();
+    }
+  }
+
   /** Many threads allocate and free, and half the frees are of blocks another thread allocated. */
   @Test
   void concurrentAllocFreeAcrossThreads() throws Exception {
