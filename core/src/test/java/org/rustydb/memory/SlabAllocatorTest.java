@@ -118,6 +118,30 @@ class SlabAllocatorTest {
     }
   }
 
+  /** Without -ea the check uses plain loads and stores: a double free is still caught (outside races). */
+  @Test
+  void doubleFreeIsDetectedWithAssertionsOff() throws Exception {
+    java.net.URL classes = SlabAllocator.class.getProtectionDomain().getCodeSource().getLocation();
+    try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {classes}, null)) {
+      loader.setDefaultAssertionStatus(false);
+      Class<?> budgetClass = loader.loadClass(MemoryBudget.class.getName());
+      Class<?> slabClass = loader.loadClass(SlabAllocator.class.getName());
+      assertThat(slabClass.desiredAssertionStatus()).isFalse();
+      Object budget = budgetClass.getConstructor(long.class).newInstance(16 * Sizes.MiB);
+      Object slab = slabClass.getConstructor(budgetClass).newInstance(budget);
+      var allocate = slabClass.getMethod("allocate", long.class);
+      var free = slabClass.getMethod("free", MemorySegment.class);
+      MemorySegment a = (MemorySegment) allocate.invoke(slab, 64L);
+      free.invoke(slab, a);
+      assertThatThrownBy(() -> free.invoke(slab, a)).hasRootCauseInstanceOf(IllegalArgumentException.class)
+          .rootCause().hasMessageContaining("double free");
+      MemorySegment b = (MemorySegment) allocate.invoke(slab, 64L);
+      MemorySegment c = (MemorySegment) allocate.invoke(slab, 64L);
+      assertThat(b.address()).isNotEqualTo(c.address());
+      ((AutoCloseable) slab).close();
+    }
+  }
+
   @Test
   void foreignFreeIsDetected() {
     try (SlabAllocator slab = new SlabAllocator(new MemoryBudget(16 * Sizes.MiB));
