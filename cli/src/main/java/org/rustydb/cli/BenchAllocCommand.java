@@ -3,6 +3,7 @@ package org.rustydb.cli;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rustydb.bench.memory.AllocBenchmark;
@@ -63,9 +64,9 @@ public final class BenchAllocCommand implements Callable<Integer> {
       });
       return RustyDbCommand.EXIT_OK;
     }
-    out.printf("%-14s %10s %12s%n", "allocator", "size", "ns/op");
+    out.printf(Locale.ROOT, "%-14s %10s %12s%n", "allocator", "size", "ns/op");
     List<Row> rows = AllocBenchmark.run(settings, r -> {
-      out.printf("%-14s %10d %12.1f%n", r.allocator(), r.size(), r.nsPerOp());
+      out.printf(Locale.ROOT, "%-14s %10d %12.1f%n", r.allocator(), r.size(), r.nsPerOp());
       out.flush();
     });
     summary(out, rows);
@@ -82,13 +83,13 @@ public final class BenchAllocCommand implements Callable<Integer> {
       if (!r.allocator().equals("slab")) continue;
       Double malloc = by.get("malloc/" + r.size());
       if (malloc != null) {
-        out.printf("  slab/malloc at %5d bytes: %.2f%s%n", r.size(), r.nsPerOp() / malloc,
+        out.printf(Locale.ROOT, "  slab/malloc at %5d bytes: %.2f%s%n", r.size(), r.nsPerOp() / malloc,
             r.nsPerOp() <= malloc / 2 ? "" : "  (goal missed)");
       }
     }
     Double reset = by.get("arena-reset/64");
     if (reset != null) {
-      out.printf("  arena reset: %.1f ns%s%n", reset, reset < 1000 ? "" : "  (goal missed)");
+      out.printf(Locale.ROOT, "  arena reset: %.1f ns%s%n", reset, reset < 1000 ? "" : "  (goal missed)");
     }
   }
 }

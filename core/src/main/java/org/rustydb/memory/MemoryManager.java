@@ -170,7 +170,7 @@ public final class MemoryManager implements AutoCloseable {
         yield budget.reclaim((long) (limit * AGGRESSIVE_RELEASE), ReclaimUrgency.AGGRESSIVE);
       }
       case EMERGENCY_CLEANUP -> {
-        large.refuseNewAllocations(String.format(
+        large.refuseNewAllocations(String.format(java.util.Locale.ROOT,
             "memory pressure emergency: %.1f%% of the %s budget in use (critical at %.0f%%)",
             forecast.currentUsage(), Sizes.format(limit), PressureForecaster.CRITICAL_PERCENT));
         yield budget.reclaim((long) (limit * EMERGENCY_RELEASE), ReclaimUrgency.EMERGENCY);
@@ -180,7 +180,8 @@ public final class MemoryManager implements AutoCloseable {
 
   private void sampleFromTimer() {
     try {
-      if (!closed) sample(System.currentTimeMillis());
+      // A monotonic clock: the forecaster needs samples that move forward in time.
+      if (!closed) sample(System.nanoTime() / 1_000_000);
     } catch (RuntimeException e) {
       // Keep sampling: one failed reclaimer must not stop the forecaster.
       LOG.log(System.Logger.Level.WARNING, "memory pressure sample failed", e);

@@ -18,7 +18,7 @@ final class Sizes {
   }
 
   private static String trim(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : String.format("%.1f", v);
+    return v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v);
   }
 
   static boolean isPowerOfTwo(long v) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import org.rustydb.memory.LargeObjectAllocator;
 import org.rustydb.memory.MemoryManager;
@@ -50,7 +51,7 @@ public final class AllocBenchmark {
   /** One result row. */
   public record Row(String allocator, long size, double nsPerOp) {
     public String csv() {
-      return allocator + "," + size + "," + String.format("%.1f", nsPerOp);
+      return allocator + "," + size + "," + String.format(Locale.ROOT, "%.1f", nsPerOp);
     }
   }
 
