@@ -37,10 +37,10 @@ import org.rustydb.memory.TransactionProfile;
  *       its cost is partly elsewhere).</li>
  * </ul>
  *
- * <p>The harness: each case is warmed up for {@code warmup}, then timed over {@code iterations}
- * iterations of about {@code iteration} each (whole batches of operations); the figure is the median of
- * the iterations' nanoseconds per operation. Each case's loop is its own method, so the JIT compiles it
- * for that case alone.
+ * <p>The harness: the cases of one size (an allocator and its peers) are warmed up (sharing
+ * {@code warmup}), then timed interleaved over {@code iterations} rounds of about {@code iteration} per
+ * case (whole batches of operations), so that noise from other processes hits them alike; the figure
+ * is each case's median nanoseconds per operation. Each case's loop is its own lambda, compiled for it.
  */
 public final class AllocBenchmark {
 
@@ -73,7 +73,7 @@ public final class AllocBenchmark {
     }
 
     public static Settings standard() {
-      return new Settings(Duration.ofMillis(300), 7, Duration.ofMillis(100), SMALL_SIZES, LARGE_SIZES);
+      return new Settings(Duration.ofMillis(1000), 11, Duration.ofMillis(60), SMALL_SIZES, LARGE_SIZES);
     }
 
     public static Settings quick() {
@@ -98,57 +98,74 @@ public final class AllocBenchmark {
     try (MemoryManager mm = MemoryManager.open(MemoryOptions.builder().budgetBytes(2L << 30)
         .forecastInterval(Duration.ZERO).build())) {
       for (int size : settings.smallSizes()) {
-        out.accept(measure(settings, "slab", size, slab(mm.slab().local(), size)));
-        out.accept(measure(settings, "slab-segment", size, slabSegment(mm.slab(), size)));
-        out.accept(measure(settings, "malloc", size, malloc(size)));
-        out.accept(measure(settings, "jdk-arena", size, jdkArena(size)));
-        out.accept(measure(settings, "direct-buffer", size, directBuffer(size)));
+        measure(settings, out, List.of(
+            new Named("slab", size, slab(mm.slab().local(), size)),
+            new Named("slab-segment", size, slabSegment(mm.slab(), size)),
+            new Named("malloc", size, malloc(size)),
+            new Named("jdk-arena", size, jdkArena(size)),
+            new Named("direct-buffer", size, directBuffer(size))));
       }
-      for (int size : settings.smallSizes()) {
-        try (TransactionArena a = mm.arenas().acquire(TransactionProfile.LARGE)) {
-          out.accept(measure(settings, "arena", size, arena(a, size)));
-        }
-      }
-      try (TransactionArena a = mm.arenas().acquire(TransactionProfile.TINY)) {
-        out.accept(measure(settings, "arena-reset", 64, arenaReset(a)));
+      try (TransactionArena bump = mm.arenas().acquire(TransactionProfile.LARGE);
+          TransactionArena resets = mm.arenas().acquire(TransactionProfile.TINY)) {
+        List<Named> cases = new ArrayList<>();
+        for (int size : settings.smallSizes()) cases.add(new Named("arena", size, arena(bump, size)));
+        cases.add(new Named("arena-reset", 64, arenaReset(resets)));
+        measure(settings, out, cases);
       }
       for (long size : settings.largeSizes()) {
-        out.accept(measure(settings, "large", size, large(mm.largeObjects(), size)));
-        out.accept(measure(settings, "malloc", size, malloc(size)));
-        out.accept(measure(settings, "jdk-arena", size, jdkArena(size)));
-        out.accept(measure(settings, "direct-buffer", size, directBuffer(size)));
+        measure(settings, out, List.of(
+            new Named("large", size, large(mm.largeObjects(), size)),
+            new Named("malloc", size, malloc(size)),
+            new Named("jdk-arena", size, jdkArena(size)),
+            new Named("direct-buffer", size, directBuffer(size))));
       }
     }
     return rows;
   }
 
-  private static Row measure(Settings s, String name, long size, Case c) {
+  private record Named(String name, long size, Case c) {}
+
+  /**
+   * Warms up every case of a group, then times them interleaved — iteration i of each case before
+   * iteration i+1 of any — so that noise from other processes falls on all of them alike; reports each
+   * case's median.
+   */
+  private static void measure(Settings s, Consumer<Row> out, List<Named> group) {
     long sink = 0;
-    int batch = 64;
-    // Warm-up, also sizing the batch to about a tenth of an iteration.
-    long warmEnd = System.nanoTime() + s.warmup().toNanos();
     long iterNanos = s.iteration().toNanos();
-    while (System.nanoTime() < warmEnd) {
-      long t0 = System.nanoTime();
-      sink += c.run(batch);
-      long took = System.nanoTime() - t0;
-      if (took < iterNanos / 10 && batch < (1 << 24)) batch *= 2;
+    int[] batch = new int[group.size()];
+    for (int k = 0; k < group.size(); k++) {
+      // Warm-up, also sizing the batch to about a tenth of an iteration.
+      Case c = group.get(k).c();
+      int b = 1;
+      long warmEnd = System.nanoTime() + s.warmup().toNanos() / group.size();
+      while (System.nanoTime() < warmEnd) {
+        long t0 = System.nanoTime();
+        sink += c.run(b);
+        if (System.nanoTime() - t0 < iterNanos / 10 && b < (1 << 24)) b *= 2;
+      }
+      batch[k] = b;
     }
-    double[] nsPerOp = new double[s.iterations()];
-    for (int i = 0; i < nsPerOp.length; i++) {
-      long ops = 0;
-      long t0 = System.nanoTime();
-      long t;
-      do {
-        sink += c.run(batch);
-        ops += batch;
-        t = System.nanoTime();
-      } while (t - t0 < iterNanos);
-      nsPerOp[i] = (double) (t - t0) / ops;
+    double[][] nsPerOp = new double[group.size()][s.iterations()];
+    for (int i = 0; i < s.iterations(); i++) {
+      for (int k = 0; k < group.size(); k++) {
+        Case c = group.get(k).c();
+        long ops = 0;
+        long t0 = System.nanoTime();
+        long t;
+        do {
+          sink += c.run(batch[k]);
+          ops += batch[k];
+          t = System.nanoTime();
+        } while (t - t0 < iterNanos);
+        nsPerOp[k][i] = (double) (t - t0) / ops;
+      }
     }
-    Arrays.sort(nsPerOp);
     if (sink == 42) System.getLogger(AllocBenchmark.class.getName()).log(System.Logger.Level.TRACE, "sink");
-    return new Row(name, size, nsPerOp[nsPerOp.length / 2]);
+    for (int k = 0; k < group.size(); k++) {
+      Arrays.sort(nsPerOp[k]);
+      out.accept(new Row(group.get(k).name(), group.get(k).size(), nsPerOp[k][s.iterations() / 2]));
+    }
   }
 
   // Each case is its own class, so each loop is compiled for one allocator only.
