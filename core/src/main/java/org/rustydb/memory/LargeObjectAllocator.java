@@ -40,6 +40,11 @@ import org.rustydb.OperationFailedException;
  * short) or {@link #close()} unmaps it. The fragmentation ratio is {@code 1 - largest free region / free
  * bytes} (0 with one free region or none): the share of free memory that a single large request cannot use.
  *
+ * <h2>Exclusive blocks</h2>
+ * {@link #allocateExclusive} gives a block a mapping of its own (the buffer pool's frame region): its
+ * owner may hand pages back to the OS and the budget with {@link #decommit} while keeping the block, and
+ * must {@link #recommit} them (a budget reservation that can fail) before use; freeing it unmaps it.
+ *
  * <h2>Safety</h2>
  * Each allocation is handed out as a segment of its own shared {@link Arena}, bounded to the requested
  * size; {@link #free} closes that arena before the bytes go back to the free regions, so a freed or
@@ -216,10 +221,183 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
     try {
       allocatedBytes -= a.size;
       a.mapping.liveAllocations--;
-      if (!closed) addFreeCoalescing(new Region(a.address, a.size, a.mapping));
+      if (closed) return;
+      if (!a.exclusive) {
+        addFreeCoalescing(new Region(a.address, a.size, a.mapping));
+        return;
+      }
+      // An exclusive block owns its mapping: unmap it now, releasing what is still reserved of it.
+      Mapping m = a.mapping;
+      mappings.remove(m.address);
+      mappedBytes -= m.size;
+      unmap(m);
+      budget.release(m.size - m.decommittedBytes);
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Allocates {@code size} bytes in a mapping of their own, for a block that lives long and whose pages
+   * its owner may hand back while keeping the block: the buffer pool's frame region. The mapping is
+   * unmapped as soon as the block is freed. See {@link #decommit} and {@link #recommit}.
+   */
+  public MemorySegment allocateExclusive(long size, long alignment) {
+    return allocateExclusive(size, alignment, true);
+  }
+
+  MemorySegment allocateExclusive(long size, long alignment, boolean refusable) {
+    if (size <= 0) throw new IllegalArgumentException("large object size must be positive: " + size);
+    Sizes.checkAlignment(alignment);
+    if (alignment > granule) {
+      throw new IllegalArgumentException("alignment " + alignment + " is above the huge page size " + granule);
+    }
+    checkOpen();
+    String refused = refusal;
+    if (refusable && refused != null) {
+      throw new OperationFailedException("large allocation of " + Sizes.format(size) + " refused: " + refused);
+    }
+    long need = Sizes.alignUp(size, PAGE);
+    long align = Math.max(alignment, PAGE);
+    long mapSize = Sizes.alignUp(need + (align - PAGE), granule);
+    budget.reserve(mapSize, "large object of " + Sizes.format(size));
+    Mapping m;
+    try {
+      m = map(mapSize);
+    } catch (RuntimeException e) {
+      budget.release(mapSize);
+      throw e;
+    }
+    lock.lock();
+    try {
+      if (closed) {
+        unmap(m);
+        budget.release(mapSize);
+        throw new ClosedException("large-object allocator");
+      }
+      mappings.put(m.address, m);
+      mappedBytes += m.size;
+      long start = Sizes.alignUp(m.address, align);
+      Arena scope = Arena.ofShared();
+      MemorySegment seg = MemorySegment.ofAddress(start).reinterpret(size, scope, null);
+      // The whole mapping counts as this block's: its padding is of no use to anyone else.
+      live.put(start, new Allocation(start, m.size, m, scope, seg, true));
+      allocatedBytes += m.size;
+      m.liveAllocations++;
+      return seg;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Hands the pages of {@code [offset, offset + length)} of exclusive block {@code block} back to the OS
+   * ({@code madvise(MADV_DONTNEED)}: they read as zero when touched again) and their bytes back to the
+   * budget. Page-aligned; pages already decommitted count once. Call {@link #recommit} before using the
+   * range again. Without mmap (Arena fallback) nothing can be handed back and this returns 0.
+   *
+   * @return the bytes released from the budget
+   */
+  public long decommit(MemorySegment block, long offset, long length) {
+    lock.lock();
+    try {
+      Allocation a = exclusiveBlock(block, offset, length);
+      Mapping m = a.mapping;
+      if (os == null || length == 0) return 0;
+      long first = (a.address + offset - m.address) / PAGE;
+      long pages = length / PAGE;
+      long fresh = 0;
+      for (long p = first; p < first + pages; p++) {
+        if (!m.decommitted.get((int) p)) {
+          m.decommitted.set((int) p);
+          fresh++;
+        }
+      }
+      int rc = os.advise(a.address + offset, length, NativeMemory.MADV_DONTNEED);
+      if (rc != 0) {
+        for (long p = first; p < first + pages; p++) m.decommitted.clear((int) p); // nothing was dropped
+        throw new OperationFailedException("madvise(MADV_DONTNEED) failed (errno " + rc + ")");
+      }
+      m.decommittedBytes += fresh * PAGE;
+      budget.release(fresh * PAGE);
+      return fresh * PAGE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Reserves from the budget again the decommitted pages of {@code [offset, offset + length)} of
+   * exclusive block {@code block}, before the owner uses them again.
+   *
+   * @return the bytes reserved
+   * @throws OperationFailedException when the budget cannot cover them (the pages stay decommitted)
+   */
+  public long recommit(MemorySegment block, long offset, long length) {
+    java.util.BitSet wanted;
+    Mapping m;
+    long first;
+    lock.lock();
+    try {
+      Allocation a = exclusiveBlock(block, offset, length);
+      m = a.mapping;
+      first = (a.address + offset - m.address) / PAGE;
+      wanted = m.decommitted.get((int) first, (int) (first + length / PAGE));
+    } finally {
+      lock.unlock();
+    }
+    long bytes = wanted.cardinality() * PAGE;
+    if (bytes == 0) return 0;
+    budget.reserve(bytes, "recommitted pages of a large object"); // outside the lock: reclaimers may run
+    long cleared = 0;
+    lock.lock();
+    try {
+      if (closed || mappings.get(m.address) != m) { // freed (or closed) while the budget was asked
+        budget.release(bytes);
+        throw new IllegalArgumentException("the large object was freed during recommit");
+      }
+      for (int p = wanted.nextSetBit(0); p >= 0; p = wanted.nextSetBit(p + 1)) {
+        if (m.decommitted.get((int) first + p)) {
+          m.decommitted.clear((int) first + p);
+          cleared++;
+        }
+      }
+      m.decommittedBytes -= cleared * PAGE;
+    } finally {
+      lock.unlock();
+    }
+    if (cleared * PAGE < bytes) budget.release(bytes - cleared * PAGE); // recommitted meanwhile by another call
+    return cleared * PAGE;
+  }
+
+  /** Bytes of exclusive blocks handed back by {@link #decommit} and not yet recommitted. */
+  public long decommittedBytes() {
+    lock.lock();
+    try {
+      long sum = 0;
+      for (Mapping m : mappings.values()) sum += m.decommittedBytes;
+      return sum;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Allocation exclusiveBlock(MemorySegment block, long offset, long length) {
+    checkOpen();
+    if (block == null) throw new IllegalArgumentException("block is null");
+    Allocation a = live.get(block.address());
+    if (a == null || !a.segment.scope().equals(block.scope())) {
+      throw new IllegalArgumentException("0x" + Long.toHexString(block.address()) + " is not a live large object");
+    }
+    if (!a.exclusive) {
+      throw new IllegalArgumentException("only blocks from allocateExclusive can be decommitted");
+    }
+    long usable = Sizes.alignUp(a.segment.byteSize(), PAGE);
+    if (offset < 0 || length < 0 || offset % PAGE != 0 || length % PAGE != 0 || offset + length > usable) {
+      throw new IllegalArgumentException("range [" + offset + ", " + (offset + length) + ") is not whole pages of the "
+          + usable + "-byte block");
+    }
+    return a;
   }
 
   /**
@@ -378,7 +556,7 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
       for (Mapping m : mappings.values()) {
         if (keep.contains(m)) continue; // leaked, so it stays counted against the budget
         unmap(m);
-        budget.release(m.size);
+        budget.release(m.size - m.decommittedBytes);
       }
       mappings.clear();
       freeBySize.clear();
@@ -407,7 +585,7 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
     if (end < r.end()) addFree(new Region(end, r.end() - end, r.mapping));
     Arena scope = Arena.ofShared();
     MemorySegment seg = MemorySegment.ofAddress(start).reinterpret(size, scope, null);
-    live.put(start, new Allocation(start, need, r.mapping, scope, seg));
+    live.put(start, new Allocation(start, need, r.mapping, scope, seg, false));
     allocatedBytes += need;
     r.mapping.liveAllocations++;
     return seg;
@@ -524,7 +702,8 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
   }
 
   /** A live block: its page-rounded range and the arena that scopes its segment. */
-  private record Allocation(long address, long size, Mapping mapping, Arena scope, MemorySegment segment) {}
+  private record Allocation(long address, long size, Mapping mapping, Arena scope, MemorySegment segment,
+      boolean exclusive) {}
 
   /** One mmap (or JDK arena allocation); unmapped as a whole. */
   private static final class Mapping {
@@ -533,6 +712,9 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
     final Backing backing;
     final Arena jdkArena;
     int liveAllocations;
+    /** Pages handed back by decommit (exclusive mappings only), and their bytes. */
+    final java.util.BitSet decommitted = new java.util.BitSet();
+    long decommittedBytes;
 
     Mapping(long address, long size, Backing backing, Arena jdkArena) {
       this.address = address;

@@ -19,10 +19,12 @@ import org.rustydb.stats.MemoryStats;
  *
  * <h2>Who calls what</h2>
  * <ul>
- *   <li>Buffer pool: {@link #allocateFrameRegion(long, long)} once at open (4096-aligned, never refused),
- *       {@link #freeFrameRegion} at close; it registers itself with {@code budget().addReclaimer(...)} and
- *       releases clean frames on {@link ReclaimUrgency#GENTLE}/{@link ReclaimUrgency#AGGRESSIVE}, and also
- *       flushes dirty ones on {@link ReclaimUrgency#EMERGENCY}.</li>
+ *   <li>Buffer pool: {@link #allocateFrameRegion(long, long)} once at open (4096-aligned, a mapping of its
+ *       own, never refused), {@link #freeFrameRegion} at close; it registers itself with
+ *       {@code budget().addReclaimer(...)}, and on {@link ReclaimUrgency#GENTLE}/{@link ReclaimUrgency#AGGRESSIVE}
+ *       evicts clean frames and hands their memory back with {@link #decommitFrames} (returning the bytes
+ *       released), also flushing dirty ones first on {@link ReclaimUrgency#EMERGENCY}; before it reuses a
+ *       decommitted frame it calls {@link #recommitFrames}, which fails when the budget cannot cover it.</li>
  *   <li>Transactions: {@code arenas().acquire(profile)} at begin, {@code arena.close()} at commit/abort.</li>
  *   <li>Lock entries, tuple staging, memtable entries: {@code slab().allocate(size)} / {@code free}.</li>
  *   <li>Sort and hash buffers, large BLOBs: {@link #allocateLarge(long)} / {@link #freeLarge}.</li>
@@ -120,7 +122,22 @@ public final class MemoryManager implements AutoCloseable {
    */
   public MemorySegment allocateFrameRegion(long bytes, long alignment) {
     checkOpen();
-    return large.allocate(bytes, alignment, false);
+    return large.allocateExclusive(bytes, alignment, false);
+  }
+
+  /**
+   * Hands clean frames back: the pages of {@code [offset, offset + length)} of the frame region go back to
+   * the OS and their bytes to the budget (the pool's reclaimer returns this count). Page-aligned.
+   */
+  public long decommitFrames(MemorySegment region, long offset, long length) {
+    checkOpen();
+    return large.decommit(region, offset, length);
+  }
+
+  /** Reserves decommitted frames again before the pool reuses them; fails when the budget cannot. */
+  public long recommitFrames(MemorySegment region, long offset, long length) {
+    checkOpen();
+    return large.recommit(region, offset, length);
   }
 
   public void freeFrameRegion(MemorySegment region) {

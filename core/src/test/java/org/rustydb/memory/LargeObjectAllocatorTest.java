@@ -240,6 +240,51 @@ class LargeObjectAllocatorTest {
     }
   }
 
+  /** The frame region's pages go back to the OS and the budget, and are reserved again before reuse. */
+  @Test
+  void exclusiveBlocksDecommitAndRecommit() {
+    assumeThat(NativeMemory.instance()).isPresent();
+    MemoryBudget budget = new MemoryBudget(8 * MiB);
+    try (LargeObjectAllocator large = allocator(budget, true)) {
+      MemorySegment frames = large.allocateExclusive(4 * MiB, 4096);
+      assertThat(budget.used()).isEqualTo(4 * MiB);
+      assertThat(large.freeRegionCount()).as("an exclusive mapping lends nothing").isZero();
+      frames.fill((byte) 7);
+      assertThat(large.decommit(frames, 0, 1 * MiB)).isEqualTo(MiB);
+      assertThat(large.decommit(frames, 512 * 1024, 1536 * 1024)).as("pages count once").isEqualTo(MiB);
+      assertThat(budget.used()).isEqualTo(2 * MiB);
+      assertThat(large.decommittedBytes()).isEqualTo(2 * MiB);
+      assertThat(frames.get(ValueLayout.JAVA_BYTE, 0)).as("dropped pages read as zero").isZero();
+      assertThat(frames.get(ValueLayout.JAVA_BYTE, 2 * MiB)).isEqualTo((byte) 7);
+      // The released bytes are really available to others: a 6 MiB mapping fits only because of them.
+      MemorySegment other = large.allocate(5 * MiB);
+      assertThat(budget.used()).isEqualTo(8 * MiB);
+      assertThatThrownBy(() -> large.recommit(frames, 0, 4096)).isInstanceOf(OperationFailedException.class)
+          .hasMessageContaining("memory budget");
+      large.free(other);
+      large.trim();
+      assertThat(large.recommit(frames, 0, 4096)).isEqualTo(4096);
+      assertThat(large.recommit(frames, 0, 4 * MiB)).isEqualTo(2 * MiB - 4096);
+      assertThat(budget.used()).isEqualTo(4 * MiB);
+      assertThat(large.decommit(frames, MiB, MiB)).isEqualTo(MiB);
+      assertThatThrownBy(() -> large.decommit(frames, 100, 4096)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> large.decommit(frames, 0, 5 * MiB)).isInstanceOf(IllegalArgumentException.class);
+      MemorySegment shared = large.allocate(MiB);
+      assertThatThrownBy(() -> large.decommit(shared, 0, 4096)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("allocateExclusive");
+      large.free(shared);
+      int mappings = large.mappingCount();
+      large.free(frames); // unmapped at once, releasing what is still reserved
+      assertThat(large.mappingCount()).isEqualTo(mappings - 1);
+      assertThat(large.allocatedBytes()).isZero();
+      large.trim();
+      assertThat(budget.used()).isZero();
+      MemorySegment again = large.allocateExclusive(2 * MiB, 4096);
+      large.decommit(again, 0, MiB);
+    }
+    assertThat(budget.used()).as("close releases what decommit did not").isZero();
+  }
+
   // ---- pages: each fall-back, logged once ----
 
   @Test

@@ -43,14 +43,19 @@ class MemoryManagerTest {
       assertThat(s.slabFastPathHits()).isEqualTo(1);
       assertThat(s.arenaAllocated()).isEqualTo(32 * 1024);
       assertThat(s.arenaActiveArenas()).isEqualTo(1);
-      assertThat(s.largeObjectAllocated()).isEqualTo(4 * MiB);
-      // A 4 MiB mapping for the 3 MiB object; the 1 MiB frame region fits its rest exactly (best fit).
-      assertThat(s.largeObjectFreeRegions()).isZero();
+      // A 4 MiB mapping for the 3 MiB object (1 MiB of it free); the frame region has a 2 MiB mapping of its own.
+      assertThat(s.largeObjectAllocated()).isEqualTo(3 * MiB + 2 * MiB);
+      assertThat(s.largeObjectFreeRegions()).isEqualTo(1);
       assertThat(s.largeObjectFragmentation()).isZero();
-      assertThat(s.totalAllocated()).isEqualTo(MiB + 32 * 1024 + 4 * MiB);
+      assertThat(s.totalAllocated()).isEqualTo(MiB + 32 * 1024 + 4 * MiB + 2 * MiB);
       assertThat(s.totalFree()).isEqualTo(256 * MiB - s.totalAllocated());
       assertThat(s.memoryPressure()).isEqualTo((double) s.totalAllocated() / (256 * MiB));
       assertThat(frames.address() % 4096).isZero();
+      long before = mm.budget().used();
+      assertThat(mm.decommitFrames(frames, 4096, 8192)).isEqualTo(8192);
+      assertThat(mm.stats().totalAllocated()).isEqualTo(before - 8192);
+      assertThat(mm.recommitFrames(frames, 0, 256 * 4096)).isEqualTo(8192);
+      assertThat(mm.budget().used()).isEqualTo(before);
       mm.freeLarge(big);
       mm.freeFrameRegion(frames);
       arena.close();
