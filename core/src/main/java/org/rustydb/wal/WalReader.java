@@ -254,7 +254,7 @@ public final class WalReader implements AutoCloseable {
     checkOpen();
     long start = segments.first();
     for (Long s : segments.descendingSet()) {
-      if (load(s) && firstRecordValid()) {
+      if (firstRecordValid(s)) {
         start = Math.max(segments.first(), s - 1);
         break;
       }
@@ -276,9 +276,33 @@ public final class WalReader implements AutoCloseable {
     endLsn = lsn;
   }
 
-  private boolean firstRecordValid() {
-    return LogRecordCodec.validLength(view, SegmentHeaderLayout.SIZE, segmentSize,
-        seg * segmentSize + SegmentHeaderLayout.SIZE, crc) > 0;
+  /**
+   * Whether segment {@code s} exists and its first record is valid, reading only its header and that
+   * record (not the whole segment: this runs over every future segment when the log's end is sought).
+   *
+   * @throws CorruptionException when its header does not verify
+   */
+  private boolean firstRecordValid(long s) {
+    Path file = walDir.resolve(SegmentNames.name(s));
+    try (WalFile f = files.open(file, true)) {
+      ByteBuffer head = ByteBuffer.allocate(SegmentHeaderLayout.SIZE + LogRecordLayout.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+      int n = f.read(head, 0);
+      SegmentHeader h = SegmentHeader.decode(head, file, n);
+      if (h.segmentNumber() != s || h.segmentSize() != segmentSize) {
+        throw new CorruptionException(file + ": WAL segment header says segment " + h.segmentNumber() + " of "
+            + h.segmentSize() + " bytes, expected segment " + s + " of " + segmentSize + " bytes");
+      }
+      if (n < head.capacity()) return false;
+      int len = head.getInt(SegmentHeaderLayout.SIZE + LogRecordLayout.LENGTH_OFFSET);
+      if (len < LogRecordLayout.HEADER_SIZE || len > segmentSize - SegmentHeaderLayout.SIZE) return false;
+      ByteBuffer rec = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+      if (f.read(rec, SegmentHeaderLayout.SIZE) < len) return false;
+      return LogRecordCodec.validLength(rec, 0, len, s * segmentSize + SegmentHeaderLayout.SIZE, crc) > 0;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Loads segment {@code s} into {@link #data}; false when its file does not exist. */
@@ -343,7 +367,7 @@ public final class WalReader implements AutoCloseable {
   /** The first record of the lowest segment after {@code s} whose first record is valid, or NULL. */
   private long validSegmentStartAfter(long s) {
     for (Long later : segments.tailSet(s, false)) {
-      if (load(later) && firstRecordValid()) return later * segmentSize + SegmentHeaderLayout.SIZE;
+      if (firstRecordValid(later)) return later * segmentSize + SegmentHeaderLayout.SIZE;
     }
     return Lsn.NULL;
   }

@@ -220,6 +220,37 @@ class WalWriterReaderTest {
     assertThat(WalTesting.readAll(dir.resolve("wal"))).isEqualTo(written.subList(0, written.size() - 1));
   }
 
+  /**
+   * A crash can persist a later page of the last unsynced write but not an earlier one: a torn record
+   * followed, within the write window, by valid ones. That is a torn tail, not damage: the log ends at
+   * the torn record, and reopening zeroes the window so the dropped records never come back.
+   */
+  @Test
+  void validRecordsWithinTheWindowAfterATornOneAreDroppedWithIt() throws IOException {
+    Random rnd = new Random(WalTesting.seed("validRecordsWithinTheWindowAfterATornOneAreDroppedWithIt"));
+    List<Entry> written = writeRandom(dir, WalTesting.small(), rnd, 60, 300);
+    Entry torn = written.get(written.size() - 5);
+    assertThat(written.getLast().lsn() - torn.lsn()).isLessThan(16 << 10);
+    WalTesting.flipByte(dir.resolve("wal").resolve(SegmentNames.name(Lsn.segment(torn.lsn(), 64 << 10))),
+        Lsn.offset(torn.lsn(), 64 << 10) + 2);
+    List<Entry> kept = written.subList(0, written.size() - 5);
+    assertThat(WalTesting.readAll(dir.resolve("wal"))).isEqualTo(kept);
+    LogRecord marker = new LogRecord.Abort(77, 0);
+    try (WalWriter w = WalWriter.open(dir, WalTesting.small())) {
+      assertThat(w.append(marker)).isEqualTo(torn.lsn());
+    }
+    List<Entry> expected = new ArrayList<>(kept);
+    expected.add(new Entry(torn.lsn(), LogRecordCodec.size(marker), marker));
+    assertThat(WalTesting.readAll(dir.resolve("wal"))).isEqualTo(expected);
+    // The dropped records are gone from the file, not just skipped.
+    Entry last = written.getLast();
+    byte[] seg = Files.readAllBytes(dir.resolve("wal").resolve(SegmentNames.name(Lsn.segment(last.lsn(), 64 << 10))));
+    long from = torn.lsn() + LogRecordCodec.size(marker);
+    for (long lsn = Math.max(from, Lsn.segment(last.lsn(), 64 << 10) * (64 << 10)); lsn < last.lsn() + last.length(); lsn++) {
+      assertThat(seg[Lsn.offset(lsn, 64 << 10)]).as("byte at %s", Lsn.toString(lsn, 64 << 10)).isZero();
+    }
+  }
+
   @Test
   void aGarbageSegmentHeaderIsAClearError() throws IOException {
     Random rnd = new Random(WalTesting.seed("aGarbageSegmentHeaderIsAClearError"));
