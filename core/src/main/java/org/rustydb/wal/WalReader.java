@@ -340,9 +340,11 @@ public final class WalReader implements AutoCloseable {
     int window = header.writeWindow();
     long found = scan(p + (long) window);
     if (found == Lsn.NULL) {
-      long rest = segmentSize - p;
+      // In the next segment, only records W or more bytes past its start prove damage: the unsynced
+      // write may have put up to W bytes there (the rest of this segment after a switch record is
+      // skipped, never written, so distance to this segment's end says nothing).
       if (load(here + 1)) {
-        found = scan(SegmentHeaderLayout.SIZE + Math.max(0, window - rest));
+        found = scan(SegmentHeaderLayout.SIZE + (long) window);
       }
       if (found == Lsn.NULL) found = validSegmentStartAfter(here + 1);
     }

@@ -170,8 +170,9 @@ public final class WalWriter implements AutoCloseable {
   }
 
   /**
-   * Zeroes the write window after the end of the valid log (what a crash may have half-written), and
-   * re-extends a segment file cut short, so appends after the end never leave old bytes behind them.
+   * Zeroes the write window after the end of the valid log (what a crash may have half-written) and the
+   * first write window of the next segment, and re-extends a segment file cut short, so no record of the
+   * lost tail can ever be read again once new records are appended over it.
    */
   private static void repairTail(WalSegments segments, long end) throws IOException {
     int size = segments.segmentSize;
@@ -179,9 +180,10 @@ public final class WalWriter implements AutoCloseable {
     int off = Lsn.offset(end, size);
     segments.prepare(s);
     zero(segments, s, off, (int) Math.min(size, (long) off + segments.writeWindow));
-    long spill = (long) off + segments.writeWindow - size;
-    if (spill > 0 && Files.exists(segments.path(s + 1))) {
-      zero(segments, s + 1, SegmentHeaderLayout.SIZE, (int) Math.min(size, SegmentHeaderLayout.SIZE + spill));
+    // The reader tolerates valid records in the first W bytes of the next segment (the torn write may
+    // have reached there); left in place, the log could later run into them at a matching boundary.
+    if (Files.exists(segments.path(s + 1))) {
+      zero(segments, s + 1, SegmentHeaderLayout.SIZE, (int) Math.min(size, SegmentHeaderLayout.SIZE + (long) segments.writeWindow));
     }
   }
 
