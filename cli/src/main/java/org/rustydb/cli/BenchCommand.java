@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark next to its peer and print the figures.",
-    subcommands = {})
+    subcommands = {BenchPoolCommand.class})
 public final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

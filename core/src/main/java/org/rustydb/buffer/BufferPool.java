@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
@@ -76,10 +75,12 @@ public final class BufferPool implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
   private static final int FULL_RETRIES = 64;
   private static final VarHandle PREFETCHED;
+  private static final VarHandle HITS;
 
   static {
     try {
       PREFETCHED = MethodHandles.lookup().findVarHandle(Frame.class, "prefetched", boolean.class);
+      HITS = MethodHandles.lookup().findVarHandle(PageLatchFields.class, "hits", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -104,9 +105,13 @@ public final class BufferPool implements AutoCloseable {
   private boolean claimingForPrefetch;
   private final LongPredicate tryEvict = this::tryClaimVictim;
   private final LongConsumer replayHit = this::replayHit;
+  private long policyTicks; // references the policy has seen: admissions + replayed hits
 
-  private final LongAdder hitCount = new LongAdder();
-  private final LongAdder missCount = new LongAdder();
+  /** {@link #policyTicks} published for the hit path, which reads it without the lock. */
+  private volatile long ticks;
+  private final long hitWindow;
+
+  private final AtomicLong missCount = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicLong prefetches = new AtomicLong();
   private final AtomicLong prefetchHits = new AtomicLong();
@@ -132,6 +137,7 @@ public final class BufferPool implements AutoCloseable {
     this.table = new PageTable(n);
     int stripes = options.hitStripes() > 0 ? options.hitStripes() : 4 * Runtime.getRuntime().availableProcessors();
     this.hits = new HitBuffer(stripes);
+    this.hitWindow = options.hitWindow() >= 0 ? options.hitWindow() : n / 8;
     this.wal = options.walFlushHook();
     this.prefetcher = options.prefetch()
         ? new Prefetcher(this::prefetchLoad, options.prefetchExecutor(), options.prefetchThreads(), options.prefetchQueue())
@@ -220,22 +226,41 @@ public final class BufferPool implements AutoCloseable {
   }
 
   private void onHit(Frame f, long pageId) {
-    hitCount.increment();
+    PageLatch l = f.latch;
+    HITS.setOpaque(l, (long) HITS.getOpaque(l) + 1); // racy across threads: statistics only
     if (f.prefetched && (boolean) PREFETCHED.compareAndSet(f, true, false)) {
       prefetchHits.incrementAndGet();
       if (prefetcher != null) prefetcher.onAccess(pageId);
     }
-    if (hits.offer(pageId) && missLock.tryLock()) {
-      try {
-        hits.drain(replayHit);
-      } finally {
-        missLock.unlock();
+    long now = ticks;
+    if (now - l.lastOffered >= hitWindow) {
+      l.lastOffered = now;
+      if (hits.offer(pageId) && missLock.tryLock()) {
+        try {
+          drainHits();
+        } finally {
+          missLock.unlock();
+        }
       }
     }
   }
 
+  /** Replays buffered hits into the policy. Caller holds the miss lock. */
+  private void drainHits() {
+    hits.drain(replayHit);
+    ticks = policyTicks;
+  }
+
   private void replayHit(long pageId) {
-    if (replacer.contains(pageId)) replacer.recordHit(pageId);
+    // Still resident in the policy's view? (Our own table is cheaper to ask than the policy: the policy's
+    // resident set is exactly the pages mapped to a frame that holds them and is not handing them over.)
+    int idx = table.get(pageId);
+    if (idx < 0) return;
+    Frame f = frames[idx];
+    if (f.pageId == pageId && f.loadingPageId == PageId.INVALID) {
+      replacer.recordHit(pageId);
+      policyTicks++;
+    }
   }
 
   // ------------------------------------------------------------------ the miss path
@@ -251,7 +276,7 @@ public final class BufferPool implements AutoCloseable {
     missLock.lock();
     try {
       if (closed && mode != Mode.PREFETCH) throw new ClosedException("buffer pool");
-      hits.drain(replayHit);
+      drainHits();
       if (table.get(pageId) >= 0) return null;
       claimed = null;
       claimingForPrefetch = mode == Mode.PREFETCH;
@@ -282,6 +307,9 @@ public final class BufferPool implements AutoCloseable {
         victim = r;
       }
       claimed = null;
+      policyTicks++;
+      ticks = policyTicks;
+      f.latch.lastOffered = policyTicks;
       f.loadingPageId = pageId;
       table.put(pageId, f.index);
     } finally {
@@ -334,12 +362,12 @@ public final class BufferPool implements AutoCloseable {
     }
     switch (mode) {
       case READ -> {
-        missCount.increment();
+        missCount.incrementAndGet();
         f.latch.downgrade();
         if (prefetcher != null) prefetcher.onAccess(pageId);
       }
       case WRITE, NEW -> {
-        missCount.increment();
+        missCount.incrementAndGet();
         if (prefetcher != null && mode == Mode.WRITE) prefetcher.onAccess(pageId);
       }
       case PREFETCH -> {
@@ -546,7 +574,9 @@ public final class BufferPool implements AutoCloseable {
     int used = 0;
     int dirty = 0;
     int pinned = 0;
+    long h = 0;
     for (Frame f : frames) {
+      h += (long) HITS.getOpaque(f.latch);
       if (f.pageId != PageId.INVALID) used++;
       if (f.dirty) dirty++;
       if (f.latch.isHeld()) pinned++;
@@ -554,13 +584,12 @@ public final class BufferPool implements AutoCloseable {
     Replacer.ReplacerSizes s;
     missLock.lock();
     try {
-      hits.drain(replayHit);
+      drainHits();
       s = replacer.sizes();
     } finally {
       missLock.unlock();
     }
-    long h = hitCount.sum();
-    long m = missCount.sum();
+    long m = missCount.get();
     return new BufferPoolStats(frames.length, used, dirty, pinned, h, m, h + m == 0 ? 0.0 : (double) h / (h + m),
         evictions.get(), prefetches.get(), prefetchHits.get(), prefetchMisses.get(), checkpoints.get(),
         s.t1(), s.t2(), s.b1(), s.b2(), s.scan());

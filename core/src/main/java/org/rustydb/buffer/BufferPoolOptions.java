@@ -16,6 +16,9 @@ import java.util.function.IntFunction;
  * @param prefetchExecutor runs prefetch reads instead of the pool's own executor when not null (tests pass
  *     {@code Runnable::run} to prefetch synchronously and deterministically); the pool does not shut it down
  * @param hitStripes stripes of the lossy hit buffer (see {@code HitBuffer}); 0 = 4 x available processors
+ * @param hitWindow a hit is handed to the policy only if the policy has seen at least this many references
+ *     (admissions and hits) since the page's last recorded one: re-references within that window are treated
+ *     as correlated (LRU-K, 2Q) and cost the hit path nothing; 0 hands over every hit; -1 = frames / 8
  */
 public record BufferPoolOptions(
     int frames,
@@ -25,7 +28,8 @@ public record BufferPoolOptions(
     int prefetchThreads,
     int prefetchQueue,
     Executor prefetchExecutor,
-    int hitStripes) {
+    int hitStripes,
+    int hitWindow) {
 
   public BufferPoolOptions {
     if (frames <= 0) throw new IllegalArgumentException("frames must be positive: " + frames);
@@ -34,6 +38,7 @@ public record BufferPoolOptions(
     if (prefetchThreads <= 0) throw new IllegalArgumentException("prefetchThreads must be positive: " + prefetchThreads);
     if (prefetchQueue <= 0) throw new IllegalArgumentException("prefetchQueue must be positive: " + prefetchQueue);
     if (hitStripes < 0) throw new IllegalArgumentException("hitStripes must be >= 0: " + hitStripes);
+    if (hitWindow < -1) throw new IllegalArgumentException("hitWindow must be >= -1: " + hitWindow);
   }
 
   public static Builder builder() {
@@ -51,6 +56,7 @@ public record BufferPoolOptions(
     private int prefetchQueue = 256;
     private Executor prefetchExecutor;
     private int hitStripes;
+    private int hitWindow = -1;
 
     public Builder frames(int v) { frames = v; return this; }
     public Builder replacer(IntFunction<Replacer> v) { replacer = v; return this; }
@@ -60,11 +66,12 @@ public record BufferPoolOptions(
     public Builder prefetchQueue(int v) { prefetchQueue = v; return this; }
     public Builder prefetchExecutor(Executor v) { prefetchExecutor = v; return this; }
     public Builder hitStripes(int v) { hitStripes = v; return this; }
+    public Builder hitWindow(int v) { hitWindow = v; return this; }
 
     public BufferPoolOptions build() {
       if (replacer == null) throw new IllegalArgumentException("a replacement policy is required: builder().replacer(...)");
       return new BufferPoolOptions(frames, replacer, walFlushHook, prefetch, prefetchThreads, prefetchQueue,
-          prefetchExecutor, hitStripes);
+          prefetchExecutor, hitStripes, hitWindow);
     }
   }
 }

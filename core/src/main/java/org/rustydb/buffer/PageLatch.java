@@ -3,6 +3,20 @@ package org.rustydb.buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+/** Padding before {@link PageLatchFields}, so that neighbouring latches (allocated together) share no cache line. */
+abstract class PageLatchPad {
+  long p01, p02, p03, p04, p05, p06, p07;
+}
+
+/** The latch word, and two per-frame hit-path fields kept on its cache line (the hit's CAS owns it anyway). */
+abstract class PageLatchFields extends PageLatchPad {
+  volatile long state;
+  /** Hits on this frame (see {@code BufferPool.onHit}); racy increments, summed for statistics. */
+  long hits;
+  /** The pool's policy tick when a hit on this frame was last offered to the policy. */
+  long lastOffered;
+}
+
 /**
  * A frame's latch: shared, exclusive and optimistic (version-validated) modes in one 64-bit word, in the
  * manner of {@link java.util.concurrent.locks.StampedLock} and LeanStore's hybrid latch. Holding the latch
@@ -28,7 +42,10 @@ import java.lang.invoke.VarHandle;
  * carrier. Writers are not preferred: a steady stream of readers can delay a writer (acceptable for page
  * latches, which are held for microseconds).
  */
-final class PageLatch {
+final class PageLatch extends PageLatchFields {
+
+  // padding after the hot fields
+  long q01, q02, q03, q04, q05, q06, q07;
 
   static final long SHARED_MASK = 0xFFFFL;
   static final long EXCLUSIVE = 1L << 16;
@@ -41,14 +58,11 @@ final class PageLatch {
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(PageLatch.class, "state", long.class);
+      STATE = MethodHandles.lookup().findVarHandle(PageLatchFields.class, "state", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
-
-  @SuppressWarnings("unused") // accessed through STATE
-  private volatile long state;
 
   // ---- optimistic ----
 

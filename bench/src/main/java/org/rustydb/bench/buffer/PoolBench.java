@@ -1,0 +1,288 @@
+package org.rustydb.bench.buffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+import org.rustydb.buffer.BufferPool;
+import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.buffer.InMemoryPageFileStore;
+import org.rustydb.buffer.OptimisticGuard;
+import org.rustydb.buffer.ReadGuard;
+import org.rustydb.buffer.Replacer;
+import org.rustydb.disk.PageFileStore;
+import org.rustydb.disk.PageId;
+
+/**
+ * The runner behind {@code rustydb bench pool}: buffer pool throughput next to its baseline, measured in the
+ * same process and run.
+ *
+ * <ul>
+ *   <li><b>resident</b>: every page is in the pool; each operation is one guard acquire + one 8-byte read +
+ *       release, over the same random page ids that {@code chm-get} looks up in a
+ *       {@code ConcurrentHashMap<Long,Integer>} (pre-boxed keys: the map's best case). The row
+ *       {@code pool-read-guard-no-policy} is the same with the pool's hitWindow at its maximum, so that no hit
+ *       reaches the policy: the pool's own cost, without the policy's bookkeeping.</li>
+ *   <li><b>disk4x</b>: the file is 4x the pool, on a real file ({@link FileChannelPageStore}, O_DIRECT where
+ *       the file system allows it); random and sequential page reads, with the prefetcher on and off.</li>
+ * </ul>
+ * Each figure is the median of {@code runs} timed runs after a warm-up.
+ */
+public final class PoolBench {
+
+  /** One result row: {@code benchmark,threads,ops_per_s}. */
+  public record Row(String benchmark, int threads, double opsPerSecond) {}
+
+  /** What to run. */
+  public record Options(List<Integer> threads, List<String> suites, double seconds, int runs, Path dir,
+      IntFunction<Replacer> replacer, int hitWindow) {
+
+    public Options {
+      if (threads.isEmpty() || threads.stream().anyMatch(t -> t <= 0)) {
+        throw new IllegalArgumentException("thread counts must be positive: " + threads);
+      }
+      for (String s : suites) {
+        if (!s.equals("resident") && !s.equals("disk4x")) {
+          throw new IllegalArgumentException("unknown suite " + s + " (resident, disk4x)");
+        }
+      }
+      if (seconds <= 0 || runs <= 0) throw new IllegalArgumentException("seconds and runs must be positive");
+    }
+  }
+
+  static final int RESIDENT_PAGES = 8192;
+  static final int RESIDENT_FRAMES = 16384;
+  static final int DISK_FRAMES = 4096;          // 16 MiB pool
+  static final int DISK_PAGES = DISK_FRAMES * 4; // 64 MiB file
+  static final int IDS = 1 << 16;
+  static final int FILE = 1;
+
+  private PoolBench() {}
+
+  /** Runs the suites; each row is handed to {@code out} as soon as it is measured. */
+  public static void run(Options o, java.util.function.Consumer<Row> out) {
+    if (o.suites().contains("resident")) resident(o, out);
+    if (o.suites().contains("disk4x")) disk(o, out);
+  }
+
+  // ---------------------------------------------------------------- resident
+
+  private static void resident(Options o, java.util.function.Consumer<Row> out) {
+    SplittableRandom rnd = new SplittableRandom(42);
+    long[] ids = new long[IDS];
+    Long[] boxed = new Long[IDS];
+    for (int i = 0; i < IDS; i++) {
+      ids[i] = PageId.of(FILE, rnd.nextInt(RESIDENT_PAGES));
+      boxed[i] = ids[i];
+    }
+    ConcurrentHashMap<Long, Integer> chm = new ConcurrentHashMap<>();
+    for (int i = 0; i < RESIDENT_PAGES; i++) chm.put(PageId.of(FILE, i), i);
+    try (BufferPool pool = residentPool(o, o.hitWindow());
+        BufferPool unrecorded = residentPool(o, Integer.MAX_VALUE)) {
+      for (int threads : o.threads()) {
+        out.accept(new Row("chm-get", threads, median(o, threads, (t, stop) -> {
+          long ops = 0;
+          long sum = 0;
+          int i = t * 7919;
+          while (!stop.stop) {
+            for (int k = 0; k < 256; k++) {
+              Integer v = chm.get(boxed[i++ & (IDS - 1)]);
+              sum += v;
+            }
+            ops += 256;
+          }
+          sink(sum);
+          return ops;
+        })));
+        out.accept(new Row("pool-read-guard", threads, median(o, threads, (t, stop) -> readGuards(pool, ids, t, stop))));
+        out.accept(new Row("pool-optimistic", threads, median(o, threads, (t, stop) -> optimistic(pool, ids, t, stop))));
+        out.accept(new Row("pool-read-guard-no-policy", threads,
+            median(o, threads, (t, stop) -> readGuards(unrecorded, ids, t, stop))));
+      }
+    }
+  }
+
+  /** A pool holding every page of the resident set, with the given hitWindow. */
+  private static BufferPool residentPool(Options o, int hitWindow) {
+    InMemoryPageFileStore store = new InMemoryPageFileStore();
+    store.createFile(FILE, RESIDENT_PAGES);
+    BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(RESIDENT_FRAMES)
+        .replacer(o.replacer()).hitWindow(hitWindow).prefetch(false).build());
+    for (int i = 0; i < RESIDENT_PAGES; i++) pool.read(PageId.of(FILE, i)).close();
+    return pool;
+  }
+
+  private static long readGuards(BufferPool pool, long[] ids, int t, Stop stop) {
+    long ops = 0;
+    long sum = 0;
+    int i = t * 7919;
+    while (!stop.stop) {
+      for (int k = 0; k < 256; k++) {
+        try (ReadGuard g = pool.read(ids[i++ & (IDS - 1)])) {
+          sum += g.getLong(64);
+        }
+      }
+      ops += 256;
+    }
+    sink(sum);
+    return ops;
+  }
+
+  private static long optimistic(BufferPool pool, long[] ids, int t, Stop stop) {
+    long ops = 0;
+    long sum = 0;
+    int i = t * 7919;
+    while (!stop.stop) {
+      for (int k = 0; k < 256; k++) {
+        long id = ids[i++ & (IDS - 1)];
+        OptimisticGuard g = pool.optimisticRead(id);
+        long v = g.getLong(64);
+        if (!g.validate()) {
+          try (ReadGuard r = pool.read(id)) {
+            v = r.getLong(64);
+          }
+        }
+        sum += v;
+      }
+      ops += 256;
+    }
+    sink(sum);
+    return ops;
+  }
+
+  // ---------------------------------------------------------------- working set 4x the pool
+
+  private static void disk(Options o, java.util.function.Consumer<Row> out) {
+    Path dir = o.dir();
+    try {
+      Files.createDirectories(dir);
+      boolean direct = FileChannelPageStore.directSupported(dir);
+      try (FileChannelPageStore store = new FileChannelPageStore(dir, direct)) {
+        store.createFile(FILE, DISK_PAGES);
+        for (String pattern : List.of("seq", "random")) {
+          for (boolean prefetch : List.of(false, true)) {
+            String name = "disk4x-" + pattern + "-prefetch-" + (prefetch ? "on" : "off") + (direct ? "" : "-pagecache");
+            for (int threads : o.threads()) {
+              out.accept(new Row(name, threads, diskRun(o, store, pattern.equals("seq"), prefetch, threads)));
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static double diskRun(Options o, PageFileStore store, boolean sequential, boolean prefetch, int threads) {
+    // A fresh pool per configuration, so one run's resident set does not help the next.
+    try (BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(DISK_FRAMES)
+        .replacer(o.replacer()).hitWindow(o.hitWindow()).prefetch(prefetch).build())) {
+      return median(o, threads, (t, stop) -> {
+        long ops = 0;
+        long sum = 0;
+        SplittableRandom rnd = new SplittableRandom(t * 31L + 7);
+        // Sequential: each thread scans its own share of the file, over and over.
+        long from = (long) DISK_PAGES * t / threads;
+        long to = (long) DISK_PAGES * (t + 1) / threads;
+        long next = from;
+        while (!stop.stop) {
+          long no;
+          if (sequential) {
+            no = next++;
+            if (next == to) next = from;
+          } else {
+            no = rnd.nextInt(DISK_PAGES);
+          }
+          try (ReadGuard g = pool.read(PageId.of(FILE, no))) {
+            sum += g.getLong(64);
+          }
+          ops++;
+        }
+        sink(sum);
+        return ops;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- timing
+
+  static final class Stop {
+    volatile boolean stop;
+  }
+
+  @FunctionalInterface
+  interface Body {
+    long run(int thread, Stop stop);
+  }
+
+  private static volatile long blackhole;
+
+  private static void sink(long v) {
+    blackhole += v;
+  }
+
+  private static double median(Options o, int threads, Body body) {
+    timed(threads, Math.max(0.2, o.seconds() / 2), body); // warm-up
+    double[] r = new double[o.runs()];
+    for (int i = 0; i < r.length; i++) r[i] = timed(threads, o.seconds(), body);
+    Arrays.sort(r);
+    return r[r.length / 2];
+  }
+
+  private static double timed(int threads, double seconds, Body body) {
+    Stop stop = new Stop();
+    long[] ops = new long[threads];
+    CountDownLatch ready = new CountDownLatch(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      ts.add(Thread.ofPlatform().name("bench-pool-" + t).start(() -> {
+        ready.countDown();
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        ops[id] = body.run(id, stop);
+      }));
+    }
+    try {
+      ready.await();
+      long start = System.nanoTime();
+      go.countDown();
+      Thread.sleep((long) (seconds * 1000));
+      stop.stop = true;
+      for (Thread t : ts) t.join();
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      return Arrays.stream(ops).sum() / elapsed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort
+        }
+      });
+    } catch (IOException ignored) {
+      // nothing to delete
+    }
+  }
+}
