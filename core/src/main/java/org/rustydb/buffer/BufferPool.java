@@ -33,11 +33,17 @@ import org.rustydb.stats.BufferPoolStats;
  * <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive} on an unheld latch, so a
  * guarded page can never be chosen, and a guard costs two atomic operations (enter, leave) plus a hit record.
  *
- * <p><b>Hits reach the policy lazily.</b> A {@link Replacer} is not thread-safe, and taking a lock on every
- * hit would serialise all readers. Hits go into a {@link HitBuffer} (striped, lossy ring buffers, after
- * Caffeine) and are replayed into the policy under the <em>miss lock</em> before every miss and whenever a
- * ring is half full and the lock happens to be free. Dropping a hit when a ring is full only coarsens the
- * policy's view of the hottest pages.
+ * <p><b>Hits reach the policy lazily, and only when they matter.</b> A {@link Replacer} is not
+ * thread-safe, and taking a lock on every hit would serialise all readers; replaying every hit into it costs
+ * a hash lookup or two per hit even so. Two filters, then: (1) a hit is recorded only if at least
+ * {@link BufferPoolOptions#hitWindow()} pages were admitted since the page was admitted or last recorded
+ * (InnoDB's rule for pages already in the young part of its LRU list: the order among recently used pages
+ * only matters once enough evictions have happened to reach them; a pool that is not evicting records
+ * almost nothing, and quick re-references count once, like LRU-K's correlated references). The clock is a
+ * volatile admission counter; the page's last recorded tick sits on its latch's cache line. (2) A recorded
+ * hit goes into a {@link HitBuffer} (striped, lossy ring buffers, after Caffeine), replayed into the policy
+ * under the <em>miss lock</em> before every miss and whenever a ring is half full and the lock is free.
+ * Dropping a hit when a ring is full only coarsens the policy's view of the hottest pages.
  *
  * <p><b>Misses take the miss lock only for bookkeeping, never for I/O.</b> One {@link ReentrantLock} guards
  * the policy, the page table's writers and the free-frame list. A miss on page P, in three steps:
@@ -80,7 +86,7 @@ public final class BufferPool implements AutoCloseable {
   static {
     try {
       PREFETCHED = MethodHandles.lookup().findVarHandle(Frame.class, "prefetched", boolean.class);
-      HITS = MethodHandles.lookup().findVarHandle(PageLatchFields.class, "hits", long.class);
+      HITS = MethodHandles.lookup().findVarHandle(PageLatch.class, "hits", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -105,9 +111,7 @@ public final class BufferPool implements AutoCloseable {
   private boolean claimingForPrefetch;
   private final LongPredicate tryEvict = this::tryClaimVictim;
   private final LongConsumer replayHit = this::replayHit;
-  private long policyTicks; // references the policy has seen: admissions + replayed hits
-
-  /** {@link #policyTicks} published for the hit path, which reads it without the lock. */
+  /** Admissions so far (the pool's clock for {@link BufferPoolOptions#hitWindow()}); written under the lock. */
   private volatile long ticks;
   private final long hitWindow;
 
@@ -188,15 +192,15 @@ public final class BufferPool implements AutoCloseable {
     int idx = table.get(pageId);
     if (idx >= 0) {
       Frame f = frames[idx];
-      long stamp = f.latch.tryOptimistic();
-      if (stamp != 0 && f.pageId == pageId && f.latch.validate(stamp)) {
+      long stamp = f.tryOptimistic();
+      if (stamp != 0 && f.pageId == pageId && f.validate(stamp)) {
         onHit(f, pageId);
         return new OptimisticGuard(f, pageId, stamp);
       }
     }
     Frame f = acquire(pageId, Mode.READ);
-    long stamp = f.latch.tryOptimistic(); // valid: we hold it shared, so no writer is in
-    f.latch.releaseShared();
+    long stamp = f.tryOptimistic(); // valid: we hold it shared, so no writer is in
+    f.releaseShared();
     return new OptimisticGuard(f, pageId, stamp);
   }
 
@@ -212,12 +216,12 @@ public final class BufferPool implements AutoCloseable {
         // Before waiting on a latch, make sure the frame is (or is becoming) ours: a torn lookup could name a
         // frame this thread itself holds for another page.
         if (f.pageId == pageId || f.loadingPageId == pageId) {
-          if (exclusive) f.latch.acquireExclusive(); else f.latch.acquireShared();
+          if (exclusive) f.acquireExclusive(); else f.acquireShared();
           if (f.pageId == pageId) {
             onHit(f, pageId);
             return f;
           }
-          if (exclusive) f.latch.releaseExclusive(); else f.latch.releaseShared();
+          if (exclusive) f.releaseExclusive(); else f.releaseShared();
         }
       }
       Frame f = miss(pageId, mode, attempt);
@@ -226,15 +230,14 @@ public final class BufferPool implements AutoCloseable {
   }
 
   private void onHit(Frame f, long pageId) {
-    PageLatch l = f.latch;
-    HITS.setOpaque(l, (long) HITS.getOpaque(l) + 1); // racy across threads: statistics only
+    HITS.setOpaque(f, (long) HITS.getOpaque(f) + 1); // racy across threads: statistics only
     if (f.prefetched && (boolean) PREFETCHED.compareAndSet(f, true, false)) {
       prefetchHits.incrementAndGet();
       if (prefetcher != null) prefetcher.onAccess(pageId);
     }
     long now = ticks;
-    if (now - l.lastOffered >= hitWindow) {
-      l.lastOffered = now;
+    if (now - f.lastOffered >= hitWindow) {
+      f.lastOffered = now;
       if (hits.offer(pageId) && missLock.tryLock()) {
         try {
           drainHits();
@@ -248,7 +251,6 @@ public final class BufferPool implements AutoCloseable {
   /** Replays buffered hits into the policy. Caller holds the miss lock. */
   private void drainHits() {
     hits.drain(replayHit);
-    ticks = policyTicks;
   }
 
   private void replayHit(long pageId) {
@@ -257,10 +259,7 @@ public final class BufferPool implements AutoCloseable {
     int idx = table.get(pageId);
     if (idx < 0) return;
     Frame f = frames[idx];
-    if (f.pageId == pageId && f.loadingPageId == PageId.INVALID) {
-      replacer.recordHit(pageId);
-      policyTicks++;
-    }
+    if (f.pageId == pageId && f.loadingPageId == PageId.INVALID) replacer.recordHit(pageId);
   }
 
   // ------------------------------------------------------------------ the miss path
@@ -296,7 +295,7 @@ public final class BufferPool implements AutoCloseable {
           throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
         }
         f = frames[freeFrames[--freeCount]];
-        f.latch.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
+        f.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
         victim = PageId.INVALID;
       } else {
         f = claimed;
@@ -307,9 +306,9 @@ public final class BufferPool implements AutoCloseable {
         victim = r;
       }
       claimed = null;
-      policyTicks++;
-      ticks = policyTicks;
-      f.latch.lastOffered = policyTicks;
+      long now = ticks + 1;
+      ticks = now;
+      f.lastOffered = now;
       f.loadingPageId = pageId;
       table.put(pageId, f.index);
     } finally {
@@ -363,7 +362,7 @@ public final class BufferPool implements AutoCloseable {
     switch (mode) {
       case READ -> {
         missCount.incrementAndGet();
-        f.latch.downgrade();
+        f.downgrade();
         if (prefetcher != null) prefetcher.onAccess(pageId);
       }
       case WRITE, NEW -> {
@@ -373,7 +372,7 @@ public final class BufferPool implements AutoCloseable {
       case PREFETCH -> {
         prefetches.incrementAndGet();
         f.prefetched = true;
-        f.latch.releaseExclusive();
+        f.releaseExclusive();
       }
     }
     return f;
@@ -386,9 +385,9 @@ public final class BufferPool implements AutoCloseable {
     Frame f = frames[idx];
     if (f.pageId != victim || f.loadingPageId != PageId.INVALID) return false;
     if (claimingForPrefetch && f.dirty) return false;
-    if (!f.latch.tryAcquireExclusive()) return false;
+    if (!f.tryAcquireExclusive()) return false;
     if (f.pageId != victim || (claimingForPrefetch && f.dirty)) { // changed between the checks and the CAS
-      f.latch.releaseExclusive();
+      f.releaseExclusive();
       return false;
     }
     claimed = f;
@@ -406,7 +405,7 @@ public final class BufferPool implements AutoCloseable {
     } finally {
       missLock.unlock();
     }
-    f.latch.releaseExclusive();
+    f.releaseExclusive();
   }
 
   /** Reading into the frame failed: unmap the page, free the frame, let waiters retry. */
@@ -421,7 +420,7 @@ public final class BufferPool implements AutoCloseable {
     } finally {
       missLock.unlock();
     }
-    f.latch.releaseExclusive();
+    f.releaseExclusive();
   }
 
   /** Writes a frame held exclusively: WAL first, then checksum, then the store. */
@@ -477,9 +476,9 @@ public final class BufferPool implements AutoCloseable {
   /** Writes the frame if it still holds {@code pageId} and is dirty; returns whether it wrote. */
   private boolean flushFrame(Frame f, long pageId) {
     if (f.pageId != pageId) return false;
-    f.latch.acquireExclusive();
+    f.acquireExclusive();
     if (f.pageId != pageId || !f.dirty) {
-      f.latch.releaseExclusive();
+      f.releaseExclusive();
       return false;
     }
     try {
@@ -487,10 +486,10 @@ public final class BufferPool implements AutoCloseable {
       PageCrc.stamp(f.page);
       f.dirty = false;
     } catch (RuntimeException e) {
-      f.latch.releaseExclusive();
+      f.releaseExclusive();
       throw e;
     }
-    f.latch.downgrade(); // readers may go on during the write; writers wait
+    f.downgrade(); // readers may go on during the write; writers wait
     try {
       store.writePage(pageId, f.page);
       return true;
@@ -498,7 +497,7 @@ public final class BufferPool implements AutoCloseable {
       f.dirty = true;
       throw e;
     } finally {
-      f.latch.releaseShared();
+      f.releaseShared();
     }
   }
 
@@ -519,8 +518,8 @@ public final class BufferPool implements AutoCloseable {
         boolean ours = (p != PageId.INVALID && PageId.fileId(p) == fileId)
             || (l != PageId.INVALID && PageId.fileId(l) == fileId);
         if (!ours) continue;
-        if (!f.latch.tryAcquireExclusive()) {
-          for (Frame h : held) h.latch.releaseExclusive();
+        if (!f.tryAcquireExclusive()) {
+          for (Frame h : held) h.releaseExclusive();
           throw new OperationFailedException("cannot drop file " + fileId + ": page "
               + PageId.toString(p != PageId.INVALID ? p : l) + " is in use");
         }
@@ -533,7 +532,7 @@ public final class BufferPool implements AutoCloseable {
         f.pageId = PageId.INVALID;
         f.dirty = false;
         freeFrames[freeCount++] = f.index;
-        f.latch.releaseExclusive();
+        f.releaseExclusive();
       }
     } finally {
       missLock.unlock();
@@ -576,10 +575,10 @@ public final class BufferPool implements AutoCloseable {
     int pinned = 0;
     long h = 0;
     for (Frame f : frames) {
-      h += (long) HITS.getOpaque(f.latch);
+      h += (long) HITS.getOpaque(f);
       if (f.pageId != PageId.INVALID) used++;
       if (f.dirty) dirty++;
-      if (f.latch.isHeld()) pinned++;
+      if (f.isHeld()) pinned++;
     }
     Replacer.ReplacerSizes s;
     missLock.lock();

@@ -16,9 +16,11 @@ import java.util.function.IntFunction;
  * @param prefetchExecutor runs prefetch reads instead of the pool's own executor when not null (tests pass
  *     {@code Runnable::run} to prefetch synchronously and deterministically); the pool does not shut it down
  * @param hitStripes stripes of the lossy hit buffer (see {@code HitBuffer}); 0 = 4 x available processors
- * @param hitWindow a hit is handed to the policy only if the policy has seen at least this many references
- *     (admissions and hits) since the page's last recorded one: re-references within that window are treated
- *     as correlated (LRU-K, 2Q) and cost the hit path nothing; 0 hands over every hit; -1 = frames / 8
+ * @param hitWindow a hit is handed to the policy only if at least this many pages were admitted since the
+ *     page's admission or last recorded hit (InnoDB's rule for not re-making young a page that is still
+ *     young): recency only matters relative to eviction pressure, so a pool that evicts nothing records
+ *     (almost) nothing, and quick re-references count once, as LRU-K's and 2Q's correlated references do;
+ *     0 hands every hit to the policy, exactly as the cache simulator replays a trace; -1 = frames / 8
  */
 public record BufferPoolOptions(
     int frames,

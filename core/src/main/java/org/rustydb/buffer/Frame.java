@@ -4,16 +4,16 @@ import java.lang.foreign.MemorySegment;
 import org.rustydb.disk.PageId;
 
 /**
- * One buffer frame: a 4 KiB slice of the pool's {@link FrameRegion}, the latch that also pins it, and the
- * identity of the page it holds. The page id changes only while the frame is held exclusively (so optimistic
+ * One buffer frame: a 4 KiB slice of the pool's {@link FrameRegion}, the latch that also pins it (this class
+ * extends {@link PageLatch}, so the latch word and these fields share a cache line), and the identity of the
+ * page it holds. The page id changes only while the frame is held exclusively (so optimistic
  * readers see a version change when a frame is reused); it is volatile so that a reader who found the frame
  * through the lock-free page table can check, after latching, that it got the page it asked for.
  */
-final class Frame {
+final class Frame extends PageLatch {
 
   final int index;
   final MemorySegment page;
-  final PageLatch latch = new PageLatch();
 
   /** The page held, or {@link PageId#INVALID} for a free frame. */
   volatile long pageId = PageId.INVALID;
@@ -31,6 +31,9 @@ final class Frame {
   /** Loaded by the prefetcher and not referenced since (for prefetch hit/miss counts). */
   volatile boolean prefetched;
 
+  // padding after the hot fields (PageLatchPad pads before them)
+  long q01, q02, q03, q04, q05, q06, q07;
+
   Frame(int index, MemorySegment page) {
     this.index = index;
     this.page = page;
@@ -38,6 +41,6 @@ final class Frame {
 
   @Override
   public String toString() {
-    return "Frame[" + index + ", page " + PageId.toString(pageId) + ", dirty=" + dirty + ", " + latch + "]";
+    return "Frame[" + index + ", page " + PageId.toString(pageId) + ", dirty=" + dirty + ", " + super.toString() + "]";
   }
 }

@@ -18,7 +18,7 @@ public final class OptimisticGuard extends PageGuard {
   /** True if no writer touched the page, and the frame still holds it, since this guard was opened. */
   public boolean validate() {
     checkOpen();
-    return frame.latch.validate(stamp);
+    return frame.validate(stamp);
   }
 
   @Override

@@ -3,18 +3,9 @@ package org.rustydb.buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-/** Padding before {@link PageLatchFields}, so that neighbouring latches (allocated together) share no cache line. */
+/** Padding before a latch's fields, so that neighbouring latches (allocated together) share no cache line. */
 abstract class PageLatchPad {
   long p01, p02, p03, p04, p05, p06, p07;
-}
-
-/** The latch word, and two per-frame hit-path fields kept on its cache line (the hit's CAS owns it anyway). */
-abstract class PageLatchFields extends PageLatchPad {
-  volatile long state;
-  /** Hits on this frame (see {@code BufferPool.onHit}); racy increments, summed for statistics. */
-  long hits;
-  /** The pool's policy tick when a hit on this frame was last offered to the policy. */
-  long lastOffered;
 }
 
 /**
@@ -41,11 +32,17 @@ abstract class PageLatchFields extends PageLatchPad {
  * a release that clears WAITER notifies. Since JDK 24 a virtual thread waiting in a monitor does not pin its
  * carrier. Writers are not preferred: a steady stream of readers can delay a writer (acceptable for page
  * latches, which are held for microseconds).
+ *
+ * <p>{@link Frame} extends this class so that the latch word and the frame's hot fields share one object and,
+ * mostly, one cache line: a hit touches the page table slot, this object and the page.
  */
-final class PageLatch extends PageLatchFields {
+class PageLatch extends PageLatchPad {
 
-  // padding after the hot fields
-  long q01, q02, q03, q04, q05, q06, q07;
+  volatile long state;
+  /** Hits on this frame (see {@code BufferPool.onHit}); racy increments, summed for statistics. */
+  long hits;
+  /** The pool's admission tick when a hit on this frame was last offered to the policy. */
+  long lastOffered;
 
   static final long SHARED_MASK = 0xFFFFL;
   static final long EXCLUSIVE = 1L << 16;
@@ -58,7 +55,7 @@ final class PageLatch extends PageLatchFields {
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(PageLatchFields.class, "state", long.class);
+      STATE = MethodHandles.lookup().findVarHandle(PageLatch.class, "state", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }

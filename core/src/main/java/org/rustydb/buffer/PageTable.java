@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Page id to frame index: an open-addressing (linear probing) table of primitive {@code long} keys and
- * {@code int} values, read without any lock and written under the pool's miss lock.
+ * frame indexes, interleaved in one array, read without any lock and written under the pool's miss lock.
  *
  * <p>Why no reader lock is needed: a lookup's answer is only a hint. The caller latches the frame it names
  * and then checks that the frame really holds the page ({@link Frame#pageId}, which changes only under the
@@ -14,9 +14,9 @@ import java.lang.invoke.VarHandle;
  * that check, the second sends the reader to the slow path, which looks again under the miss lock. Slots are
  * read with opaque accesses so that no read is torn or hoisted out of the probe loop.
  *
- * <p>Capacity is fixed: a power of two at least four times the frame count. At most one key per frame is
- * mapped, plus one extra per eviction in flight (the victim stays mapped until it is written back), so the
- * load factor stays near 1/4 and probes stay short; the table never resizes. Deletion shifts later entries
+ * <p>Capacity is fixed: a power of two at least twice the frame count. At most one key per frame is mapped,
+ * plus one extra per eviction in flight (the victim stays mapped until it is written back), so the load
+ * factor stays at or below about 1/2 and probes stay short; the table never resizes. Deletion shifts later entries
  * of the cluster back (Knuth's Algorithm R), so there are no tombstones.
  *
  * <p>Measured against {@code ConcurrentHashMap<Long,Integer>} in {@code rustydb bench pool}: no boxing, no
@@ -27,20 +27,18 @@ final class PageTable {
   static final int ABSENT = -1;
   private static final long EMPTY = 0L; // page id 0 is never valid (file id 0 is reserved)
   private static final long PHI = 0x9E3779B97F4A7C15L;
-  private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(int[].class);
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private final long[] keys;
-  private final int[] values;
+  /** Slot i: key at [2i], frame index at [2i+1], so that a probe reads one cache line, not two. */
+  private final long[] slots;
   private final int mask;
   private final int shift;
   private int size; // written under the miss lock
 
   PageTable(int frames) {
-    int cap = Integer.highestOneBit(Math.max(16, frames) * 4 - 1) << 1;
+    int cap = Integer.highestOneBit(Math.max(16, frames) * 2 - 1) << 1;
     if (cap <= 0 || cap > (1 << 30)) throw new IllegalArgumentException("too many frames: " + frames);
-    keys = new long[cap];
-    values = new int[cap];
+    slots = new long[2 * cap];
     mask = cap - 1;
     shift = 64 - Integer.numberOfTrailingZeros(cap);
   }
@@ -53,8 +51,8 @@ final class PageTable {
   int get(long pageId) {
     int i = home(pageId);
     for (int n = 0; n <= mask; n++) {
-      long k = (long) KEYS.getOpaque(keys, i);
-      if (k == pageId) return (int) VALUES.getOpaque(values, i);
+      long k = (long) SLOTS.getOpaque(slots, 2 * i);
+      if (k == pageId) return (int) (long) SLOTS.getOpaque(slots, 2 * i + 1);
       if (k == EMPTY) return ABSENT;
       i = (i + 1) & mask;
     }
@@ -64,16 +62,16 @@ final class PageTable {
   /** Maps {@code pageId} (which must not be mapped) to {@code frame}. Caller holds the miss lock. */
   void put(long pageId, int frame) {
     if (pageId == EMPTY) throw new IllegalArgumentException("page id 0 is not a valid page");
-    if (size + 1 > (mask + 1) / 2) throw new IllegalStateException("page table over half full: " + size);
+    if (size + 1 > (mask + 1) / 4 * 3) throw new IllegalStateException("page table three-quarters full: " + size);
     int i = home(pageId);
     for (;;) {
-      long k = keys[i];
+      long k = slots[2 * i];
       if (k == pageId) throw new IllegalStateException("page already mapped: " + pageId);
       if (k == EMPTY) break;
       i = (i + 1) & mask;
     }
-    VALUES.setOpaque(values, i, frame);
-    KEYS.setRelease(keys, i, pageId);
+    SLOTS.setOpaque(slots, 2 * i + 1, (long) frame);
+    SLOTS.setRelease(slots, 2 * i, pageId);
     size++;
   }
 
@@ -81,28 +79,28 @@ final class PageTable {
   int remove(long pageId) {
     int i = home(pageId);
     for (;;) {
-      long k = keys[i];
+      long k = slots[2 * i];
       if (k == EMPTY) return ABSENT;
       if (k == pageId) break;
       i = (i + 1) & mask;
     }
-    int frame = values[i];
+    int frame = (int) slots[2 * i + 1];
     // Algorithm R: move later members of the cluster into the hole when their home does not lie in (hole, j].
     int hole = i;
     int j = i;
     for (;;) {
       j = (j + 1) & mask;
-      long k = keys[j];
+      long k = slots[2 * j];
       if (k == EMPTY) break;
       int h = home(k);
       boolean stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
       if (!stays) {
-        VALUES.setOpaque(values, hole, values[j]);
-        KEYS.setRelease(keys, hole, k);
+        SLOTS.setOpaque(slots, 2 * hole + 1, slots[2 * j + 1]);
+        SLOTS.setRelease(slots, 2 * hole, k);
         hole = j;
       }
     }
-    KEYS.setRelease(keys, hole, EMPTY);
+    SLOTS.setRelease(slots, 2 * hole, EMPTY);
     size--;
     return frame;
   }

@@ -11,6 +11,6 @@ public final class ReadGuard extends PageGuard {
   public void close() {
     if (closed) return;
     closed = true;
-    frame.latch.releaseShared();
+    frame.releaseShared();
   }
 }

@@ -44,6 +44,6 @@ public final class WriteGuard extends PageGuard {
   public void close() {
     if (closed) return;
     closed = true;
-    frame.latch.releaseExclusive();
+    frame.releaseExclusive();
   }
 }
