@@ -94,6 +94,9 @@ public final class BufferPool implements AutoCloseable {
 
   private enum Mode { READ, WRITE, NEW, PREFETCH }
 
+  /** Returned by {@link #miss} when every frame was held for the moment: wait a little and try again. */
+  private static final Frame ALL_HELD = new Frame(-1, MemorySegment.NULL);
+
   private final PageFileStore store;
   private final FrameRegion region;
   private final Frame[] frames;
@@ -209,7 +212,8 @@ public final class BufferPool implements AutoCloseable {
     checkOpen();
     checkPageId(pageId);
     boolean exclusive = mode != Mode.READ;
-    for (int attempt = 0; ; attempt++) {
+    int attempt = 0;
+    for (;;) {
       int idx = table.get(pageId);
       if (idx >= 0) {
         Frame f = frames[idx];
@@ -225,7 +229,12 @@ public final class BufferPool implements AutoCloseable {
         }
       }
       Frame f = miss(pageId, mode, attempt);
-      if (f != null) return f;
+      if (f == ALL_HELD) {
+        attempt++;
+        Thread.yield(); // frames may be held only for a moment (loads, write-backs, guards about to close)
+      } else if (f != null) {
+        return f;
+      }
     }
   }
 
@@ -267,14 +276,18 @@ public final class BufferPool implements AutoCloseable {
   /**
    * Brings {@code pageId} into a frame and returns that frame latched for {@code mode} (exclusive for
    * WRITE/NEW, shared for READ; released for PREFETCH), or null when the page turned out to be mapped and
-   * the caller should latch it through the table.
+   * the caller should latch it through the table (or, for PREFETCH, when nothing was read), or
+   * {@link #ALL_HELD} when no frame could be claimed this time.
    */
   private Frame miss(long pageId, Mode mode, int attempt) {
     Frame f;
     long victim;
     missLock.lock();
     try {
-      if (closed && mode != Mode.PREFETCH) throw new ClosedException("buffer pool");
+      if (closed) {
+        if (mode == Mode.PREFETCH) return null;
+        throw new ClosedException("buffer pool");
+      }
       drainHits();
       if (table.get(pageId) >= 0) return null;
       claimed = null;
@@ -282,11 +295,7 @@ public final class BufferPool implements AutoCloseable {
       long r = replacer.admit(pageId, tryEvict);
       if (r == Replacer.NO_ROOM) {
         if (mode == Mode.PREFETCH) return null;
-        if (attempt < FULL_RETRIES) {
-          // Frames may be held only for a moment (loads, write-backs, guards about to close): try again.
-          Thread.yield();
-          return null;
-        }
+        if (attempt < FULL_RETRIES) return ALL_HELD;
         throw new OperationFailedException("buffer pool full: all " + frames.length + " frames pinned");
       }
       if (r == Replacer.NONE) {

@@ -14,7 +14,9 @@ import org.rustydb.disk.PageId;
 /**
  * Adaptive prefetching (spec "Adaptive Prefetching"): the pool reports page references that went to disk (and
  * first references to prefetched pages, so a scan that is being served by prefetches keeps being followed);
- * a per-file {@link AccessPatternDetector} predicts the next pages; the pages not issued recently are handed,
+ * an {@link AccessPatternDetector} per file and stream (the referencing thread's id picks one of
+ * {@value #STREAMS} streams, so that two threads scanning one file do not look random to each other) predicts
+ * the next pages; the pages not issued recently are handed,
  * as one task per reference, to a small executor that loads them into free or evictable frames without
  * pinning them (through {@link Loader}, i.e. the pool's miss path, so a page is still read only once). The
  * caller never waits: when the executor's bounded queue is full, the prediction is dropped and counted.
@@ -37,7 +39,9 @@ final class Prefetcher implements AutoCloseable {
   private final Executor executor;
   private final ThreadPoolExecutor ownExecutor; // null when the executor was given
   private final PrefetchDepth depth = new PrefetchDepth();
-  private final ConcurrentHashMap<Integer, FileState> files = new ConcurrentHashMap<>();
+  /** Streams per file: a thread's references go to one of them, so concurrent scans do not blur each other. */
+  static final int STREAMS = 8;
+  private final ConcurrentHashMap<Long, FileState> files = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
 
@@ -82,7 +86,8 @@ final class Prefetcher implements AutoCloseable {
   void onAccess(long pageId) {
     if (closed) return;
     int fileId = PageId.fileId(pageId);
-    FileState st = files.computeIfAbsent(fileId, k -> new FileState());
+    long stream = (long) fileId * STREAMS + (Thread.currentThread().threadId() & (STREAMS - 1));
+    FileState st = files.computeIfAbsent(stream, k -> new FileState());
     long[] batch;
     synchronized (st) {
       int n = st.detector.access(PageId.pageNo(pageId), depth.get(), st.predictions);
@@ -119,7 +124,7 @@ final class Prefetcher implements AutoCloseable {
 
   /** Forgets a dropped file's history. */
   void forgetFile(int fileId) {
-    files.remove(fileId);
+    for (int s = 0; s < STREAMS; s++) files.remove((long) fileId * STREAMS + s);
   }
 
   int depth() {

@@ -18,7 +18,8 @@ import org.rustydb.disk.PageId;
  * increments per page. Afterwards every page (through the pool and, after flushAll, on the store) must hold
  * exactly its model count (no lost update); every shared or validated optimistic read must see all words equal
  * (no torn read); and a guarded frame must still hold its page when the guard closes (pinned pages are never
- * evicted). Seed: -Dpool.seed=N.
+ * evicted). Flushes and the prefetcher's background loads run alongside. Seed: -Dpool.seed=N (thread
+ * scheduling is not reproducible, so a seed replays the operations, not the interleaving).
  */
 class BufferPoolConcurrencyTest {
 
@@ -37,7 +38,7 @@ class BufferPoolConcurrencyTest {
     AtomicLongArray model = new AtomicLongArray(PAGES);
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     try (BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES)
-        .replacer(TestLruReplacer::new).prefetch(false).build())) {
+        .replacer(TestLruReplacer::new).prefetch(true).build())) {
       List<Thread> threads = new ArrayList<>();
       CountDownLatch start = new CountDownLatch(1);
       for (int t = 0; t < THREADS; t++) {
@@ -45,8 +46,16 @@ class BufferPoolConcurrencyTest {
         threads.add(Thread.ofPlatform().name("stress-" + t).start(() -> {
           try {
             start.await();
+            int scan = 0;
+            int run = 0;
             for (int i = 0; i < OPS && failures.isEmpty(); i++) {
-              int no = rnd.nextInt(PAGES);
+              // Mostly random pages; runs of sequential ones so that the prefetcher loads pages concurrently.
+              if (run == 0 && rnd.nextInt(16) == 0) {
+                run = 8;
+                scan = rnd.nextInt(PAGES);
+              }
+              int no = run > 0 ? (scan = (scan + 1) % PAGES) : rnd.nextInt(PAGES);
+              if (run > 0) run--;
               long id = PageId.of(FILE, no);
               int op = rnd.nextInt(10);
               if (op < 4) {
@@ -62,6 +71,8 @@ class BufferPoolConcurrencyTest {
                   check(failures, g, id, "read");
                   if (g.frame.pageId != id) failures.add("read guard's frame lost page " + no);
                 }
+              } else if (op == 8 && rnd.nextInt(8) == 0) {
+                pool.flush(id);
               } else {
                 OptimisticGuard g = pool.optimisticRead(id);
                 long first = g.getLong(32);
@@ -90,6 +101,7 @@ class BufferPoolConcurrencyTest {
         assertThat(v).as("stored page %d, seed %d", no, seed).isEqualTo(model.get(no));
       }
       assertThat(pool.stats().evictions()).as("the test must evict").isGreaterThan(100);
+      assertThat(pool.stats().prefetches()).as("the prefetcher must run alongside").isGreaterThan(0);
       assertThat(pool.stats().pinnedFrames()).isZero();
     }
   }
