@@ -35,7 +35,11 @@ import org.rustydb.disk.PageId;
  *   <li><b>disk4x</b>: the file is 4x the pool, on a real file ({@link FileChannelPageStore}, O_DIRECT where
  *       the file system allows it); random and sequential page reads, with the prefetcher on and off.</li>
  * </ul>
- * Each figure is the median of {@code runs} timed runs after a warm-up.
+ * Each figure is the median of {@code runs} timed runs after a warm-up; the resident benchmarks' runs are
+ * interleaved. Resident figures count operations per second of thread CPU time by default ({@code cpuClock}):
+ * on a shared, loaded machine wall-clock rates of CPU-bound loops swing by 5x from run to run, while CPU-time
+ * rates do not (and equal wall-clock rates whenever each thread has a core). disk4x figures are always per
+ * wall-clock second, since their threads wait for I/O.
  */
 public final class PoolBench {
 
@@ -44,7 +48,7 @@ public final class PoolBench {
 
   /** What to run. */
   public record Options(List<Integer> threads, List<String> suites, double seconds, int runs, Path dir,
-      IntFunction<Replacer> replacer, int hitWindow) {
+      IntFunction<Replacer> replacer, int hitWindow, boolean cpuClock) {
 
     public Options {
       if (threads.isEmpty() || threads.stream().anyMatch(t -> t <= 0)) {
@@ -60,7 +64,7 @@ public final class PoolBench {
   }
 
   static final int RESIDENT_PAGES = 8192;
-  static final int RESIDENT_FRAMES = 16384;
+  static final int RESIDENT_FRAMES = RESIDENT_PAGES; // a full pool
   static final int DISK_FRAMES = 4096;          // 16 MiB pool
   static final int DISK_PAGES = DISK_FRAMES * 4; // 64 MiB file
   static final int IDS = 1 << 16;
@@ -89,7 +93,8 @@ public final class PoolBench {
     try (BufferPool pool = residentPool(o, o.hitWindow());
         BufferPool unrecorded = residentPool(o, Integer.MAX_VALUE)) {
       for (int threads : o.threads()) {
-        out.accept(new Row("chm-get", threads, median(o, threads, (t, stop) -> {
+        java.util.LinkedHashMap<String, Body> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("chm-get", (t, stop) -> {
           long ops = 0;
           long sum = 0;
           int i = t * 7919;
@@ -102,11 +107,20 @@ public final class PoolBench {
           }
           sink(sum);
           return ops;
-        })));
-        out.accept(new Row("pool-read-guard", threads, median(o, threads, (t, stop) -> readGuards(pool, ids, t, stop))));
-        out.accept(new Row("pool-optimistic", threads, median(o, threads, (t, stop) -> optimistic(pool, ids, t, stop))));
-        out.accept(new Row("pool-read-guard-no-policy", threads,
-            median(o, threads, (t, stop) -> readGuards(unrecorded, ids, t, stop))));
+        });
+        bodies.put("pool-read-guard", (t, stop) -> readGuards(pool, ids, t, stop));
+        bodies.put("pool-optimistic", (t, stop) -> optimistic(pool, ids, t, stop));
+        bodies.put("pool-read-guard-no-policy", (t, stop) -> readGuards(unrecorded, ids, t, stop));
+        // Interleaved: run r of every benchmark, then run r+1, so that a noisy moment hits all of them.
+        java.util.Map<String, double[]> results = new java.util.LinkedHashMap<>();
+        bodies.forEach((name, body) -> {
+          timed(threads, Math.max(0.2, o.seconds() / 2), o.cpuClock(), body); // warm-up
+          results.put(name, new double[o.runs()]);
+        });
+        for (int r = 0; r < o.runs(); r++) {
+          for (var e : bodies.entrySet()) results.get(e.getKey())[r] = timed(threads, o.seconds(), o.cpuClock(), e.getValue());
+        }
+        results.forEach((name, r) -> out.accept(new Row(name, threads, median(r))));
       }
     }
   }
@@ -227,16 +241,28 @@ public final class PoolBench {
   }
 
   private static double median(Options o, int threads, Body body) {
-    timed(threads, Math.max(0.2, o.seconds() / 2), body); // warm-up
+    timed(threads, Math.max(0.2, o.seconds() / 2), false, body); // warm-up
     double[] r = new double[o.runs()];
-    for (int i = 0; i < r.length; i++) r[i] = timed(threads, o.seconds(), body);
-    Arrays.sort(r);
-    return r[r.length / 2];
+    for (int i = 0; i < r.length; i++) r[i] = timed(threads, o.seconds(), false, body);
+    return median(r);
   }
 
-  private static double timed(int threads, double seconds, Body body) {
+  private static double median(double[] r) {
+    double[] c = r.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
+  }
+
+  /**
+   * Runs {@code body} on {@code threads} threads for {@code seconds}; returns operations per second: per
+   * wall-clock second, or (cpuClock) the sum over threads of each thread's operations per second of its own
+   * CPU time, which leaves out the time the machine's other load took the core away.
+   */
+  private static double timed(int threads, double seconds, boolean cpuClock, Body body) {
     Stop stop = new Stop();
     long[] ops = new long[threads];
+    double[] perCpuSecond = new double[threads];
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     CountDownLatch ready = new CountDownLatch(threads);
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> ts = new ArrayList<>();
@@ -249,7 +275,10 @@ public final class PoolBench {
         } catch (InterruptedException e) {
           return;
         }
+        long cpu0 = mx.getCurrentThreadCpuTime();
         ops[id] = body.run(id, stop);
+        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+        perCpuSecond[id] = cpu > 0 ? ops[id] / (cpu / 1e9) : 0;
       }));
     }
     try {
@@ -260,7 +289,7 @@ public final class PoolBench {
       stop.stop = true;
       for (Thread t : ts) t.join();
       double elapsed = (System.nanoTime() - start) / 1e9;
-      return Arrays.stream(ops).sum() / elapsed;
+      return cpuClock ? Arrays.stream(perCpuSecond).sum() : Arrays.stream(ops).sum() / elapsed;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -63,7 +63,7 @@ public class PoolReadGuardBenchmark {
   public void setUp() {
     InMemoryPageFileStore store = new InMemoryPageFileStore();
     store.createFile(1, PAGES);
-    pool = new BufferPool(store, BufferPoolOptions.builder().frames(2 * PAGES).replacer(BenchLruReplacer::new)
+    pool = new BufferPool(store, BufferPoolOptions.builder().frames(PAGES).replacer(BenchLruReplacer::new)
         .hitWindow(hitWindow).prefetch(false).build());
     chm = new ConcurrentHashMap<>();
     for (int i = 0; i < PAGES; i++) {
