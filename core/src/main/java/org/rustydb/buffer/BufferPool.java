@@ -324,15 +324,12 @@ public final class BufferPool implements AutoCloseable {
     } finally {
       missLock.unlock();
     }
-    if (mode == Mode.PREFETCH && victim != PageId.INVALID && f.dirty) {
-      throw new IllegalStateException("prefetch claimed a dirty frame"); // tryClaimVictim refuses them
-    }
 
     // Step 2: write the victim back (frame held exclusively, no lock), then hand the frame over.
     if (victim != PageId.INVALID && f.dirty) {
       try {
         writeBack(f, victim);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         undoClaim(f, pageId, victim);
         throw e;
       }
@@ -365,7 +362,7 @@ public final class BufferPool implements AutoCloseable {
               + Integer.toHexString(PageCrc.compute(f.page)));
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       abandonLoad(f, pageId);
       throw e;
     }

@@ -353,4 +353,58 @@ class BufferPoolTest {
     pool.read(page(1)).close();
     assertThat(store.reads(page(1))).isEqualTo(2);
   }
+
+  @Test
+  void aFailedWriteBackKeepsTheVictimResidentAndDirty() {
+    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+    InMemoryPageFileStore s = new InMemoryPageFileStore() {
+      @Override
+      public void writePage(long pageId, MemorySegment src) {
+        if (fail.get()) throw new OperationFailedException("disk full writing page " + PageId.toString(pageId));
+        super.writePage(pageId, src);
+      }
+    };
+    s.createFile(FILE, 8);
+    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(2).replacer(TestLruReplacer::new)
+        .prefetch(false).build())) {
+      try (WriteGuard g = p.write(page(1))) {
+        g.setLong(64, 11);
+      }
+      p.read(page(2)).close();
+      assertThatThrownBy(() -> p.read(page(3))).isInstanceOf(OperationFailedException.class)
+          .hasMessage("disk full writing page 3:1");
+      long reads = s.reads();
+      try (ReadGuard g = p.read(page(1))) {
+        assertThat(g.getLong(64)).isEqualTo(11);
+      }
+      assertThat(s.reads()).as("page 1 stayed resident").isEqualTo(reads);
+      assertThat(p.stats().dirtyFrames()).isEqualTo(1);
+      assertThat(p.stats().pinnedFrames()).isZero();
+      fail.set(false);
+      p.read(page(3)).close();
+      p.read(page(4)).close();
+      assertThat(ByteBuffer.wrap(s.stored(page(1))).order(ByteOrder.LITTLE_ENDIAN).getLong(64)).isEqualTo(11);
+    }
+  }
+
+  @Test
+  void aFailingWalHookStopsTheWrite() {
+    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (BufferPool p = new BufferPool(store, BufferPoolOptions.builder().frames(2).replacer(TestLruReplacer::new)
+        .prefetch(false).walFlushHook(lsn -> {
+          if (fail.get()) throw new OperationFailedException("log not durable up to " + lsn);
+        }).build())) {
+      try (WriteGuard g = p.write(page(1))) {
+        g.setLong(8, 99);
+      }
+      assertThatThrownBy(() -> p.flush(page(1))).hasMessage("log not durable up to 99");
+      p.read(page(2)).close();
+      assertThatThrownBy(() -> p.read(page(3))).hasMessage("log not durable up to 99");
+      assertThat(store.writes()).isZero();
+      assertThat(p.stats().dirtyFrames()).isEqualTo(1);
+      fail.set(false);
+      p.flushAll();
+      assertThat(store.writes()).isEqualTo(1);
+    }
+  }
 }
