@@ -63,6 +63,10 @@ public abstract sealed class PageGuard implements AutoCloseable permits ReadGuar
     MemorySegment.copy(frame.page, ValueLayout.JAVA_BYTE, offset, dst, dstOffset, length);
   }
 
+  /** Releases what the guard holds; a second call does nothing. */
+  @Override
+  public abstract void close();
+
   public final boolean isClosed() {
     return closed;
   }

@@ -18,6 +18,7 @@ import org.rustydb.OperationFailedException;
 import org.rustydb.disk.PageId;
 import org.rustydb.stats.BufferPoolStats;
 
+@SuppressWarnings("try") // guards held only to pin a page
 class BufferPoolTest {
 
   static final int FILE = 3;

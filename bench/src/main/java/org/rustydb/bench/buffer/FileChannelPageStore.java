@@ -23,6 +23,9 @@ import org.rustydb.disk.PageId;
  */
 public final class FileChannelPageStore implements PageFileStore {
 
+  /** {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} (jdk.unsupported), looked up so that a JDK without it still runs. */
+  private static final OpenOption DIRECT = directOption();
+
   private final Path dir;
   private final boolean direct;
   private final ConcurrentHashMap<Integer, FileChannel> channels = new ConcurrentHashMap<>();
@@ -30,7 +33,7 @@ public final class FileChannelPageStore implements PageFileStore {
 
   public FileChannelPageStore(Path dir, boolean direct) {
     this.dir = dir;
-    this.direct = direct;
+    this.direct = direct && DIRECT != null;
   }
 
   public boolean direct() {
@@ -39,9 +42,11 @@ public final class FileChannelPageStore implements PageFileStore {
 
   /** Whether O_DIRECT opens in {@code dir} (some file systems, such as tmpfs, refuse it). */
   public static boolean directSupported(Path dir) {
+    if (DIRECT == null) return false;
     Path probe = dir.resolve(".direct-probe");
-    try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+    try {
+      FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ, DIRECT)
+          .close();
       return true;
     } catch (IOException | UnsupportedOperationException e) {
       return false;
@@ -51,6 +56,14 @@ public final class FileChannelPageStore implements PageFileStore {
       } catch (IOException ignored) {
         // probe file left behind: harmless
       }
+    }
+  }
+
+  private static OpenOption directOption() {
+    try {
+      return (OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption").getField("DIRECT").get(null);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return null;
     }
   }
 
@@ -83,7 +96,7 @@ public final class FileChannelPageStore implements PageFileStore {
       if (!Files.exists(p)) throw new OperationFailedException("file " + id + " does not exist in " + dir);
       try {
         OpenOption[] opts = direct
-            ? new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT}
+            ? new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE, DIRECT}
             : new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE};
         return FileChannel.open(p, opts);
       } catch (IOException e) {
