@@ -30,11 +30,13 @@ class BenchPoolCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines[0]).isEqualTo("benchmark,threads,ops_per_s");
-    assertThat(lines).hasSize(5);
+    assertThat(lines).hasSize(7);
     assertThat(lines[1]).startsWith("chm-get,1,");
-    assertThat(lines[2]).startsWith("pool-read-guard,1,");
-    assertThat(lines[3]).startsWith("pool-optimistic,1,");
-    assertThat(lines[4]).startsWith("pool-read-guard-no-policy,1,");
+    assertThat(lines[2]).startsWith("pagetable-get,1,");
+    assertThat(lines[3]).startsWith("rwlock64-get,1,");
+    assertThat(lines[4]).startsWith("pool-read-guard,1,");
+    assertThat(lines[5]).startsWith("pool-optimistic,1,");
+    assertThat(lines[6]).startsWith("pool-read-guard-no-policy,1,");
     for (int i = 1; i < lines.length; i++) {
       assertThat(Double.parseDouble(lines[i].split(",")[2])).isPositive();
     }

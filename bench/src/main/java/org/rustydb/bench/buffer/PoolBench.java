@@ -16,6 +16,7 @@ import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
 import org.rustydb.buffer.InMemoryPageFileStore;
 import org.rustydb.buffer.OptimisticGuard;
+import org.rustydb.buffer.PageTable;
 import org.rustydb.buffer.ReadGuard;
 import org.rustydb.buffer.Replacer;
 import org.rustydb.disk.PageFileStore;
@@ -31,7 +32,9 @@ import org.rustydb.disk.PageId;
  *       ids that {@code chm-get} looks up (without unboxing the value) in a
  *       {@code ConcurrentHashMap<Long,Integer>} (pre-boxed keys: the map's best case). The row
  *       {@code pool-read-guard-no-policy} is the same with the pool's hitWindow at its maximum, so that no hit
- *       reaches the policy: the pool's own cost, without the policy's bookkeeping.</li>
+ *       reaches the policy: the pool's own cost, without the policy's bookkeeping. The page-table candidates
+ *       alone: {@code pagetable-get} (the pool's {@link PageTable}), {@code chm-get}, and
+ *       {@code rwlock64-get} (the spec's sample: 64 read-write-locked HashMap shards).</li>
  *   <li><b>disk4x</b>: the file is 4x the pool, on a real file ({@link FileChannelPageStore}, O_DIRECT where
  *       the file system allows it); random and sequential page reads, with the prefetcher on and off.</li>
  * </ul>
@@ -89,7 +92,13 @@ public final class PoolBench {
       boxed[i] = ids[i];
     }
     ConcurrentHashMap<Long, Integer> chm = new ConcurrentHashMap<>();
-    for (int i = 0; i < RESIDENT_PAGES; i++) chm.put(PageId.of(FILE, i), i);
+    PageTable table = new PageTable(RESIDENT_FRAMES);
+    RwLockShards shards = new RwLockShards();
+    for (int i = 0; i < RESIDENT_PAGES; i++) {
+      chm.put(PageId.of(FILE, i), i);
+      table.put(PageId.of(FILE, i), i);
+      shards.put(PageId.of(FILE, i), i);
+    }
     try (BufferPool pool = residentPool(o, o.hitWindow());
         BufferPool unrecorded = residentPool(o, Integer.MAX_VALUE)) {
       for (int threads : o.threads()) {
@@ -102,6 +111,31 @@ public final class PoolBench {
             for (int k = 0; k < 256; k++) {
               Integer v = chm.get(boxed[i++ & (IDS - 1)]);
               if (v != null) sum++; // the reference, not the boxed value: get() alone, as a guard's acquire
+            }
+            ops += 256;
+          }
+          sink(sum);
+          return ops;
+        });
+        bodies.put("pagetable-get", (t, stop) -> {
+          long ops = 0;
+          long sum = 0;
+          int i = t * 7919;
+          while (!stop.stop) {
+            for (int k = 0; k < 256; k++) sum += table.get(ids[i++ & (IDS - 1)]);
+            ops += 256;
+          }
+          sink(sum);
+          return ops;
+        });
+        bodies.put("rwlock64-get", (t, stop) -> {
+          long ops = 0;
+          long sum = 0;
+          int i = t * 7919;
+          while (!stop.stop) {
+            for (int k = 0; k < 256; k++) {
+              Integer v = shards.get(boxed[i++ & (IDS - 1)]);
+              if (v != null) sum++;
             }
             ops += 256;
           }
@@ -121,6 +155,47 @@ public final class PoolBench {
           for (var e : bodies.entrySet()) results.get(e.getKey())[r] = timed(threads, o.seconds(), o.cpuClock(), e.getValue());
         }
         results.forEach((name, r) -> out.accept(new Row(name, threads, median(r))));
+      }
+    }
+  }
+
+  /** The spec's sample page table: 64 shards, each a HashMap behind a read-write lock, golden-ratio hash. */
+  static final class RwLockShards {
+    private final java.util.HashMap<Long, Integer>[] maps;
+    private final java.util.concurrent.locks.ReentrantReadWriteLock[] locks;
+
+    @SuppressWarnings("unchecked")
+    RwLockShards() {
+      maps = new java.util.HashMap[64];
+      locks = new java.util.concurrent.locks.ReentrantReadWriteLock[64];
+      for (int i = 0; i < 64; i++) {
+        maps[i] = new java.util.HashMap<>();
+        locks[i] = new java.util.concurrent.locks.ReentrantReadWriteLock();
+      }
+    }
+
+    private static int shard(long pageId) {
+      return (int) (((pageId * 0x9E3779B97F4A7C15L) >>> 32) & 63);
+    }
+
+    Integer get(Long pageId) {
+      int s = shard(pageId);
+      var l = locks[s].readLock();
+      l.lock();
+      try {
+        return maps[s].get(pageId);
+      } finally {
+        l.unlock();
+      }
+    }
+
+    void put(long pageId, int frame) {
+      int s = shard(pageId);
+      locks[s].writeLock().lock();
+      try {
+        maps[s].put(pageId, frame);
+      } finally {
+        locks[s].writeLock().unlock();
       }
     }
   }
