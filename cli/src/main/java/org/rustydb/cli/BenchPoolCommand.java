@@ -49,6 +49,10 @@ public final class BenchPoolCommand implements Runnable {
           + "wall-clock time (wall); disk4x always uses wall-clock time (default: ${DEFAULT-VALUE})")
   String clock;
 
+  @Option(names = "--prefetch-threads", defaultValue = "4",
+      description = "disk4x: the pool's prefetch threads (default: ${DEFAULT-VALUE})")
+  int prefetchThreads;
+
   @Option(names = "--format", defaultValue = "table", description = "table or csv (default: ${DEFAULT-VALUE})")
   String format;
 
@@ -63,7 +67,7 @@ public final class BenchPoolCommand implements Runnable {
     PoolBench.Options options;
     try {
       Path d = dir != null ? dir.resolve("rustydb-bench-pool") : Files.createTempDirectory("rustydb-bench-pool");
-      options = new PoolBench.Options(threads, suites, seconds, runs, d, BenchLruReplacer::new, hitWindow, clock.equals("cpu"));
+      options = new PoolBench.Options(threads, suites, seconds, runs, d, BenchLruReplacer::new, hitWindow, clock.equals("cpu"), prefetchThreads);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (java.io.IOException e) {

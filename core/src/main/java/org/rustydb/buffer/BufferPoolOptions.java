@@ -11,7 +11,8 @@ import java.util.function.IntFunction;
  * @param replacer makes the replacement policy for a given capacity (frame count)
  * @param walFlushHook called with a dirty page's LSN before the page is written (write-ahead rule)
  * @param prefetch whether the adaptive prefetcher runs
- * @param prefetchThreads threads of the pool's own prefetch executor
+ * @param prefetchThreads threads of the pool's own prefetch executor; each reads one page at a time, so this
+ *     is the prefetcher's I/O depth
  * @param prefetchQueue bound of that executor's queue; prefetches beyond it are dropped (and counted)
  * @param prefetchExecutor runs prefetch reads instead of the pool's own executor when not null (tests pass
  *     {@code Runnable::run} to prefetch synchronously and deterministically); the pool does not shut it down
@@ -47,14 +48,15 @@ public record BufferPoolOptions(
     return new Builder();
   }
 
-  /** Defaults: 16384 frames (64 MiB), prefetching on with 2 threads and a queue of 256. No default policy: the
+  /** Defaults: 16384 frames (64 MiB), prefetching on with 4 threads (they mostly wait for reads: more threads,
+   *  deeper I/O; see docs/benchmarks.md) and a queue of 256. No default policy: the
    *  policy package provides it; until then a replacer factory must be given. */
   public static final class Builder {
     private int frames = 16384;
     private IntFunction<Replacer> replacer;
     private WalFlushHook walFlushHook = WalFlushHook.NONE;
     private boolean prefetch = true;
-    private int prefetchThreads = 2;
+    private int prefetchThreads = 4;
     private int prefetchQueue = 256;
     private Executor prefetchExecutor;
     private int hitStripes;

@@ -51,7 +51,7 @@ public final class PoolBench {
 
   /** What to run. */
   public record Options(List<Integer> threads, List<String> suites, double seconds, int runs, Path dir,
-      IntFunction<Replacer> replacer, int hitWindow, boolean cpuClock) {
+      IntFunction<Replacer> replacer, int hitWindow, boolean cpuClock, int prefetchThreads) {
 
     public Options {
       if (threads.isEmpty() || threads.stream().anyMatch(t -> t <= 0)) {
@@ -63,6 +63,7 @@ public final class PoolBench {
         }
       }
       if (seconds <= 0 || runs <= 0) throw new IllegalArgumentException("seconds and runs must be positive");
+      if (prefetchThreads <= 0) throw new IllegalArgumentException("prefetch threads must be positive");
     }
   }
 
@@ -270,7 +271,8 @@ public final class PoolBench {
   private static double diskRun(Options o, PageFileStore store, boolean sequential, boolean prefetch, int threads) {
     // A fresh pool per configuration, so one run's resident set does not help the next.
     try (BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(DISK_FRAMES)
-        .replacer(o.replacer()).hitWindow(o.hitWindow()).prefetch(prefetch).build())) {
+        .replacer(o.replacer()).hitWindow(o.hitWindow()).prefetch(prefetch)
+        .prefetchThreads(o.prefetchThreads()).build())) {
       return median(o, threads, (t, stop) -> {
         long ops = 0;
         long sum = 0;
