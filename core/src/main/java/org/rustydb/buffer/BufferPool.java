@@ -550,8 +550,10 @@ public final class BufferPool implements AutoCloseable {
   // ------------------------------------------------------------------ life cycle and statistics
 
   /**
-   * Stops prefetching, writes every dirty page (waiting for guards still open on them), syncs, and frees the
-   * frames. Closing twice is harmless; any other use afterwards throws {@link ClosedException}.
+   * Stops prefetching, writes every dirty page (waiting for write guards still open on them), syncs, and
+   * frees the frames. Closing twice is harmless; any other use afterwards throws {@link ClosedException}. A
+   * guard still open when close returns must not be used: its frame memory is gone, and FFM's bounds and
+   * liveness checks make any access throw {@link IllegalStateException} (never a crash).
    */
   @Override
   public void close() {

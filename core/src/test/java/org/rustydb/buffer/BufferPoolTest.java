@@ -408,4 +408,25 @@ class BufferPoolTest {
       assertThat(store.writes()).isEqualTo(1);
     }
   }
+
+  @Test
+  void aFreedPageReusedByNewPageComesBackZeroedEvenWhileItsOldImageIsCached() {
+    try (WriteGuard g = pool.write(page(7))) {
+      g.setLong(64, 123);
+    }
+    store.freePage(page(7));
+    try (WriteGuard g = pool.newPage(FILE)) {
+      assertThat(g.pageId()).isEqualTo(page(7));
+      assertThat(g.getLong(64)).isZero();
+    }
+  }
+
+  @Test
+  void aGuardUsedAfterThePoolClosedFailsCleanly() {
+    ReadGuard g = pool.read(page(1));
+    g.close();
+    OptimisticGuard o = pool.optimisticRead(page(1));
+    pool.close();
+    assertThatThrownBy(() -> o.getLong(0)).isInstanceOf(IllegalStateException.class);
+  }
 }
