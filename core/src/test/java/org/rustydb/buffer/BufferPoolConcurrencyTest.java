@@ -27,7 +27,7 @@ class BufferPoolConcurrencyTest {
   static final int PAGES = 48;
   static final int FRAMES = 12;
   static final int THREADS = 4;
-  static final int OPS = 20_000;
+  static final int OPS = 40_000;
 
   @Test
   void randomGuardsAgainstAModel() throws Exception {
