@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
@@ -81,12 +82,10 @@ public final class BufferPool implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
   private static final int FULL_RETRIES = 64;
   private static final VarHandle PREFETCHED;
-  private static final VarHandle HITS;
 
   static {
     try {
       PREFETCHED = MethodHandles.lookup().findVarHandle(Frame.class, "prefetched", boolean.class);
-      HITS = MethodHandles.lookup().findVarHandle(PageLatch.class, "hits", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -118,6 +117,7 @@ public final class BufferPool implements AutoCloseable {
   private volatile long ticks;
   private final long hitWindow;
 
+  private final LongAdder hitCount = new LongAdder(); // striped: exact without a shared hot word
   private final AtomicLong missCount = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicLong prefetches = new AtomicLong();
@@ -240,7 +240,7 @@ public final class BufferPool implements AutoCloseable {
   }
 
   private void onHit(Frame f, long pageId) {
-    HITS.setOpaque(f, (long) HITS.getOpaque(f) + 1); // racy across threads: statistics only
+    hitCount.increment();
     if (f.prefetched && (boolean) PREFETCHED.compareAndSet(f, true, false)) {
       prefetchHits.incrementAndGet();
       if (prefetcher != null) prefetcher.onAccess(pageId);
@@ -582,9 +582,7 @@ public final class BufferPool implements AutoCloseable {
     int used = 0;
     int dirty = 0;
     int pinned = 0;
-    long h = 0;
     for (Frame f : frames) {
-      h += (long) HITS.getOpaque(f);
       if (f.pageId != PageId.INVALID) used++;
       if (f.dirty) dirty++;
       if (f.isHeld()) pinned++;
@@ -597,6 +595,7 @@ public final class BufferPool implements AutoCloseable {
     } finally {
       missLock.unlock();
     }
+    long h = hitCount.sum();
     long m = missCount.get();
     return new BufferPoolStats(frames.length, used, dirty, pinned, h, m, h + m == 0 ? 0.0 : (double) h / (h + m),
         evictions.get(), prefetches.get(), prefetchHits.get(), prefetchMisses.get(), checkpoints.get(),

@@ -39,9 +39,7 @@ abstract class PageLatchPad {
 class PageLatch extends PageLatchPad {
 
   volatile long state;
-  /** Hits on this frame (see {@code BufferPool.onHit}); racy increments, summed for statistics. */
-  long hits;
-  /** The pool's admission tick when a hit on this frame was last offered to the policy. */
+  /** The pool's admission tick when a hit on this frame was last offered to the policy (kept on this line). */
   long lastOffered;
 
   static final long SHARED_MASK = 0xFFFFL;
