@@ -121,18 +121,51 @@ class PrefetcherTest {
   }
 
   @Test
-  void prefetchesDoNotEvictDirtyPagesAndFailuresAreQuiet() {
-    InMemoryPageFileStore store = new InMemoryPageFileStore();
-    store.createFile(FILE, 6); // a scan near the end predicts pages past it
-    try (BufferPool pool = pool(store, 4, Runnable::run)) {
-      for (int i = 0; i < 3; i++) {
+  void prefetchesNeverEvictDirtyPages() {
+    boolean[] inPrefetch = new boolean[1];
+    int[] writesByPrefetch = new int[1];
+    InMemoryPageFileStore store = new InMemoryPageFileStore() {
+      @Override
+      public void writePage(long pageId, java.lang.foreign.MemorySegment src) {
+        if (inPrefetch[0]) writesByPrefetch[0]++;
+        super.writePage(pageId, src);
+      }
+    };
+    store.createFile(FILE, 64);
+    Executor marking = r -> { // synchronous, and marks what runs as prefetch work
+      inPrefetch[0] = true;
+      try {
+        r.run();
+      } finally {
+        inPrefetch[0] = false;
+      }
+    };
+    try (BufferPool pool = pool(store, 8, marking)) {
+      // Sequential writes then sequential reads over a pool full of dirty pages: the prefetcher predicts
+      // pages all along, and demand misses must evict dirty pages (and write them), but prefetches never do.
+      for (int i = 0; i < 12; i++) {
         try (WriteGuard g = pool.write(PageId.of(FILE, i))) {
           g.setLong(64, i + 1);
         }
       }
-      assertThat(store.writes()).as("no dirty page written for a prefetch").isZero();
-      for (int i = 3; i < 6; i++) pool.read(PageId.of(FILE, i)).close();
-      pool.flushAll();
+      for (int i = 20; i < 30; i++) pool.read(PageId.of(FILE, i)).close();
+      BufferPoolStats s = pool.stats();
+      assertThat(s.prefetches()).isGreaterThan(0);
+      assertThat(store.writes()).as("demand misses did write dirty victims").isGreaterThan(0);
+      assertThat(writesByPrefetch[0]).as("writes made by prefetch loads").isZero();
+    }
+  }
+
+  @Test
+  void predictionsPastTheEndOfTheFileFailQuietly() {
+    InMemoryPageFileStore store = new InMemoryPageFileStore();
+    store.createFile(FILE, 6);
+    try (BufferPool pool = pool(store, 16, Runnable::run)) {
+      for (int i = 0; i < 6; i++) pool.read(PageId.of(FILE, i)).close(); // predicts pages 6.. (none exist)
+      BufferPoolStats s = pool.stats();
+      assertThat(s.missCount() + s.hitCount()).isEqualTo(6);
+      assertThat(s.usedFrames()).isEqualTo(6); // failed prefetches gave their frames back
+      assertThat(s.pinnedFrames()).isZero();
     }
   }
 
