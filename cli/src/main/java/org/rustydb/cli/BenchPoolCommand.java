@@ -15,11 +15,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "pool",
     mixinStandardHelpOptions = true,
-    description = {
-      "Buffer pool throughput. resident: read-guard and optimistic-read acquire+release on resident pages,",
-      "next to ConcurrentHashMap.get on the same page ids (chm-get). disk4x: page reads when the file is 4x",
-      "the pool (sequential and random, prefetcher off and on) over a real file (O_DIRECT where supported)."
-    })
+    description = "Buffer pool throughput. resident: read-guard and optimistic-read acquire+release on resident "
+        + "pages, next to ConcurrentHashMap.get on the same page ids (chm-get). disk4x: page reads when the file "
+        + "is 4x the pool (sequential and random, prefetcher off and on) over a real file (O_DIRECT where "
+        + "supported).")
 public final class BenchPoolCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
