@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark next to its peer and print the figures.",
-    subcommands = {JmhCommand.class, BenchAllocCommand.class, CommitBenchCommand.class, WalReplayBenchCommand.class})
+    subcommands = {
+      JmhCommand.class,
+      BenchAllocCommand.class,
+      BenchPoolCommand.class,
+      CommitBenchCommand.class,
+      WalReplayBenchCommand.class
+    })
 public final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
