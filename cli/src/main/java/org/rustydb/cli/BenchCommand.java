@@ -8,7 +8,14 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark next to its peer and print the figures.",
-    subcommands = {IoBenchCommand.class})
+    subcommands = {
+      JmhCommand.class,
+      BenchAllocCommand.class,
+      BenchPoolCommand.class,
+      CommitBenchCommand.class,
+      WalReplayBenchCommand.class,
+      IoBenchCommand.class
+    })
 public final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

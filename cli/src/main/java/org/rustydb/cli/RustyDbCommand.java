@@ -13,7 +13,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RustyDbCommand.Version.class,
     description = "RustyDB for Java: an embeddable storage engine for the JVM.",
-    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      InitCommand.class,
+      DemoCommand.class,
+      VerifyCommand.class,
+      InspectCommand.class,
+      BenchCommand.class
+    })
 public final class RustyDbCommand implements Runnable {
 
   public static final int EXIT_OK = 0;
@@ -28,6 +35,10 @@ public final class RustyDbCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Library warnings (System.Logger -> java.util.logging) as one line on stderr, not JUL's two.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "rustydb: %4$s: %5$s%6$s%n");
+    }
     System.exit(newCommandLine().execute(args));
   }
 
@@ -39,7 +50,7 @@ public final class RustyDbCommand implements Runnable {
           String what = ex instanceof RustyDbException || ex instanceof java.io.IOException
               ? ex.getMessage()
               : ex.toString();
-          commandLine.getErr().println("rustydb " + commandLine.getCommandName() + ": " + what);
+          commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + what);
           if (System.getenv("RUSTYDB_DEBUG") != null) {
             ex.printStackTrace(commandLine.getErr());
           }

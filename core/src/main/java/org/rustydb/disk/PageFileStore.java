@@ -5,8 +5,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * What the buffer pool needs from the disk layer: whole 4 KiB pages moved between page files and memory,
  * addressed by {@link PageId}. {@code DiskManager} implements it over the data directory; tests may use an
- * in-memory implementation. Buffers are {@value #PAGE_SIZE} bytes and should be 4096-aligned (direct I/O
- * needs it; implementations that need alignment check it and throw {@link IllegalArgumentException}).
+ * in-memory implementation. Buffers are at least {@value #PAGE_SIZE} bytes (the first 4096 are used;
+ * smaller ones throw {@link IllegalArgumentException}) and should be 4096-aligned native memory: direct
+ * I/O needs it, and {@code DiskManager} copies any other segment through an aligned bounce buffer.
  *
  * <p>Implementations are thread-safe: the pool reads and writes different pages from many threads.
  */

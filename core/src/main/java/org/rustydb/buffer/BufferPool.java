@@ -1,0 +1,629 @@
+package org.rustydb.buffer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
+import org.rustydb.ClosedException;
+import org.rustydb.CorruptionException;
+import org.rustydb.OperationFailedException;
+import org.rustydb.disk.PageFileStore;
+import org.rustydb.disk.PageId;
+import org.rustydb.stats.BufferPoolStats;
+
+/**
+ * The buffer pool: caches pages of a {@link PageFileStore} in off-heap frames and hands out guarded access.
+ *
+ * <h2>Design</h2>
+ *
+ * <p><b>Memory.</b> All frames are slices of one 4096-aligned off-heap region ({@link FrameRegion}), so direct
+ * I/O and io_uring fixed buffers can read into them with no copy. {@link #frameRegion()} exposes it.
+ *
+ * <p><b>Finding a resident page (the hit path) takes no lock and allocates nothing.</b> The
+ * {@link PageTable} is an open-addressing {@code long -> int} table read with plain (opaque) loads; its answer
+ * is a hint. The reader latches the frame it names ({@link PageLatch}: one CAS for shared, one for exclusive,
+ * none for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
+ * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode
+ * <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive} on an unheld latch, so a
+ * guarded page can never be chosen, and a guard costs two atomic operations (enter, leave) plus a hit record.
+ *
+ * <p><b>Hits reach the policy lazily, and only when they matter.</b> A {@link Replacer} is not
+ * thread-safe, and taking a lock on every hit would serialise all readers; replaying every hit into it costs
+ * a hash lookup or two per hit even so. Two filters, then: (1) a hit is recorded only if at least
+ * {@link BufferPoolOptions#hitWindow()} pages were admitted since the page was admitted or last recorded
+ * (InnoDB's rule for pages already in the young part of its LRU list: the order among recently used pages
+ * only matters once enough evictions have happened to reach them; a pool that is not evicting records
+ * almost nothing, and quick re-references count once, like LRU-K's correlated references). The clock is a
+ * volatile admission counter; the page's last recorded tick sits on its latch's cache line. (2) A recorded
+ * hit goes into a {@link HitBuffer} (striped, lossy ring buffers, after Caffeine), replayed into the policy
+ * under the <em>miss lock</em> before every miss and whenever a ring is half full and the lock is free.
+ * Dropping a hit when a ring is full only coarsens the policy's view of the hottest pages.
+ *
+ * <p><b>Misses take the miss lock only for bookkeeping, never for I/O.</b> One {@link ReentrantLock} guards
+ * the policy, the page table's writers and the free-frame list. A miss on page P, in three steps:
+ * <ol>
+ *   <li>Under the lock: if P is mapped after all, go back and latch it. Otherwise ask the policy to admit P;
+ *       it proposes victims, and the pool claims the first whose frame latch it can take exclusively (a
+ *       pinned or loading frame refuses). Map P to the claimed frame ({@link Frame#loadingPageId} = P) while
+ *       the victim V stays mapped too: its bytes may be newer than the disk's until written.</li>
+ *   <li>Without the lock, still holding the frame exclusively: if V is dirty, call the
+ *       {@link WalFlushHook} with its LSN, stamp its checksum and write it. Then, under the lock again, unmap
+ *       V and make the frame P's.</li>
+ *   <li>Without the lock: read P into the frame and verify its checksum; release the latch (or downgrade it
+ *       to shared for a reader, or keep it for a writer).</li>
+ * </ol>
+ * A concurrent miss on P finds P mapped in step 1 and waits on the frame's latch until step 3 ends: one read
+ * per page however many threads miss it. A reader of V during step 2 waits on the same latch, then sees that
+ * the frame now holds P and retries, by which time V is on disk. A failed read unmaps P and frees the frame;
+ * the waiters retry and see the error themselves.
+ *
+ * <p><b>Write-back</b> (eviction, {@link #flush}, {@link #flushAll}) always holds the frame exclusively while
+ * stamping the checksum, so that optimistic readers see a version change, and clears the dirty flag before the
+ * write (a writer who comes after it sets the flag again).
+ *
+ * <p><b>Prefetching</b> ({@link Prefetcher}) sees every page reference that went to disk and every first
+ * reference to a prefetched page, and loads predicted pages through the same miss path on its own threads,
+ * into frames it leaves unpinned. A prefetch never evicts a dirty page.
+ *
+ * <h2>Rules for callers</h2>
+ * Guards are used from the thread that opened them and closed with try-with-resources. Holding a guard while
+ * asking for another is allowed (latch coupling), in a consistent order across threads; {@link #flush},
+ * {@link #flushAll}, {@link #dropFile} and {@link #close} wait for or refuse pages the caller itself holds.
+ */
+public final class BufferPool implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
+  private static final int FULL_RETRIES = 64;
+  private static final VarHandle PREFETCHED;
+
+  static {
+    try {
+      PREFETCHED = MethodHandles.lookup().findVarHandle(Frame.class, "prefetched", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private enum Mode { READ, WRITE, NEW, PREFETCH }
+
+  /** Returned by {@link #miss} when every frame was held for the moment: wait a little and try again. */
+  private static final Frame ALL_HELD = new Frame(-1, MemorySegment.NULL);
+
+  private final PageFileStore store;
+  private final FrameRegion region;
+  private final Frame[] frames;
+  private final PageTable table;
+  private final Replacer replacer;
+  private final HitBuffer hits;
+  private final WalFlushHook wal;
+  private final Prefetcher prefetcher; // null when prefetching is off
+
+  private final ReentrantLock missLock = new ReentrantLock();
+  // Under missLock:
+  private final int[] freeFrames;
+  private int freeCount;
+  private Frame claimed;
+  private boolean claimingForPrefetch;
+  private final LongPredicate tryEvict = this::tryClaimVictim;
+  private final LongConsumer replayHit = this::replayHit;
+  /** Admissions so far (the pool's clock for {@link BufferPoolOptions#hitWindow()}); written under the lock. */
+  private volatile long ticks;
+  private final long hitWindow;
+
+  private final LongAdder hitCount = new LongAdder(); // striped: exact without a shared hot word
+  private final AtomicLong missCount = new AtomicLong();
+  private final AtomicLong evictions = new AtomicLong();
+  private final AtomicLong prefetches = new AtomicLong();
+  private final AtomicLong prefetchHits = new AtomicLong();
+  private final AtomicLong prefetchMisses = new AtomicLong();
+  private final AtomicLong checkpoints = new AtomicLong();
+  private volatile boolean closed;
+
+  public BufferPool(PageFileStore store, BufferPoolOptions options) {
+    this.store = java.util.Objects.requireNonNull(store, "store");
+    int n = options.frames();
+    this.replacer = options.replacer().apply(n);
+    if (replacer == null || replacer.capacity() != n) {
+      throw new IllegalArgumentException("replacer factory must return a policy of capacity " + n);
+    }
+    this.region = FrameRegion.allocate(n);
+    this.frames = new Frame[n];
+    this.freeFrames = new int[n];
+    for (int i = 0; i < n; i++) {
+      frames[i] = new Frame(i, region.frame(i));
+      freeFrames[i] = n - 1 - i; // pop order 0, 1, 2...
+    }
+    this.freeCount = n;
+    this.table = new PageTable(n);
+    int stripes = options.hitStripes() > 0 ? options.hitStripes() : 4 * Runtime.getRuntime().availableProcessors();
+    this.hits = new HitBuffer(stripes);
+    this.hitWindow = options.hitWindow() >= 0 ? options.hitWindow() : n / 8;
+    this.wal = options.walFlushHook();
+    this.prefetcher = options.prefetch()
+        ? new Prefetcher(this::prefetchLoad, options.prefetchExecutor(), options.prefetchThreads(), options.prefetchQueue())
+        : null;
+  }
+
+  // ------------------------------------------------------------------ guards
+
+  /** Shared access to page {@code pageId}, reading it if it is not resident. */
+  public ReadGuard read(long pageId) {
+    return new ReadGuard(acquire(pageId, Mode.READ), pageId);
+  }
+
+  /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
+  public WriteGuard write(long pageId) {
+    Frame f = acquire(pageId, Mode.WRITE);
+    f.dirty = true;
+    return new WriteGuard(f, pageId);
+  }
+
+  /** Allocates a page in file {@code fileId} (through the store) and returns it zeroed, dirty and latched. */
+  public WriteGuard newPage(int fileId) {
+    checkOpen();
+    long pageId = store.allocatePage(fileId);
+    Frame f;
+    try {
+      f = acquire(pageId, Mode.NEW);
+    } catch (RuntimeException e) {
+      try {
+        store.freePage(pageId);
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    f.page.fill((byte) 0); // also when a freed page id was reused while its old image was still cached
+    f.dirty = true;
+    return new WriteGuard(f, pageId);
+  }
+
+  /**
+   * An optimistic read of page {@code pageId}: no pin, no latch; check {@link OptimisticGuard#validate()}
+   * after reading. Reads the page first if it is not resident.
+   */
+  public OptimisticGuard optimisticRead(long pageId) {
+    checkOpen();
+    checkPageId(pageId);
+    int idx = table.get(pageId);
+    if (idx >= 0) {
+      Frame f = frames[idx];
+      long stamp = f.tryOptimistic();
+      // No validate here: if the frame changes hands after the stamp, the caller's validate() fails.
+      if (stamp != 0 && f.pageId == pageId) {
+        onHit(f, pageId);
+        return new OptimisticGuard(f, pageId, stamp);
+      }
+    }
+    Frame f = acquire(pageId, Mode.READ);
+    long stamp = f.tryOptimistic(); // valid: we hold it shared, so no writer is in
+    f.releaseShared();
+    return new OptimisticGuard(f, pageId, stamp);
+  }
+
+  /** The latched frame holding {@code pageId}, after reading (or zeroing, for NEW) it when not resident. */
+  private Frame acquire(long pageId, Mode mode) {
+    checkOpen();
+    checkPageId(pageId);
+    boolean exclusive = mode != Mode.READ;
+    int attempt = 0;
+    for (;;) {
+      int idx = table.get(pageId);
+      if (idx >= 0) {
+        Frame f = frames[idx];
+        // Before waiting on a latch, make sure the frame is (or is becoming) ours: a torn lookup could name a
+        // frame this thread itself holds for another page.
+        if (f.pageId == pageId || f.loadingPageId == pageId) {
+          if (exclusive) f.acquireExclusive(); else f.acquireShared();
+          if (f.pageId == pageId) {
+            onHit(f, pageId);
+            return f;
+          }
+          if (exclusive) f.releaseExclusive(); else f.releaseShared();
+        }
+      }
+      Frame f = miss(pageId, mode, attempt);
+      if (f == ALL_HELD) {
+        attempt++;
+        Thread.yield(); // frames may be held only for a moment (loads, write-backs, guards about to close)
+      } else if (f != null) {
+        return f;
+      }
+    }
+  }
+
+  private void onHit(Frame f, long pageId) {
+    hitCount.increment();
+    if (f.prefetched && (boolean) PREFETCHED.compareAndSet(f, true, false)) {
+      prefetchHits.incrementAndGet();
+      if (prefetcher != null) prefetcher.onAccess(pageId);
+    }
+    long now = ticks;
+    if (now - f.lastOffered >= hitWindow) {
+      f.lastOffered = now;
+      if (hits.offer(pageId) && missLock.tryLock()) {
+        try {
+          drainHits();
+        } finally {
+          missLock.unlock();
+        }
+      }
+    }
+  }
+
+  /** Replays buffered hits into the policy. Caller holds the miss lock. */
+  private void drainHits() {
+    hits.drain(replayHit);
+  }
+
+  private void replayHit(long pageId) {
+    // Still resident in the policy's view? (Our own table is cheaper to ask than the policy: the policy's
+    // resident set is exactly the pages mapped to a frame that holds them and is not handing them over.)
+    int idx = table.get(pageId);
+    if (idx < 0) return;
+    Frame f = frames[idx];
+    if (f.pageId == pageId && f.loadingPageId == PageId.INVALID) replacer.recordHit(pageId);
+  }
+
+  // ------------------------------------------------------------------ the miss path
+
+  /**
+   * Brings {@code pageId} into a frame and returns that frame latched for {@code mode} (exclusive for
+   * WRITE/NEW, shared for READ; released for PREFETCH), or null when the page turned out to be mapped and
+   * the caller should latch it through the table (or, for PREFETCH, when nothing was read), or
+   * {@link #ALL_HELD} when no frame could be claimed this time.
+   */
+  private Frame miss(long pageId, Mode mode, int attempt) {
+    Frame f;
+    long victim;
+    missLock.lock();
+    try {
+      if (closed) {
+        if (mode == Mode.PREFETCH) return null;
+        throw new ClosedException("buffer pool");
+      }
+      drainHits();
+      if (table.get(pageId) >= 0) return null;
+      claimed = null;
+      claimingForPrefetch = mode == Mode.PREFETCH;
+      long r = replacer.admit(pageId, tryEvict);
+      if (r == Replacer.NO_ROOM) {
+        if (mode == Mode.PREFETCH) return null;
+        if (attempt < FULL_RETRIES) return ALL_HELD;
+        throw new OperationFailedException("buffer pool full: all " + frames.length + " frames pinned");
+      }
+      if (r == Replacer.NONE) {
+        if (freeCount == 0) {
+          replacer.remove(pageId);
+          throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
+        }
+        f = frames[freeFrames[--freeCount]];
+        f.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
+        victim = PageId.INVALID;
+      } else {
+        f = claimed;
+        if (f == null || f.pageId != r) {
+          throw new IllegalStateException("buffer pool: the policy evicted page " + PageId.toString(r)
+              + " without claiming its frame");
+        }
+        victim = r;
+      }
+      claimed = null;
+      long now = ticks + 1;
+      ticks = now;
+      f.lastOffered = now;
+      f.loadingPageId = pageId;
+      table.put(pageId, f.index);
+    } finally {
+      missLock.unlock();
+    }
+
+    // Step 2: write the victim back (frame held exclusively, no lock), then hand the frame over.
+    if (victim != PageId.INVALID && f.dirty) {
+      try {
+        writeBack(f, victim);
+      } catch (RuntimeException | Error e) {
+        undoClaim(f, pageId, victim);
+        throw e;
+      }
+    }
+    missLock.lock();
+    try {
+      if (victim != PageId.INVALID) {
+        table.remove(victim);
+        evictions.incrementAndGet();
+        if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
+      }
+      f.pageId = pageId;
+      f.loadingPageId = PageId.INVALID;
+      f.dirty = false;
+      f.prefetched = false;
+    } finally {
+      missLock.unlock();
+    }
+
+    // Step 3: fill the frame.
+    try {
+      if (mode == Mode.NEW) {
+        f.page.fill((byte) 0);
+      } else {
+        store.readPage(pageId, f.page);
+        if (!PageCrc.verify(f.page)) {
+          throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
+              + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageCrc.CHECKSUM_OFFSET
+              + ": stored 0x" + Integer.toHexString(PageCrc.stored(f.page)) + ", computed 0x"
+              + Integer.toHexString(PageCrc.compute(f.page)));
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      abandonLoad(f, pageId);
+      throw e;
+    }
+    switch (mode) {
+      case READ -> {
+        missCount.incrementAndGet();
+        f.downgrade();
+        if (prefetcher != null) prefetcher.onAccess(pageId);
+      }
+      case WRITE, NEW -> {
+        missCount.incrementAndGet();
+        if (prefetcher != null && mode == Mode.WRITE) prefetcher.onAccess(pageId);
+      }
+      case PREFETCH -> {
+        prefetches.incrementAndGet();
+        f.prefetched = true;
+        f.releaseExclusive();
+      }
+    }
+    return f;
+  }
+
+  /** The policy's tryEvict: claim the victim's frame if nobody holds it (and, for prefetches, it is clean). */
+  private boolean tryClaimVictim(long victim) {
+    int idx = table.get(victim);
+    if (idx < 0) return false;
+    Frame f = frames[idx];
+    if (f.pageId != victim || f.loadingPageId != PageId.INVALID) return false;
+    if (claimingForPrefetch && f.dirty) return false;
+    if (!f.tryAcquireExclusive()) return false;
+    if (f.pageId != victim || (claimingForPrefetch && f.dirty)) { // changed between the checks and the CAS
+      f.releaseExclusive();
+      return false;
+    }
+    claimed = f;
+    return true;
+  }
+
+  /** The victim's write-back failed: give the frame back to the victim, forget the page we wanted. */
+  private void undoClaim(Frame f, long pageId, long victim) {
+    missLock.lock();
+    try {
+      table.remove(pageId);
+      replacer.remove(pageId);
+      f.loadingPageId = PageId.INVALID;
+      replacer.admit(victim, p -> false); // room is there: we just removed pageId
+    } finally {
+      missLock.unlock();
+    }
+    f.releaseExclusive();
+  }
+
+  /** Reading into the frame failed: unmap the page, free the frame, let waiters retry. */
+  private void abandonLoad(Frame f, long pageId) {
+    missLock.lock();
+    try {
+      table.remove(pageId);
+      replacer.remove(pageId);
+      f.pageId = PageId.INVALID;
+      f.dirty = false;
+      freeFrames[freeCount++] = f.index;
+    } finally {
+      missLock.unlock();
+    }
+    f.releaseExclusive();
+  }
+
+  /** Writes a frame held exclusively: WAL first, then checksum, then the store. */
+  private void writeBack(Frame f, long pageId) {
+    wal.flushUpTo(PageCrc.lsn(f.page));
+    PageCrc.stamp(f.page);
+    f.dirty = false;
+    try {
+      store.writePage(pageId, f.page);
+    } catch (RuntimeException e) {
+      f.dirty = true;
+      throw e;
+    }
+  }
+
+  /**
+   * The prefetcher's loader: reads a page into an unpinned frame unless it is resident. Returns the load's
+   * duration (a prefetch never writes a victim back, so this is the read plus a short lock wait), or -1.
+   */
+  private long prefetchLoad(long pageId) {
+    if (closed || table.get(pageId) >= 0) return -1;
+    long start = System.nanoTime();
+    Frame f = miss(pageId, Mode.PREFETCH, 0);
+    return f == null ? -1 : System.nanoTime() - start;
+  }
+
+  // ------------------------------------------------------------------ flushing and dropping
+
+  /** Writes page {@code pageId} if it is resident and dirty (not synced; see {@link #flushAll()}). */
+  public void flush(long pageId) {
+    checkOpen();
+    checkPageId(pageId);
+    int idx = table.get(pageId);
+    if (idx >= 0) flushFrame(frames[idx], pageId);
+  }
+
+  /** Writes every dirty page and syncs the files written: what a checkpoint asks of the pool. */
+  public void flushAll() {
+    checkOpen();
+    flushAllInternal();
+  }
+
+  private void flushAllInternal() {
+    TreeSet<Integer> files = new TreeSet<>();
+    for (Frame f : frames) {
+      long p = f.pageId;
+      if (p != PageId.INVALID && f.dirty && flushFrame(f, p)) files.add(PageId.fileId(p));
+    }
+    for (int fileId : files) store.sync(fileId);
+    checkpoints.incrementAndGet();
+  }
+
+  /** Writes the frame if it still holds {@code pageId} and is dirty; returns whether it wrote. */
+  private boolean flushFrame(Frame f, long pageId) {
+    if (f.pageId != pageId) return false;
+    f.acquireExclusive();
+    if (f.pageId != pageId || !f.dirty) {
+      f.releaseExclusive();
+      return false;
+    }
+    try {
+      wal.flushUpTo(PageCrc.lsn(f.page));
+      PageCrc.stamp(f.page);
+      f.dirty = false;
+    } catch (RuntimeException e) {
+      f.releaseExclusive();
+      throw e;
+    }
+    f.downgrade(); // readers may go on during the write; writers wait
+    try {
+      store.writePage(pageId, f.page);
+      return true;
+    } catch (RuntimeException e) {
+      f.dirty = true;
+      throw e;
+    } finally {
+      f.releaseShared();
+    }
+  }
+
+  /**
+   * Forgets every cached page of file {@code fileId} without writing it (the file is being deleted).
+   *
+   * @throws OperationFailedException if one of its pages is held by a guard or being loaded; nothing is
+   *     dropped then
+   */
+  public void dropFile(int fileId) {
+    checkOpen();
+    List<Frame> held = new ArrayList<>();
+    missLock.lock();
+    try {
+      for (Frame f : frames) {
+        long p = f.pageId;
+        long l = f.loadingPageId;
+        boolean ours = (p != PageId.INVALID && PageId.fileId(p) == fileId)
+            || (l != PageId.INVALID && PageId.fileId(l) == fileId);
+        if (!ours) continue;
+        if (!f.tryAcquireExclusive()) {
+          for (Frame h : held) h.releaseExclusive();
+          throw new OperationFailedException("cannot drop file " + fileId + ": page "
+              + PageId.toString(p != PageId.INVALID ? p : l) + " is in use");
+        }
+        held.add(f);
+      }
+      for (Frame f : held) {
+        table.remove(f.pageId);
+        replacer.remove(f.pageId);
+        if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
+        f.pageId = PageId.INVALID;
+        f.dirty = false;
+        freeFrames[freeCount++] = f.index;
+        f.releaseExclusive();
+      }
+    } finally {
+      missLock.unlock();
+    }
+    if (prefetcher != null) prefetcher.forgetFile(fileId);
+  }
+
+  // ------------------------------------------------------------------ life cycle and statistics
+
+  /**
+   * Stops prefetching, writes every dirty page (waiting for write guards still open on them), syncs, and
+   * frees the frames. Closing twice is harmless; any other use afterwards throws {@link ClosedException}. A
+   * guard still open when close returns must not be used: its frame memory is gone, and FFM's bounds and
+   * liveness checks make any access throw {@link IllegalStateException} (never a crash).
+   */
+  @Override
+  public void close() {
+    missLock.lock();
+    try {
+      if (closed) return;
+      closed = true;
+    } finally {
+      missLock.unlock();
+    }
+    try {
+      if (prefetcher != null) prefetcher.close();
+      flushAllInternal();
+    } finally {
+      region.close();
+    }
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** A consistent-enough snapshot: counters are read one after another while the pool runs. */
+  public BufferPoolStats stats() {
+    checkOpen();
+    int used = 0;
+    int dirty = 0;
+    int pinned = 0;
+    for (Frame f : frames) {
+      if (f.pageId != PageId.INVALID) used++;
+      if (f.dirty) dirty++;
+      if (f.isHeld()) pinned++;
+    }
+    Replacer.ReplacerSizes s;
+    missLock.lock();
+    try {
+      drainHits();
+      s = replacer.sizes();
+    } finally {
+      missLock.unlock();
+    }
+    long h = hitCount.sum();
+    long m = missCount.get();
+    return new BufferPoolStats(frames.length, used, dirty, pinned, h, m, h + m == 0 ? 0.0 : (double) h / (h + m),
+        evictions.get(), prefetches.get(), prefetchHits.get(), prefetchMisses.get(), checkpoints.get(),
+        s.t1(), s.t2(), s.b1(), s.b2(), s.scan());
+  }
+
+  /** The frames' memory, for registering with an I/O engine. Valid until {@link #close()}. */
+  public MemorySegment frameRegion() {
+    return region.segment();
+  }
+
+  /** Number of frames. */
+  public int capacity() {
+    return frames.length;
+  }
+
+  /** The prefetcher's current depth (pages ahead), or 0 when prefetching is off. */
+  public int prefetchDepth() {
+    return prefetcher == null ? 0 : prefetcher.depth();
+  }
+
+  private void checkOpen() {
+    if (closed) throw new ClosedException("buffer pool");
+  }
+
+  private static void checkPageId(long pageId) {
+    if (pageId <= 0 || PageId.fileId(pageId) == 0) {
+      throw new IllegalArgumentException("not a page id: " + pageId);
+    }
+  }
+}

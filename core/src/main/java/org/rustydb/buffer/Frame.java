@@ -1,0 +1,46 @@
+package org.rustydb.buffer;
+
+import java.lang.foreign.MemorySegment;
+import org.rustydb.disk.PageId;
+
+/**
+ * One buffer frame: a 4 KiB slice of the pool's {@link FrameRegion}, the latch that also pins it (this class
+ * extends {@link PageLatch}, so the latch word and these fields share a cache line), and the identity of the
+ * page it holds. The page id changes only while the frame is held exclusively (so optimistic
+ * readers see a version change when a frame is reused); it is volatile so that a reader who found the frame
+ * through the lock-free page table can check, after latching, that it got the page it asked for.
+ */
+final class Frame extends PageLatch {
+
+  final int index;
+  final MemorySegment page;
+
+  /** The page held, or {@link PageId#INVALID} for a free frame. */
+  volatile long pageId = PageId.INVALID;
+
+  /**
+   * The page being read into this frame (mapped in the page table already) while the frame is held
+   * exclusively for the load, else {@link PageId#INVALID}. Lets a reader who found the page in the table know
+   * that waiting on this latch is worth it.
+   */
+  volatile long loadingPageId = PageId.INVALID;
+
+  /** Changed since it was last written; set by write guards, cleared under the exclusive latch before a write. */
+  volatile boolean dirty;
+
+  /** Loaded by the prefetcher and not referenced since (for prefetch hit/miss counts). */
+  volatile boolean prefetched;
+
+  // padding after the hot fields (PageLatchPad pads before them)
+  long q01, q02, q03, q04, q05, q06, q07;
+
+  Frame(int index, MemorySegment page) {
+    this.index = index;
+    this.page = page;
+  }
+
+  @Override
+  public String toString() {
+    return "Frame[" + index + ", page " + PageId.toString(pageId) + ", dirty=" + dirty + ", " + super.toString() + "]";
+  }
+}

@@ -1,0 +1,215 @@
+package org.rustydb.buffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/** Padding before a latch's fields, so that neighbouring latches (allocated together) share no cache line. */
+abstract class PageLatchPad {
+  long p01, p02, p03, p04, p05, p06, p07;
+}
+
+/**
+ * A frame's latch: shared, exclusive and optimistic (version-validated) modes in one 64-bit word, in the
+ * manner of {@link java.util.concurrent.locks.StampedLock} and LeanStore's hybrid latch. Holding the latch
+ * in any mode also pins the frame: eviction claims a frame only by {@link #tryAcquireExclusive()} on an
+ * unheld latch, so "pinned" and "latched by someone" are the same fact and a guard pays for one atomic
+ * operation to enter and one to leave, not two.
+ *
+ * <pre>
+ *   bit 63                         18   17       16        15            0
+ *      +-------------------------------+--------+---------+---------------+
+ *      |  version (46 bits)            | WAITER | EXCLUSIVE | shared count |
+ *      +-------------------------------+--------+---------+---------------+
+ * </pre>
+ *
+ * <p>The version grows by one each time the exclusive mode is released, so an optimistic reader takes a
+ * stamp (the version, only when no one holds the latch exclusively), reads without writing anything, and
+ * {@link #validate(long)}s: equal versions and no exclusive holder mean nothing was changed in between.
+ * Shared holders do not change the version.
+ *
+ * <p>Waiting: a short spin, then the waiter sets WAITER (only while the latch is still held in the
+ * conflicting mode, with a CAS, so the release cannot slip in between) and waits on this object's monitor;
+ * a release that clears WAITER notifies. Since JDK 24 a virtual thread waiting in a monitor does not pin its
+ * carrier. Writers are not preferred: a steady stream of readers can delay a writer (acceptable for page
+ * latches, which are held for microseconds).
+ *
+ * <p>{@link Frame} extends this class so that the latch word and the frame's hot fields share one object and,
+ * mostly, one cache line: a hit touches the page table slot, this object and the page.
+ */
+class PageLatch extends PageLatchPad {
+
+  volatile long state;
+  /** The pool's admission tick when a hit on this frame was last offered to the policy (kept on this line). */
+  long lastOffered;
+
+  static final long SHARED_MASK = 0xFFFFL;
+  static final long EXCLUSIVE = 1L << 16;
+  static final long WAITER = 1L << 17;
+  static final long VERSION_UNIT = 1L << 18;
+  static final long VERSION_MASK = ~(VERSION_UNIT - 1);
+  private static final int SPINS = 64;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(PageLatch.class, "state", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // ---- optimistic ----
+
+  /** A stamp for an optimistic read, or 0 if the latch is held exclusively now. */
+  long tryOptimistic() {
+    long s = (long) STATE.getAcquire(this);
+    return (s & EXCLUSIVE) != 0 ? 0L : (s & VERSION_MASK) | 1L;
+  }
+
+  /** Whether nothing was written under the exclusive mode since {@code stamp} was taken. */
+  boolean validate(long stamp) {
+    VarHandle.loadLoadFence();
+    long s = (long) STATE.getAcquire(this);
+    return stamp != 0 && (s & (VERSION_MASK | EXCLUSIVE)) == (stamp & VERSION_MASK);
+  }
+
+  // ---- shared ----
+
+  boolean tryAcquireShared() {
+    for (;;) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & EXCLUSIVE) != 0) return false;
+      if ((s & SHARED_MASK) == SHARED_MASK) {
+        throw new IllegalStateException("page latch: more than " + SHARED_MASK + " shared holders");
+      }
+      if (STATE.weakCompareAndSet(this, s, s + 1)) return true;
+    }
+  }
+
+  void acquireShared() {
+    if (tryAcquireShared()) return;
+    for (int i = 0; i < SPINS; i++) {
+      Thread.onSpinWait();
+      if (tryAcquireShared()) return;
+    }
+    while (!tryAcquireShared()) {
+      awaitChange(EXCLUSIVE);
+    }
+  }
+
+  void releaseShared() {
+    for (;;) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & SHARED_MASK) == 0) throw new IllegalStateException("page latch: shared release without holder");
+      long n = s - 1;
+      boolean wake = (n & SHARED_MASK) == 0 && (s & WAITER) != 0;
+      if (wake) n &= ~WAITER;
+      if (STATE.compareAndSet(this, s, n)) {
+        if (wake) wakeAll();
+        return;
+      }
+    }
+  }
+
+  // ---- exclusive ----
+
+  boolean tryAcquireExclusive() {
+    long s = (long) STATE.getVolatile(this);
+    return (s & (EXCLUSIVE | SHARED_MASK)) == 0 && STATE.compareAndSet(this, s, s | EXCLUSIVE);
+  }
+
+  void acquireExclusive() {
+    if (tryAcquireExclusive()) return;
+    for (int i = 0; i < SPINS; i++) {
+      Thread.onSpinWait();
+      if (tryAcquireExclusive()) return;
+    }
+    while (!tryAcquireExclusive()) {
+      awaitChange(EXCLUSIVE | SHARED_MASK);
+    }
+  }
+
+  void releaseExclusive() {
+    for (;;) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & EXCLUSIVE) == 0) throw new IllegalStateException("page latch: exclusive release without holder");
+      long n = (s & ~(EXCLUSIVE | WAITER)) + VERSION_UNIT;
+      if (STATE.compareAndSet(this, s, n)) {
+        if ((s & WAITER) != 0) wakeAll();
+        return;
+      }
+    }
+  }
+
+  /** Exclusive to shared without a gap in which another writer could enter; bumps the version. */
+  void downgrade() {
+    for (;;) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & EXCLUSIVE) == 0) throw new IllegalStateException("page latch: downgrade without exclusive holder");
+      long n = ((s & ~(EXCLUSIVE | WAITER)) + VERSION_UNIT) + 1;
+      if (STATE.compareAndSet(this, s, n)) {
+        if ((s & WAITER) != 0) wakeAll();
+        return;
+      }
+    }
+  }
+
+  // ---- inspection ----
+
+  boolean isExclusive() {
+    return ((long) STATE.getVolatile(this) & EXCLUSIVE) != 0;
+  }
+
+  int sharedCount() {
+    return (int) ((long) STATE.getVolatile(this) & SHARED_MASK);
+  }
+
+  /** Held in any mode: the frame is pinned. */
+  boolean isHeld() {
+    return ((long) STATE.getVolatile(this) & (EXCLUSIVE | SHARED_MASK)) != 0;
+  }
+
+  long version() {
+    return ((long) STATE.getVolatile(this) & VERSION_MASK) >>> 18;
+  }
+
+  // ---- blocking ----
+
+  /** Sleeps until the bits in {@code conflict} may have cleared (or returns at once if they already have). */
+  private void awaitChange(long conflict) {
+    synchronized (this) {
+      for (;;) {
+        long s = (long) STATE.getVolatile(this);
+        if ((s & conflict) == 0) return;
+        if ((s & WAITER) != 0 || STATE.compareAndSet(this, s, s | WAITER)) break;
+      }
+      boolean interrupted = false;
+      try {
+        // The releaser clears WAITER and notifies under this monitor, which it cannot enter before wait().
+        while ((((long) STATE.getVolatile(this)) & WAITER) != 0) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        if (interrupted) Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void wakeAll() {
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    long s = (long) STATE.getVolatile(this);
+    return "PageLatch[version=" + ((s & VERSION_MASK) >>> 18) + ", exclusive=" + ((s & EXCLUSIVE) != 0)
+        + ", shared=" + (s & SHARED_MASK) + "]";
+  }
+}

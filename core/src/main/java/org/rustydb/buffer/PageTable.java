@@ -1,0 +1,118 @@
+package org.rustydb.buffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Page id to frame index: an open-addressing (linear probing) table of primitive {@code long} keys and
+ * frame indexes, interleaved in one array, read without any lock and written under the pool's miss lock.
+ *
+ * <p>Why no reader lock is needed: a lookup's answer is only a hint. The caller latches the frame it names
+ * and then checks that the frame really holds the page ({@link Frame#pageId}, which changes only under the
+ * frame's exclusive latch). A reader racing with a writer may therefore see a stale or torn slot (a key from
+ * one moment, a value from another) or miss a key that a deletion is shifting back; the first is caught by
+ * that check, the second sends the reader to the slow path, which looks again under the miss lock. Slots are
+ * read with opaque accesses so that no read is torn or hoisted out of the probe loop.
+ *
+ * <p>Capacity is fixed: a power of two at least twice the frame count. At most one key per frame is mapped,
+ * plus one extra per eviction in flight (the victim stays mapped until it is written back), so the load
+ * factor stays at or below about 1/2 and probes stay short; the table never resizes. Deletion shifts later entries
+ * of the cluster back (Knuth's Algorithm R), so there are no tombstones.
+ *
+ * <p>Measured against {@code ConcurrentHashMap<Long,Integer>} and the spec's 64 read-write-locked shards in
+ * {@code rustydb bench pool} (rows {@code pagetable-get}, {@code chm-get}, {@code rwlock64-get}): no boxing,
+ * no per-entry objects, one cache line per probe for most lookups. Public only for that benchmark; the pool
+ * is its one user.
+ */
+public final class PageTable {
+
+  public static final int ABSENT = -1;
+  private static final long EMPTY = 0L; // page id 0 is never valid (file id 0 is reserved)
+  private static final long PHI = 0x9E3779B97F4A7C15L;
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
+
+  /** Slot i: key at [2i], frame index at [2i+1], so that a probe reads one cache line, not two. */
+  private final long[] slots;
+  private final int mask;
+  private final int shift;
+  private int size; // written under the miss lock
+
+  /** A table for a pool of {@code frames} frames. */
+  public PageTable(int frames) {
+    int cap = Integer.highestOneBit(Math.max(16, frames) * 2 - 1) << 1;
+    if (cap <= 0 || cap > (1 << 30)) throw new IllegalArgumentException("too many frames: " + frames);
+    slots = new long[2 * cap];
+    mask = cap - 1;
+    shift = 64 - Integer.numberOfTrailingZeros(cap);
+  }
+
+  private int home(long key) {
+    return (int) ((key * PHI) >>> shift);
+  }
+
+  /** The frame index mapped to {@code pageId}, or {@link #ABSENT}; lock-free, possibly stale (see above). */
+  public int get(long pageId) {
+    int i = home(pageId);
+    for (int n = 0; n <= mask; n++) {
+      long k = (long) SLOTS.getOpaque(slots, 2 * i);
+      if (k == pageId) return (int) (long) SLOTS.getOpaque(slots, 2 * i + 1);
+      if (k == EMPTY) return ABSENT;
+      i = (i + 1) & mask;
+    }
+    return ABSENT;
+  }
+
+  /** Maps {@code pageId} (which must not be mapped) to {@code frame}. Writers are serialised by the caller. */
+  public void put(long pageId, int frame) {
+    if (pageId == EMPTY) throw new IllegalArgumentException("page id 0 is not a valid page");
+    if (size + 1 > (mask + 1) / 4 * 3) throw new IllegalStateException("page table three-quarters full: " + size);
+    int i = home(pageId);
+    for (;;) {
+      long k = slots[2 * i];
+      if (k == pageId) throw new IllegalStateException("page already mapped: " + pageId);
+      if (k == EMPTY) break;
+      i = (i + 1) & mask;
+    }
+    SLOTS.setOpaque(slots, 2 * i + 1, (long) frame);
+    SLOTS.setRelease(slots, 2 * i, pageId);
+    size++;
+  }
+
+  /** Unmaps {@code pageId}; returns its frame or {@link #ABSENT}. Writers are serialised by the caller. */
+  public int remove(long pageId) {
+    int i = home(pageId);
+    for (;;) {
+      long k = slots[2 * i];
+      if (k == EMPTY) return ABSENT;
+      if (k == pageId) break;
+      i = (i + 1) & mask;
+    }
+    int frame = (int) slots[2 * i + 1];
+    // Algorithm R: move later members of the cluster into the hole when their home does not lie in (hole, j].
+    int hole = i;
+    int j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      long k = slots[2 * j];
+      if (k == EMPTY) break;
+      int h = home(k);
+      boolean stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+      if (!stays) {
+        SLOTS.setOpaque(slots, 2 * hole + 1, slots[2 * j + 1]);
+        SLOTS.setRelease(slots, 2 * hole, k);
+        hole = j;
+      }
+    }
+    SLOTS.setRelease(slots, 2 * hole, EMPTY);
+    size--;
+    return frame;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public int capacity() {
+    return mask + 1;
+  }
+}

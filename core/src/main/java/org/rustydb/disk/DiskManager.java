@@ -1,0 +1,728 @@
+package org.rustydb.disk;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.rustydb.ClosedException;
+import org.rustydb.CorruptionException;
+import org.rustydb.DatabaseFailedException;
+import org.rustydb.OperationFailedException;
+
+/**
+ * The disk manager: page files under a {@link DataDirectory}, one per table or index, with pages
+ * addressed by {@link PageId}. It moves whole 4 KiB pages and does not look inside them, except for the
+ * checksum every page carries at bytes 16..19 ({@link PageCrc}), which it verifies on read.
+ *
+ * <h2>Files</h2>
+ * Page files live in {@code base/} ({@link FileKind#DATA}) or {@code temp/} ({@link FileKind#TEMP}).
+ * Page 0 of each is this package's header page ({@link PageFileHeaderLayout}): it holds the file id
+ * (assigned at creation, one more than the highest in use, and kept across reopens), the page count and
+ * the free list's head. Opening the disk manager reads every header in {@code base/}; a file whose header
+ * is damaged, truncated or duplicates another file's id is set aside ({@link #damagedFiles()}) and
+ * {@link #openFile} on it throws a {@link CorruptionException}, so one bad file does not keep the rest
+ * of the database closed.
+ *
+ * <h2>Allocation</h2>
+ * {@link #allocatePage} reuses the head of the file's free list (a chain through the free pages,
+ * {@link FreePageLayout}) or takes the page after the high-water mark, growing the file by
+ * {@link DiskOptions#growthChunkPages()} zeroed pages when needed. The header is written only by
+ * {@link #sync}: first the file is forced (so the free pages and grown chunks the header points to are
+ * durable), then the header is written and forced again. A crash therefore leaves the header as of the
+ * last sync; allocations and frees since then are forgotten (the write-ahead log must log them). A free
+ * list found broken by such a crash (its head is a page reused since) is dropped with a warning: its pages
+ * stay unused rather than risk handing out a page in use.
+ *
+ * <h2>Direct I/O</h2>
+ * With {@link DiskOptions#directIo()} the manager probes O_DIRECT once in {@code temp/} at open and uses
+ * it for every file if it works, else logs one warning and uses buffered I/O. Direct I/O needs 4096-aligned
+ * native buffers: a caller's segment that is not (a heap segment, or an unaligned slice) is copied through a
+ * per-thread aligned bounce buffer, so any segment of at least 4096 bytes works, aligned ones without a copy.
+ *
+ * <h2>Read-ahead</h2>
+ * After {@link DiskOptions#sequentialThreshold()} reads of consecutive pages of a file, the manager reads
+ * the next {@link DiskOptions#prefetchPages()} pages in one I/O into a small {@link ReadAheadCache}; reads
+ * of those pages are then served from it. The prefetch is synchronous (done by the reading thread right
+ * after its own read); the buffer pool's asynchronous prefetcher will sit above this one.
+ *
+ * <h2>Durability and failure</h2>
+ * {@link #sync} fsyncs a data file (the checkpointer calls it); temp files are never synced. A failed fsync
+ * is not retried as if the data were safe: the manager turns read-only and every later write or sync throws
+ * the {@link DatabaseFailedException} that says why. An interrupted thread's I/O fails for that thread
+ * only ({@link PageFileChannel} reopens the channel an interrupt closed).
+ *
+ * <p>Thread-safe. All raw I/O goes through {@link PageFileChannel}.
+ */
+public final class DiskManager implements PageFileStore {
+
+  private static final System.Logger LOG = System.getLogger(DiskManager.class.getName());
+  private static final int PAGE = PAGE_SIZE;
+  /** Zero-filled growth is written in pieces of at most this many pages. */
+  private static final int ZERO_PIECE_PAGES = 64;
+
+  private final DataDirectory dir;
+  private final DiskOptions options;
+  private final PageFileChannel.Opener opener;
+  private final boolean direct;
+  private final Map<Integer, PageFile> byId = new ConcurrentHashMap<>();
+  private final Map<String, PageFile> byName = new ConcurrentHashMap<>();
+  private final Map<String, String> damaged = new ConcurrentHashMap<>();
+  private final ReadAheadCache readAhead;
+  private final MemorySegment zeros;
+  private final ThreadLocal<MemorySegment> bounce;
+  private int maxFileId;
+  private volatile boolean closed;
+  private volatile DatabaseFailedException failure;
+
+  private final LongAdder pagesRead = new LongAdder();
+  private final LongAdder pagesWritten = new LongAdder();
+  private final LongAdder syncs = new LongAdder();
+
+  private DiskManager(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener) {
+    this.dir = dir;
+    this.options = options;
+    this.opener = opener;
+    Arena arena = Arena.ofAuto();
+    this.zeros = arena.allocate((long) ZERO_PIECE_PAGES * PAGE, PAGE);
+    this.bounce = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(PAGE, PAGE));
+    this.readAhead = new ReadAheadCache(options.prefetchPages() == 0 ? 0 : options.readAheadCachePages());
+    boolean useDirect = false;
+    if (options.directIo()) {
+      String why = PageFileChannel.probeDirect(dir.temp(), opener);
+      if (why == null) {
+        useDirect = true;
+      } else {
+        LOG.log(System.Logger.Level.WARNING,
+            "direct I/O (O_DIRECT) is not available in {0} ({1}); using buffered I/O", dir.root(), why);
+      }
+    }
+    this.direct = useDirect;
+  }
+
+  /** Opens the page files of {@code dir} with default options. */
+  public static DiskManager open(DataDirectory dir) {
+    return open(dir, DiskOptions.defaults());
+  }
+
+  /** Opens the page files of {@code dir}. The directory stays owned by the caller (close it after this). */
+  public static DiskManager open(DataDirectory dir, DiskOptions options) {
+    return open(dir, options, PageFileChannel.DEFAULT_OPENER);
+  }
+
+  static DiskManager open(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener) {
+    if (dir.isClosed()) throw new ClosedException("data directory " + dir.root());
+    DiskManager dm = new DiskManager(dir, options, opener);
+    try {
+      dm.scanBase();
+    } catch (IOException | RuntimeException e) {
+      dm.close();
+      if (e instanceof RuntimeException re) throw re;
+      throw new OperationFailedException("cannot open the page files in " + dir.base() + ": " + e, e);
+    }
+    return dm;
+  }
+
+  private void scanBase() throws IOException {
+    List<Path> paths = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.base())) {
+      for (Path p : s) paths.add(p);
+    }
+    paths.sort(Comparator.naturalOrder());
+    MemorySegment page = Arena.ofAuto().allocate(PAGE, PAGE);
+    for (Path p : paths) {
+      String name = p.getFileName().toString();
+      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || FileNames.problem(name) != null) {
+        damaged.put(name, "not a page file (not a regular file, or a name RustyDB would not create)");
+        continue;
+      }
+      PageFileChannel ch = PageFileChannel.open(p, direct, false, opener);
+      String problem;
+      PageFileHeaderLayout.Header h = null;
+      long size = ch.size();
+      if (size < PAGE) {
+        problem = "truncated: " + size + " bytes, too short for the header page";
+      } else if (ch.read(0, page) < PAGE) {
+        problem = "header page could not be read completely";
+      } else {
+        problem = PageFileHeaderLayout.problem(page);
+        if (problem == null) {
+          h = PageFileHeaderLayout.decode(page);
+          PageFile other = byId.get(h.fileId());
+          if (h.kind() != FileKind.DATA) {
+            problem = "header says it is a temp file";
+          } else if (size / PAGE < h.pageCount()) {
+            problem = "truncated: the header says " + h.pageCount() + " pages (" + h.pageCount() * PAGE
+                + " bytes) but the file has " + size + " bytes";
+          } else if (other != null) {
+            problem = "file id " + h.fileId() + " is also used by " + other.name;
+          }
+        }
+      }
+      if (h != null) maxFileId = Math.max(maxFileId, h.fileId());
+      if (problem != null) {
+        ch.close();
+        damaged.put(name, problem);
+        LOG.log(System.Logger.Level.WARNING, "page file {0} is damaged and stays closed: {1}", p, problem);
+        continue;
+      }
+      PageFile f = new PageFile(name, FileKind.DATA, p, ch, h, size / PAGE, Arena.ofAuto().allocate(PAGE, PAGE));
+      byId.put(f.fileId, f);
+      byName.put(name, f);
+    }
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** Creates page file {@code name} in {@code base/} and returns its file id; fails if it exists. */
+  public int createFile(String name) {
+    return create(name, FileKind.DATA);
+  }
+
+  /** Creates scratch page file {@code name} in {@code temp/}: never synced, deleted on close. */
+  public int createTempFile(String name) {
+    return create(name, FileKind.TEMP);
+  }
+
+  private synchronized int create(String name, FileKind kind) {
+    checkWritable();
+    FileNames.check(name);
+    Path path = kind == FileKind.DATA ? dir.baseFile(name) : dir.tempFile(name);
+    if (byName.containsKey(name) || damaged.containsKey(name) || Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      throw new OperationFailedException("page file " + name + " already exists (" + path + ")");
+    }
+    if (maxFileId >= PageId.MAX_FILE_ID) throw new OperationFailedException("no file ids left");
+    int fileId = maxFileId + 1;
+    PageFileChannel ch = null;
+    try {
+      DurableFiles.createFile(path);
+      ch = PageFileChannel.open(path, direct, false, opener);
+      var h = new PageFileHeaderLayout.Header(fileId, kind, 1, 0, 0, System.currentTimeMillis());
+      PageFile f = new PageFile(name, kind, path, ch, h, 0, Arena.ofAuto().allocate(PAGE, PAGE));
+      f.lock.lock();
+      try {
+        grow(f);
+        PageFileHeaderLayout.encode(h, f.scratch);
+        ch.write(0, f.scratch);
+        pagesWritten.increment();
+        if (kind == FileKind.DATA) {
+          ch.force();
+          DurableFiles.syncDirectory(dir.base());
+          syncs.increment();
+        }
+      } finally {
+        f.lock.unlock();
+      }
+      maxFileId = fileId;
+      byId.put(fileId, f);
+      byName.put(name, f);
+      return fileId;
+    } catch (IOException e) {
+      try {
+        if (ch != null) ch.close();
+        Files.deleteIfExists(path);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new OperationFailedException("cannot create page file " + path + ": " + e, e);
+    }
+  }
+
+  /**
+   * The file id of page file {@code name} in {@code base/} (or a temp file created in this session).
+   *
+   * @throws OperationFailedException if there is no such file
+   * @throws CorruptionException if the file is damaged (see {@link #damagedFiles()})
+   */
+  public int openFile(String name) {
+    checkOpen();
+    FileNames.check(name);
+    PageFile f = byName.get(name);
+    if (f != null) return f.fileId;
+    String problem = damaged.get(name);
+    if (problem != null) throw new CorruptionException(dir.base().resolve(name) + ": " + problem);
+    throw new OperationFailedException("no page file " + name + " in " + dir.base());
+  }
+
+  /** The file id of {@code name}, if it is an open (undamaged) page file. */
+  public OptionalInt findFile(String name) {
+    checkOpen();
+    PageFile f = byName.get(name);
+    return f == null ? OptionalInt.empty() : OptionalInt.of(f.fileId);
+  }
+
+  /** Deletes file {@code fileId} and its pages. */
+  public synchronized void dropFile(int fileId) {
+    checkWritable();
+    PageFile f = file(fileId);
+    byId.remove(fileId);
+    byName.remove(f.name);
+    readAhead.invalidateFile(fileId);
+    try {
+      f.channel.close();
+      Files.deleteIfExists(f.path);
+      if (f.kind == FileKind.DATA) DurableFiles.syncDirectory(dir.base());
+    } catch (IOException e) {
+      throw new OperationFailedException("cannot delete page file " + f.path + ": " + e, e);
+    }
+  }
+
+  /** The open page files, by file id. */
+  public List<PageFileInfo> files() {
+    checkOpen();
+    List<PageFileInfo> out = new ArrayList<>();
+    for (PageFile f : byId.values()) {
+      f.lock.lock();
+      try {
+        out.add(new PageFileInfo(f.name, f.fileId, f.kind, f.path, f.pageCount, f.freeCount));
+      } finally {
+        f.lock.unlock();
+      }
+    }
+    out.sort(Comparator.comparingInt(PageFileInfo::fileId));
+    return out;
+  }
+
+  /** Files in {@code base/} that could not be opened, by name, with what is wrong with each. */
+  public Map<String, String> damagedFiles() {
+    return new TreeMap<>(damaged);
+  }
+
+  /** The number of pages of file {@code fileId}, header page included. */
+  public long pageCount(int fileId) {
+    checkOpen();
+    return file(fileId).pageCount;
+  }
+
+  /** The path of file {@code fileId}. */
+  public Path path(int fileId) {
+    checkOpen();
+    return file(fileId).path;
+  }
+
+  /**
+   * Walks the free list of file {@code fileId} (for verification): the page numbers on it in list order,
+   * how many pages a crash cut off it, and what is wrong with it, if anything.
+   *
+   * <p>A list whose next link is a page that no longer carries the free-page magic is what a crash leaves
+   * when a free page was reused and rewritten after the last sync (the header on disk still lists it):
+   * that is not damage, and the pages after it are reported as {@code lostToCrash} (they stay unused
+   * until the write-ahead log can rebuild the list). A free page with a bad checksum, a wrong id, a link
+   * outside the file, a cycle, or a count that does not match the header is a {@code problem}.
+   */
+  public FreeList freeList(int fileId) {
+    checkOpen();
+    PageFile f = file(fileId);
+    f.lock.lock();
+    try {
+      List<Long> pages = new ArrayList<>();
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      long p = f.freeHead;
+      while (p != 0) {
+        if (!seen.add(p)) return new FreeList(pages, 0, "free list has a cycle at page " + p);
+        if (p >= f.pageCount) return new FreeList(pages, 0, "free list points past the end of the file at page " + p);
+        if (readRaw(f, p, f.scratch) < PAGE) return new FreeList(pages, 0, "free page " + p + " is past the end of the file");
+        if (!FreePageLayout.looksFree(f.scratch)) return new FreeList(pages, f.freeCount - pages.size(), null);
+        String problem = FreePageLayout.problem(f.scratch, PageId.of(f.fileId, p), f.pageCount);
+        if (problem != null) return new FreeList(pages, 0, "page " + p + ": " + problem);
+        pages.add(p);
+        p = FreePageLayout.next(f.scratch);
+      }
+      if (pages.size() != f.freeCount) {
+        return new FreeList(pages, 0, "header counts " + f.freeCount + " free pages, the list has " + pages.size());
+      }
+      return new FreeList(pages, 0, null);
+    } catch (IOException e) {
+      throw ioFailure(f, 0, "walking the free list", e);
+    } finally {
+      f.lock.unlock();
+    }
+  }
+
+  /**
+   * A file's free list as found on disk: the pages on it, how many the header counts beyond a link that a
+   * crash overwrote ({@code lostToCrash}), and what is wrong with it (null when it is sound).
+   */
+  public record FreeList(List<Long> pages, long lostToCrash, String problem) {}
+
+  /** Describes one open page file. */
+  public record PageFileInfo(String name, int fileId, FileKind kind, Path path, long pageCount, long freePages) {}
+
+  // ---------------------------------------------------------------- pages
+
+  @Override
+  public void readPage(long pageId, MemorySegment dst) {
+    checkOpen();
+    requirePageBuffer(dst, true);
+    PageFile f = file(fileOf(pageId));
+    long pageNo = PageId.pageNo(pageId);
+    long count = f.pageCount;
+    if (pageNo >= count) {
+      throw new OperationFailedException("page " + PageId.toString(pageId) + " is past the end of " + f.path
+          + " (" + count + " pages)");
+    }
+    boolean readAheadOn = options.prefetchPages() > 0 && f.kind == FileKind.DATA;
+    if (readAheadOn && readAhead.take(pageId, dst)) {
+      verify(f, pageNo, dst);
+      maybePrefetch(f, pageNo);
+      return;
+    }
+    boolean bounced = direct && !PageFileChannel.aligned(dst.asSlice(0, PAGE));
+    MemorySegment buf = bounced ? bounce.get() : dst.asSlice(0, PAGE);
+    int n;
+    try {
+      n = readRaw(f, pageNo, buf);
+    } catch (IOException e) {
+      throw ioFailure(f, pageNo, "read", e);
+    }
+    if (n < PAGE) {
+      long size = -1;
+      try {
+        size = f.channel.size();
+      } catch (IOException ignored) {
+        // the size only makes the message better
+      }
+      throw new CorruptionException(f.path, pageNo, "file is truncated: the page ends at byte "
+          + (pageNo + 1) * PAGE + " but the file has " + size + " bytes");
+    }
+    if (bounced) MemorySegment.copy(buf, 0, dst, 0, PAGE);
+    verify(f, pageNo, dst);
+    if (readAheadOn) maybePrefetch(f, pageNo);
+  }
+
+  private void maybePrefetch(PageFile f, long pageNo) {
+    long last = f.readAheadEnd(pageNo, options.sequentialThreshold(), options.prefetchPages());
+    if (last < 0) return;
+    long first = pageNo + 1;
+    int count = (int) (last - pageNo);
+    long seq = f.writeSeq.get();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate((long) count * PAGE, PAGE);
+      int n = f.channel.read(first * PAGE, buf);
+      pagesRead.add(n / PAGE);
+      if (n / PAGE > 0) readAhead.putAll(f, seq, first, buf, n / PAGE);
+    } catch (IOException e) {
+      // Read-ahead is a hint: the demand read will report the error if the page is really asked for.
+      LOG.log(System.Logger.Level.DEBUG, "read-ahead of {0} pages of {1} failed: {2}", count, f.path, e);
+    }
+  }
+
+  @Override
+  public void writePage(long pageId, MemorySegment src) {
+    checkWritable();
+    requirePageBuffer(src, false);
+    PageFile f = file(fileOf(pageId));
+    long pageNo = PageId.pageNo(pageId);
+    if (pageNo == 0) throw new IllegalArgumentException("page 0 of " + f.name + " is the file header");
+    long count = f.pageCount;
+    if (pageNo >= count) {
+      throw new IllegalArgumentException("page " + PageId.toString(pageId) + " is not allocated (" + f.name
+          + " has " + count + " pages)");
+    }
+    MemorySegment buf = src;
+    if (direct && !PageFileChannel.aligned(src.asSlice(0, PAGE))) {
+      buf = bounce.get();
+      MemorySegment.copy(src, 0, buf, 0, PAGE);
+    }
+    try {
+      f.channel.write(pageNo * PAGE, buf.asSlice(0, PAGE));
+    } catch (IOException e) {
+      throw ioFailure(f, pageNo, "write", e);
+    }
+    f.unsynced.set(true);
+    f.writeSeq.incrementAndGet();
+    readAhead.invalidate(pageId);
+    pagesWritten.increment();
+  }
+
+  @Override
+  public long allocatePage(int fileId) {
+    checkWritable();
+    PageFile f = file(fileId);
+    f.lock.lock();
+    try {
+      while (f.freeHead != 0) {
+        long p = f.freeHead;
+        long pageId = PageId.of(fileId, p);
+        String problem = readRaw(f, p, f.scratch) < PAGE ? "past the end of the file"
+            : FreePageLayout.problem(f.scratch, pageId, f.pageCount);
+        if (problem != null) {
+          boolean crash = !FreePageLayout.looksFree(f.scratch);
+          LOG.log(crash ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+              crash
+                  ? "free list of {0} was cut at page {1} by a crash (the page was reused after the last sync);"
+                      + " its {3} page(s) stay unused"
+                  : "free list of {0} is damaged at page {1} ({2}); its {3} page(s) stay unused",
+              f.path, p, problem, f.freeCount);
+          f.freeHead = 0;
+          f.freeCount = 0;
+          f.headerDirty = true;
+          break;
+        }
+        f.freeHead = FreePageLayout.next(f.scratch);
+        f.freeCount--;
+        f.headerDirty = true;
+        readAhead.invalidate(pageId);
+        return pageId;
+      }
+      long p = f.pageCount;
+      if (p > PageId.MAX_PAGE_NO) throw new OperationFailedException(f.path + " is full");
+      if (p >= f.sizePages) grow(f);
+      f.pageCount = p + 1;
+      f.headerDirty = true;
+      return PageId.of(fileId, p);
+    } catch (IOException e) {
+      throw ioFailure(f, f.pageCount, "allocate", e);
+    } finally {
+      f.lock.unlock();
+    }
+  }
+
+  /** Extends the file by one growth chunk of zeroed pages. Called under {@code f.lock}. */
+  private void grow(PageFile f) throws IOException {
+    long target = f.sizePages + options.growthChunkPages();
+    for (long p = f.sizePages; p < target; ) {
+      int n = (int) Math.min(ZERO_PIECE_PAGES, target - p);
+      f.channel.write(p * PAGE, zeros.asSlice(0, (long) n * PAGE));
+      p += n;
+    }
+    f.sizePages = target;
+    f.unsynced.set(true);
+  }
+
+  @Override
+  public void freePage(long pageId) {
+    checkWritable();
+    PageFile f = file(fileOf(pageId));
+    long pageNo = PageId.pageNo(pageId);
+    if (pageNo == 0) throw new IllegalArgumentException("page 0 of " + f.name + " is the file header");
+    f.lock.lock();
+    try {
+      if (pageNo >= f.pageCount) {
+        throw new IllegalArgumentException("page " + PageId.toString(pageId) + " is not allocated");
+      }
+      if (pageNo == f.freeHead) throw new IllegalArgumentException("page " + PageId.toString(pageId) + " is already free");
+      FreePageLayout.encode(pageId, f.freeHead, f.scratch);
+      f.channel.write(pageNo * PAGE, f.scratch);
+      pagesWritten.increment();
+      f.freeHead = pageNo;
+      f.freeCount++;
+      f.headerDirty = true;
+      f.unsynced.set(true);
+      f.writeSeq.incrementAndGet();
+      readAhead.invalidate(pageId);
+    } catch (IOException e) {
+      throw ioFailure(f, pageNo, "free", e);
+    } finally {
+      f.lock.unlock();
+    }
+  }
+
+  /**
+   * Makes every write to data file {@code fileId} so far durable, and its header (page count, free list)
+   * with it: force, write the header, force again. Temp files are never synced.
+   */
+  @Override
+  public void sync(int fileId) {
+    checkWritable();
+    PageFile f = file(fileId);
+    if (f.kind == FileKind.TEMP) return;
+    f.lock.lock();
+    try {
+      syncLocked(f);
+    } finally {
+      f.lock.unlock();
+    }
+  }
+
+  /** Syncs every data file. */
+  public void syncAll() {
+    checkWritable();
+    for (PageFile f : byId.values()) {
+      if (f.kind == FileKind.DATA) sync(f.fileId);
+    }
+  }
+
+  private void syncLocked(PageFile f) {
+    try {
+      boolean data = f.unsynced.getAndSet(false);
+      if (!data && !f.headerDirty) return;
+      if (data) {
+        f.channel.force();
+        syncs.increment();
+      }
+      if (f.headerDirty) {
+        PageFileHeaderLayout.encode(f.header(), f.scratch);
+        f.channel.write(0, f.scratch);
+        pagesWritten.increment();
+        f.headerDirty = false;
+        f.channel.force();
+        syncs.increment();
+      }
+    } catch (ClosedByInterruptException e) {
+      // The fsync did not run to an answer; nothing is known to be lost, so the caller may retry.
+      f.unsynced.set(true);
+      throw ioFailure(f, 0, "sync", e);
+    } catch (IOException e) {
+      DatabaseFailedException failed = new DatabaseFailedException("fsync of " + f.path + " failed (" + e
+          + "); the disk manager is read-only from now on, as what reached the disk is unknown", e);
+      failure = failed;
+      throw failed;
+    }
+  }
+
+  /**
+   * Reads page {@code pageNo} of the page file at {@code file} into {@code dst} without opening its data
+   * directory (no lock, buffered, read-only, no checks): for inspection tools, which may look at a
+   * database another process has open. Returns the number of whole pages in the file.
+   *
+   * @throws OperationFailedException if the file cannot be read or has no such page
+   */
+  public static long readPageFromFile(Path file, long pageNo, MemorySegment dst) {
+    requirePageBuffer(dst, true);
+    if (pageNo < 0) throw new OperationFailedException("page number " + pageNo + " is negative");
+    try (PageFileChannel ch = PageFileChannel.open(file, false, true, PageFileChannel.DEFAULT_OPENER)) {
+      long pages = ch.size() / PAGE;
+      if (pageNo >= pages) {
+        throw new OperationFailedException("page " + pageNo + " is past the end of " + file + " (" + pages + " pages)");
+      }
+      if (ch.read(pageNo * PAGE, dst.asSlice(0, PAGE)) < PAGE) {
+        throw new OperationFailedException("page " + pageNo + " of " + file + " could not be read completely");
+      }
+      return pages;
+    } catch (IOException e) {
+      throw new OperationFailedException("cannot read " + file + ": " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Whether files use O_DIRECT (false after the logged fall-back, or when not asked for). */
+  public boolean directIo() {
+    return direct;
+  }
+
+  public DiskOptions options() {
+    return options;
+  }
+
+  public DataDirectory directory() {
+    return dir;
+  }
+
+  public DiskStats stats() {
+    return new DiskStats(direct, pagesRead.sum(), pagesWritten.sum(), syncs.sum(),
+        readAhead.issued.sum(), readAhead.hits.sum(), readAhead.wasted.sum());
+  }
+
+  /** Whether read-ahead holds page {@code pageId} now (for tests). */
+  boolean readAheadHolds(long pageId) {
+    return readAhead.contains(pageId);
+  }
+
+  /**
+   * Syncs every data file (unless a sync already failed), closes them and deletes temp files. Does not
+   * close the data directory. Closing twice is harmless.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    RuntimeException first = null;
+    for (PageFile f : byId.values()) {
+      f.lock.lock();
+      try {
+        if (f.kind == FileKind.DATA && failure == null) syncLocked(f);
+      } catch (RuntimeException e) {
+        if (first == null) first = e;
+      } finally {
+        f.lock.unlock();
+      }
+      try {
+        f.channel.close();
+        if (f.kind == FileKind.TEMP) Files.deleteIfExists(f.path);
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "closing {0}: {1}", f.path, e);
+      }
+      readAhead.invalidateFile(f.fileId);
+    }
+    byId.clear();
+    byName.clear();
+    if (first != null) throw first;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private int readRaw(PageFile f, long pageNo, MemorySegment aligned) throws IOException {
+    int n = f.channel.read(pageNo * PAGE, aligned.asSlice(0, PAGE));
+    if (n == PAGE) pagesRead.increment();
+    return n;
+  }
+
+  private void verify(PageFile f, long pageNo, MemorySegment page) {
+    if (!options.verifyChecksums() || PageCrc.matches(page) || PageCrc.isAllZero(page)) return;
+    throw new CorruptionException(f.path, pageNo, String.format(
+        "checksum mismatch (stored %08x at offset %d, computed %08x)",
+        PageCrc.stored(page), PageCrc.OFFSET, PageCrc.compute(page)));
+  }
+
+  private static int fileOf(long pageId) {
+    if (pageId <= 0) throw new IllegalArgumentException("invalid page id " + pageId);
+    return PageId.fileId(pageId);
+  }
+
+  private PageFile file(int fileId) {
+    PageFile f = byId.get(fileId);
+    if (f == null) {
+      checkOpen();
+      throw new OperationFailedException("no open page file with id " + fileId + " in " + dir.root());
+    }
+    return f;
+  }
+
+  private static void requirePageBuffer(MemorySegment s, boolean forWriting) {
+    if (s.byteSize() < PAGE) {
+      throw new IllegalArgumentException("page buffer has " + s.byteSize() + " bytes, needs " + PAGE);
+    }
+    if (forWriting && s.isReadOnly()) throw new IllegalArgumentException("page buffer is read-only");
+  }
+
+  private void checkOpen() {
+    if (closed) throw new ClosedException("disk manager of " + dir.root());
+  }
+
+  private void checkWritable() {
+    checkOpen();
+    DatabaseFailedException f = failure;
+    if (f != null) throw new DatabaseFailedException(f.getMessage(), f);
+  }
+
+  private RuntimeException ioFailure(PageFile f, long pageNo, String what, IOException e) {
+    if (e instanceof ClosedByInterruptException) {
+      return new OperationFailedException(what + " of " + f.path + " page " + pageNo
+          + " was interrupted (the file stays open; the interrupt flag is set)", e);
+    }
+    if (e instanceof ClosedChannelException) {
+      checkOpen();
+      return new ClosedException("page file " + f.path);
+    }
+    return new OperationFailedException(what + " of " + f.path + " page " + pageNo + " failed: " + e, e);
+  }
+
+  @Override
+  public String toString() {
+    return "DiskManager[" + dir.root() + ", " + byId.size() + " files, direct=" + direct + "]";
+  }
+}

@@ -1,0 +1,563 @@
+package org.rustydb.wal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.rustydb.ClosedException;
+import org.rustydb.DatabaseFailedException;
+import org.rustydb.OperationFailedException;
+import org.rustydb.stats.WalStats;
+
+/**
+ * Appends records to the write-ahead log and makes them durable, with group commit.
+ *
+ * <h2>Design</h2>
+ *
+ * <b>Append</b> ({@link #append}) takes a short lock, gives the record its LSN (the byte position at the
+ * end of the log) and encodes it, checksum included, straight into the log buffer, a direct
+ * {@link ByteBuffer}. No I/O; the cost is a lock and a memory copy. A record that does not fit in the rest
+ * of its segment is preceded by a segment-switch record and goes to the next segment (records never span
+ * segments: each segment reads on its own, for archiving and for recovery).
+ *
+ * <p><b>Flush</b> ({@link #flushUpTo}) uses leader/follower group commit. A caller whose record is not yet
+ * durable becomes the leader if no flush is running: it swaps the log buffer for the empty spare (so
+ * appends go on), writes the whole buffer to the segment files, fdatasyncs them
+ * ({@code FileChannel.force(false)}), publishes the new {@link #durableLsn()} and wakes the followers.
+ * Callers arriving while a leader is at work wait on a condition (not on a lock they would hand to each
+ * other one by one); when the leader is done, those it covered return and one of the others leads the
+ * next round, taking everything appended during the previous fsync. So N concurrent committers share
+ * about one fsync per round, and a lone committer pays exactly one write and one fsync with no thread
+ * hand-off. Only the leader touches files, so writing and syncing need no further locking.
+ *
+ * <p><b>Durable LSN.</b> {@link #durableLsn()} is a volatile read: every record that starts before it is
+ * on stable storage. The buffer pool calls {@link #flushUpTo}(pageLsn) before writing a dirty page (the
+ * write-ahead rule); when the page's LSN is already durable that is one volatile read.
+ *
+ * <p><b>Write window.</b> The writer writes one buffer, fsyncs, and only then writes again, so at most one
+ * buffer's bytes (the write window, recorded in each segment header) are ever written but unsynced. That
+ * bounds what a crash can tear, which is how {@link WalReader} tells a torn tail from damage mid-log.
+ *
+ * <p><b>Failure.</b> A failed write or fsync is never retried: after fsync fails the kernel may have
+ * dropped the dirty pages and report success next time (the PostgreSQL "fsyncgate" lesson). The writer
+ * turns failed; that call and every later one throws {@link DatabaseFailedException} with the cause.
+ * Reopening (recovery) is the way back.
+ *
+ * <p><b>Segments.</b> Segment files are created full size, zero-filled and synced ahead of use by the
+ * {@code rustydb-wal-writer} thread (fdatasync after overwriting a preallocated file is about 3x cheaper
+ * here than after growing one), and old segments are renamed into future ones by {@link #recycleBefore}
+ * once a checkpoint no longer needs them (and, with archiving on, once archived). The same thread makes
+ * {@link Durability#NO_SYNC} commits durable within {@link WalOptions#noSyncFlushInterval()}.
+ *
+ * <p><b>Reopen.</b> {@link #open} finds the end of the valid log with {@link WalReader#findEnd()}, zeroes
+ * the torn tail's write window, and appends after the last valid record.
+ */
+public final class WalWriter implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(WalWriter.class.getName());
+  private static final LogRecord SWITCH = new LogRecord.SegmentSwitch();
+
+  private final Path walDir;
+  private final WalOptions options;
+  private final int segmentSize;
+  private final int maxRecordSize;
+  private final WalSegments segments;
+
+  // Append side, guarded by appendLock.
+  private final ReentrantLock appendLock = new ReentrantLock();
+  private final CRC32C appendCrc = new CRC32C();
+  private LogBuffer pending;
+  private LogBuffer spare;
+  private volatile long nextLsn;
+  private volatile long lastRecordLsn = Lsn.NULL;
+
+  // Flush side: one leader at a time; followers wait on `flushed`.
+  private final ReentrantLock flushLock = new ReentrantLock();
+  private final Condition flushed = flushLock.newCondition();
+  private boolean leaderActive;
+  private volatile long durableLsn;
+  /** Open segment files, touched only by the leader (and by close). */
+  private final TreeMap<Long, WalFile> openFiles = new TreeMap<>();
+
+  private volatile DatabaseFailedException failure;
+  private volatile boolean closed;
+  private final Object closeLock = new Object();
+
+  private final LongAdder records = new LongAdder();
+  private final LongAdder bytes = new LongAdder();
+  private final LongAdder commits = new LongAdder();
+  private final LongAdder syncCommits = new LongAdder();
+  private final AtomicLong fsyncs = new AtomicLong();
+  private volatile long recycleHorizon = Lsn.NULL;
+
+  private final ReentrantLock backgroundLock = new ReentrantLock();
+  private final Condition backgroundWake = backgroundLock.newCondition();
+  private boolean backgroundKicked;
+  private final Thread backgroundThread;
+  private final WalArchiver archiver;
+
+  private WalWriter(Path walDir, WalOptions options, WalSegments segments, long end) {
+    this.walDir = walDir;
+    this.options = options;
+    this.segments = segments;
+    this.segmentSize = segments.segmentSize;
+    int capacity = segments.writeWindow;
+    this.maxRecordSize = Math.min(capacity, segmentSize - SegmentHeaderLayout.SIZE) - LogRecordLayout.SWITCH_SIZE;
+    this.pending = new LogBuffer(capacity);
+    this.spare = new LogBuffer(capacity);
+    this.nextLsn = end;
+    this.durableLsn = end;
+    this.archiver = options.archiving()
+        ? new WalArchiver(segments, options.archiver(), options.archiveRetryInitialDelay(),
+            options.archiveRetryMaxDelay(), () -> Lsn.segment(durableLsn, segmentSize), this::recycleQuietly)
+        : null;
+    this.backgroundThread = Thread.ofPlatform().name("rustydb-wal-writer").daemon().unstarted(this::backgroundLoop);
+    backgroundThread.start();
+    if (archiver != null) archiver.start();
+  }
+
+  /**
+   * Opens (or creates) the log in {@code dataDir/wal} (archives in {@code dataDir/archive}), positioned
+   * after the last valid record.
+   *
+   * @throws org.rustydb.CorruptionException when the log is damaged before its end
+   * @throws DatabaseFailedException when the files cannot be read or repaired
+   */
+  public static WalWriter open(Path dataDir, WalOptions options) {
+    Path walDir = dataDir.resolve("wal");
+    Path archiveDir = dataDir.resolve("archive");
+    try {
+      Files.createDirectories(walDir);
+      if (options.archiving()) Files.createDirectories(archiveDir);
+      WalSegments.removeLeftovers(walDir);
+      TreeSet<Long> existing = WalReader.listSegments(walDir);
+      WalSegments segments;
+      long end;
+      if (existing.isEmpty()) {
+        segments = new WalSegments(walDir, archiveDir, options.fileFactory(), options.segmentSize(),
+            options.bufferSize(), options.maxReadySegments(), options.archiving(), 1, 0);
+        segments.prepare(1);
+        NioWalFile.syncDirectory(dataDir);
+        end = Lsn.of(1, SegmentHeaderLayout.SIZE, options.segmentSize());
+      } else {
+        SegmentHeader first = WalReader.readHeader(walDir.resolve(SegmentNames.name(existing.first())), options.fileFactory());
+        if (first.segmentSize() != options.segmentSize() || first.writeWindow() != options.bufferSize()) {
+          LOG.log(Level.INFO, "the WAL in {0} has {1}-byte segments and a {2}-byte buffer, fixed when it was created; "
+              + "using those, not the {3} and {4} asked for", walDir, first.segmentSize(), first.writeWindow(),
+              options.segmentSize(), options.bufferSize());
+        }
+        try (WalReader r = WalReader.open(walDir, options.fileFactory())) {
+          end = r.findEnd();
+        }
+        segments = new WalSegments(walDir, archiveDir, options.fileFactory(), first.segmentSize(),
+            first.writeWindow(), options.maxReadySegments(), options.archiving(), existing.first(), existing.last());
+        repairTail(segments, end);
+      }
+      return new WalWriter(walDir, options, segments, end);
+    } catch (IOException e) {
+      throw new DatabaseFailedException("cannot open the WAL in " + walDir + ": " + e, e);
+    }
+  }
+
+  /**
+   * Zeroes the write window after the end of the valid log (what a crash may have half-written) and the
+   * first write window of the next segment, and re-extends a segment file cut short, so no record of the
+   * lost tail can ever be read again once new records are appended over it.
+   */
+  private static void repairTail(WalSegments segments, long end) throws IOException {
+    int size = segments.segmentSize;
+    long s = Lsn.segment(end, size);
+    int off = Lsn.offset(end, size);
+    segments.prepare(s);
+    zero(segments, s, off, (int) Math.min(size, (long) off + segments.writeWindow));
+    // The reader tolerates valid records in the first W bytes of the next segment (the torn write may
+    // have reached there); left in place, the log could later run into them at a matching boundary.
+    if (Files.exists(segments.path(s + 1))) {
+      zero(segments, s + 1, SegmentHeaderLayout.SIZE, (int) Math.min(size, SegmentHeaderLayout.SIZE + (long) segments.writeWindow));
+    }
+  }
+
+  private static void zero(WalSegments segments, long s, int from, int to) throws IOException {
+    Path file = segments.path(s);
+    try (WalFile f = segments.files.open(file, false)) {
+      long fileSize = f.size();
+      if (fileSize < segments.segmentSize) {
+        to = segments.segmentSize;
+      } else {
+        ByteBuffer old = ByteBuffer.allocate(to - from);
+        f.read(old, from);
+        old.flip();
+        if (old.mismatch(ByteBuffer.allocate(old.remaining())) < 0) return; // already zero
+      }
+      LOG.log(Level.INFO, "zeroing the torn WAL tail in {0} at offsets {1}..{2}", file, from, to);
+      f.write(ByteBuffer.allocate(to - from), from);
+      f.force();
+    }
+  }
+
+  /** The data directory's log directory. */
+  public Path walDir() {
+    return walDir;
+  }
+
+  public int segmentSize() {
+    return segmentSize;
+  }
+
+  /** The largest record {@link #append} takes, header included. */
+  public int maxRecordSize() {
+    return maxRecordSize;
+  }
+
+  /** Where the next record will go: the end of the appended log. */
+  public long currentLsn() {
+    return nextLsn;
+  }
+
+  /** Every record that starts before this LSN is on stable storage. Lock-free. */
+  public long durableLsn() {
+    return durableLsn;
+  }
+
+  /**
+   * Appends {@code record} to the log buffer and returns its LSN. Cheap and thread-safe; the record is
+   * durable only after {@link #flushUpTo}(lsn) or a {@link Durability#SYNC} {@link #commit}. Blocks (and
+   * may write and sync) only when the buffer is full.
+   *
+   * @throws IllegalArgumentException for a segment-switch record (the writer's own) or one larger than
+   *     {@link #maxRecordSize()}
+   */
+  public long append(LogRecord record) {
+    if (record instanceof LogRecord.SegmentSwitch) {
+      throw new IllegalArgumentException("segment-switch records are written by the log writer only");
+    }
+    int size = LogRecordCodec.size(record);
+    if (size > maxRecordSize) {
+      throw new IllegalArgumentException(record.type() + " record of " + size + " bytes exceeds the largest the log takes ("
+          + maxRecordSize + " bytes: the buffer size and the segment size bound it)");
+    }
+    while (true) {
+      checkUsable();
+      long flushTo;
+      appendLock.lock();
+      try {
+        long lsn = nextLsn;
+        int remain = segmentSize - Lsn.offset(lsn, segmentSize);
+        int switchSize = (size == remain || size + LogRecordLayout.SWITCH_SIZE <= remain) ? 0 : LogRecordLayout.SWITCH_SIZE;
+        if (pending.remaining() >= size + switchSize) {
+          if (switchSize > 0) {
+            LogRecordCodec.encode(SWITCH, pending.bytes, pending.reserve(lsn, switchSize), lsn, appendCrc);
+            records.increment();
+            bytes.add(switchSize);
+            lsn = (Lsn.segment(lsn, segmentSize) + 1) * segmentSize + SegmentHeaderLayout.SIZE;
+          }
+          LogRecordCodec.encode(record, pending.bytes, pending.reserve(lsn, size), lsn, appendCrc);
+          long end = lsn + size;
+          // A segment filled exactly: the next record goes to the next segment's first position.
+          nextLsn = Lsn.offset(end, segmentSize) == 0 ? end + SegmentHeaderLayout.SIZE : end;
+          lastRecordLsn = lsn;
+          records.increment();
+          bytes.add(size);
+          return lsn;
+        }
+        flushTo = lastRecordLsn;
+      } finally {
+        appendLock.unlock();
+      }
+      flushUpTo(flushTo); // the buffer is full: write and sync it, then try again
+    }
+  }
+
+  /**
+   * Appends a commit (or any) record and, for {@link Durability#SYNC}, returns only once it is durable,
+   * sharing the fsync with concurrent committers.
+   */
+  public long commit(LogRecord record, Durability durability) {
+    long lsn = append(record);
+    commits.increment();
+    if (durability == Durability.SYNC) {
+      syncCommits.increment();
+      flushUpTo(lsn);
+    }
+    return lsn;
+  }
+
+  /** {@link Durability#SYNC}: {@link #flushUpTo}; {@link Durability#NO_SYNC}: the writer thread will, soon. */
+  public void flush(long lsn, Durability durability) {
+    if (durability == Durability.SYNC) {
+      flushUpTo(lsn);
+    } else {
+      checkUsable();
+    }
+  }
+
+  /** Makes everything appended so far durable. */
+  public void flushAll() {
+    long last = lastRecordLsn;
+    if (last != Lsn.NULL) flushUpTo(last);
+  }
+
+  /**
+   * Returns once the record at {@code lsn} (and every record before it) is on stable storage.
+   *
+   * @throws IllegalArgumentException when nothing was appended at {@code lsn} yet
+   * @throws DatabaseFailedException when a write or fsync failed, now or earlier
+   */
+  public void flushUpTo(long lsn) {
+    if (durableLsn > lsn) return;
+    checkUsable();
+    if (lsn >= nextLsn) {
+      throw new IllegalArgumentException("LSN " + Lsn.toString(lsn) + " is not appended yet (end of log "
+          + Lsn.toString(nextLsn) + ")");
+    }
+    flushLock.lock();
+    try {
+      while (durableLsn <= lsn) {
+        throwIfFailed();
+        if (leaderActive) {
+          flushed.awaitUninterruptibly();
+          continue;
+        }
+        leaderActive = true;
+        flushLock.unlock();
+        long end = Lsn.NULL;
+        Throwable error = null;
+        try {
+          end = writeOut();
+        } catch (Throwable t) {
+          error = t;
+        } finally {
+          flushLock.lock();
+        }
+        leaderActive = false;
+        if (error != null) {
+          fail(error);
+        } else if (end > durableLsn) {
+          durableLsn = end;
+        }
+        flushed.signalAll();
+      }
+    } finally {
+      flushLock.unlock();
+    }
+  }
+
+  /** The leader's round: swap buffers, write, fsync. Returns the new durable LSN. */
+  private long writeOut() throws IOException {
+    LogBuffer b;
+    appendLock.lock();
+    try {
+      b = pending;
+      pending = spare;
+      spare = b;
+    } finally {
+      appendLock.unlock();
+    }
+    if (b.isEmpty()) return durableLsn;
+    long firstSeg = Lsn.segment(b.runLsn(0), segmentSize);
+    long lastSeg = firstSeg;
+    for (int i = 0; i < b.runs(); i++) {
+      long lsn = b.runLsn(i);
+      long seg = Lsn.segment(lsn, segmentSize);
+      lastSeg = seg;
+      file(seg).write(b.bytes.slice(b.runStart(i), b.runEnd(i) - b.runStart(i)), Lsn.offset(lsn, segmentSize));
+    }
+    for (long seg = firstSeg; seg <= lastSeg; seg++) {
+      WalFile f = openFiles.get(seg);
+      if (f != null) {
+        f.force();
+        fsyncs.incrementAndGet();
+      }
+    }
+    long end = b.endLsn();
+    b.clear();
+    if (lastSeg > firstSeg || Lsn.offset(end, segmentSize) == 0) {
+      closeFilesBefore(Lsn.segment(end, segmentSize));
+      kickBackground();
+      if (archiver != null) archiver.kick();
+    }
+    return end;
+  }
+
+  private WalFile file(long seg) throws IOException {
+    WalFile f = openFiles.get(seg);
+    if (f == null) {
+      segments.prepare(seg);
+      f = options.fileFactory().open(segments.path(seg), false);
+      openFiles.put(seg, f);
+    }
+    return f;
+  }
+
+  private void closeFilesBefore(long seg) {
+    for (Iterator<Map.Entry<Long, WalFile>> it = openFiles.headMap(seg).entrySet().iterator(); it.hasNext(); ) {
+      closeQuietly(it.next().getValue());
+      it.remove();
+    }
+  }
+
+  /**
+   * Lets the segments wholly before {@code lsn} go: a checkpoint says recovery will never read them.
+   * They are renamed into future segments (or deleted if enough are ready), oldest first; with archiving
+   * on, only once archived (the archiver recycles them after archiving). The segment holding the durable
+   * end of the log is never touched.
+   */
+  public void recycleBefore(long lsn) {
+    checkUsable();
+    synchronized (this) {
+      if (lsn > recycleHorizon) recycleHorizon = lsn;
+    }
+    try {
+      recycle();
+    } catch (IOException e) {
+      throw new OperationFailedException("cannot recycle WAL segments in " + walDir + ": " + e, e);
+    }
+  }
+
+  private void recycle() throws IOException {
+    long horizon = recycleHorizon;
+    if (horizon == Lsn.NULL) return;
+    segments.recycleBefore(Lsn.segment(horizon, segmentSize), Lsn.segment(durableLsn, segmentSize));
+  }
+
+  private void recycleQuietly() {
+    try {
+      recycle();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "recycling WAL segments in " + walDir + " failed; will try again: " + e, e);
+    }
+  }
+
+  /** A snapshot of the counters. */
+  public WalStats stats() {
+    long f = fsyncs.get();
+    long sync = syncCommits.sum();
+    return new WalStats(records.sum(), bytes.sum(), f, commits.sum(), sync, f == 0 ? 0 : (double) sync / f,
+        segments.created.get(), segments.recycled.get(), segments.removed.get(),
+        archiver == null ? 0 : archiver.archived.get(), archiver == null ? 0 : archiver.failures.get(),
+        nextLsn, durableLsn);
+  }
+
+  /** The oldest segment still in {@code wal/}. */
+  public long oldestSegment() {
+    return segments.oldest();
+  }
+
+  /**
+   * Makes everything appended durable, stops the writer and archiver threads and closes the files.
+   * Closing twice is harmless. A writer that failed closes without writing.
+   */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) return;
+      try {
+        if (failure == null) flushAll();
+      } finally {
+        closed = true;
+        kickBackground();
+        joinQuietly(backgroundThread);
+        if (archiver != null) archiver.stop();
+        flushLock.lock();
+        try {
+          closeFilesBefore(Long.MAX_VALUE);
+        } finally {
+          flushLock.unlock();
+        }
+      }
+    }
+  }
+
+  /** The named background thread: NO_SYNC commits made durable on time, segments prepared ahead. */
+  private void backgroundLoop() {
+    long interval = options.noSyncFlushInterval().toNanos();
+    while (!closed && failure == null) {
+      backgroundLock.lock();
+      try {
+        long left = interval;
+        while (!backgroundKicked && !closed && left > 0) {
+          left = backgroundWake.awaitNanos(left);
+        }
+        backgroundKicked = false;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        backgroundLock.unlock();
+      }
+      if (closed) return;
+      try {
+        long last = lastRecordLsn;
+        if (last != Lsn.NULL && durableLsn <= last) flushUpTo(last);
+        long current = Lsn.segment(nextLsn, segmentSize);
+        for (long s = current + 1; s <= current + options.minReadySegments() && !closed; s++) {
+          segments.prepare(s);
+        }
+      } catch (DatabaseFailedException | ClosedException e) {
+        return; // reported where it happened
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "preparing WAL segments ahead in " + walDir + " failed (the log prepares them when "
+            + "it reaches them): " + e, e);
+      }
+    }
+  }
+
+  private void kickBackground() {
+    backgroundLock.lock();
+    try {
+      backgroundKicked = true;
+      backgroundWake.signalAll();
+    } finally {
+      backgroundLock.unlock();
+    }
+  }
+
+  /** Turns the writer failed; called by the leader with flushLock held. */
+  private void fail(Throwable cause) {
+    if (failure != null) return;
+    failure = new DatabaseFailedException("WAL write or fsync failed in " + walDir + "; records after LSN "
+        + Lsn.toString(durableLsn) + " may be lost and the log takes no more writes (reopen to recover): " + cause,
+        cause);
+    LOG.log(Level.ERROR, failure.getMessage(), cause);
+    if (archiver != null) archiver.kick();
+  }
+
+  private void throwIfFailed() {
+    DatabaseFailedException f = failure;
+    if (f != null) throw new DatabaseFailedException(f.getMessage(), f.getCause());
+  }
+
+  private void checkUsable() {
+    throwIfFailed();
+    if (closed) throw new ClosedException("WAL writer for " + walDir);
+  }
+
+  private static void closeQuietly(WalFile f) {
+    try {
+      f.close();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "closing a WAL segment failed: " + e, e);
+    }
+  }
+
+  private static void joinQuietly(Thread t) {
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
+  }
+}

@@ -1,0 +1,158 @@
+package org.rustydb.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.rustydb.disk.DiskManagerTest.assertPage;
+import static org.rustydb.disk.DiskManagerTest.fill;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sequential-read detection and the read-ahead cache. */
+class ReadAheadTest {
+
+  @TempDir Path tmp;
+  DataDirectory dir;
+  DiskManager dm;
+  int file;
+  final MemorySegment page = Arena.ofAuto().allocate(4096, 4096);
+
+  /** Opens a disk manager with {@code options} over one file of 100 written pages (pages 1..100). */
+  private void open(DiskOptions options) {
+    dir = DataDirectory.create(tmp.resolve("db"));
+    try (DiskManager writer = DiskManager.open(dir)) {
+      int f = writer.createFile("t.dat");
+      for (int i = 0; i < 100; i++) {
+        long p = writer.allocatePage(f);
+        fill(page, p, 0);
+        writer.writePage(p, page);
+      }
+    }
+    dm = DiskManager.open(dir, options);
+    file = dm.openFile("t.dat");
+  }
+
+  @AfterEach
+  void close() {
+    dm.close();
+    dir.close();
+  }
+
+  private void read(long pageNo) {
+    long p = PageId.of(file, pageNo);
+    dm.readPage(p, page);
+    assertPage(page, p, 0);
+  }
+
+  @Test
+  void threeConsecutiveReadsPrefetchTheNextEight() {
+    open(DiskOptions.defaults());
+    read(10);
+    read(11);
+    assertThat(dm.stats().prefetchIssued()).isZero();
+    read(12);
+    assertThat(dm.stats().prefetchIssued()).isEqualTo(8);
+    for (long p = 13; p <= 20; p++) assertThat(dm.readAheadHolds(PageId.of(file, p))).as("page %d", p).isTrue();
+    assertThat(dm.readAheadHolds(PageId.of(file, 21))).isFalse();
+    long readsBefore = dm.stats().pagesRead();
+    for (long p = 13; p <= 19; p++) read(p);
+    assertThat(dm.stats().prefetchHits()).isEqualTo(7);
+    assertThat(dm.stats().pagesRead()).as("hits cost no I/O").isEqualTo(readsBefore);
+    read(20); // the last page of the window fetches the next window
+    assertThat(dm.stats().prefetchIssued()).isEqualTo(16);
+    assertThat(dm.readAheadHolds(PageId.of(file, 28))).isTrue();
+    assertThat(dm.stats().prefetchWasted()).isZero();
+  }
+
+  @Test
+  void aFullScanIsServedMostlyFromReadAhead() {
+    open(DiskOptions.defaults());
+    for (long p = 1; p <= 100; p++) read(p);
+    DiskStats s = dm.stats();
+    assertThat(s.prefetchHits()).isGreaterThanOrEqualTo(90);
+    assertThat(s.prefetchIssued()).isEqualTo(s.prefetchHits());
+    assertThat(s.prefetchWasted()).isZero();
+  }
+
+  @Test
+  void randomReadsPrefetchNothing() {
+    open(DiskOptions.defaults());
+    for (long p : new long[] {50, 3, 77, 4, 90, 12, 13, 60, 61, 9}) read(p);
+    assertThat(dm.stats().prefetchIssued()).isZero();
+  }
+
+  @Test
+  void prefetchStopsAtTheEndOfTheFile() {
+    open(DiskOptions.defaults());
+    read(96);
+    read(97);
+    read(98);
+    assertThat(dm.stats().prefetchIssued()).isEqualTo(2); // pages 99 and 100
+    read(99);
+    read(100);
+    assertThat(dm.stats().prefetchHits()).isEqualTo(2);
+  }
+
+  @Test
+  void thresholdAndWindowAreConfigurable() {
+    open(DiskOptions.builder().sequentialThreshold(2).prefetchPages(4).build());
+    read(1);
+    read(2);
+    assertThat(dm.stats().prefetchIssued()).isEqualTo(4);
+    assertThat(dm.readAheadHolds(PageId.of(file, 6))).isTrue();
+    assertThat(dm.readAheadHolds(PageId.of(file, 7))).isFalse();
+  }
+
+  @Test
+  void prefetchZeroTurnsReadAheadOff() {
+    open(DiskOptions.builder().prefetchPages(0).build());
+    for (long p = 1; p <= 30; p++) read(p);
+    assertThat(dm.stats().prefetchIssued()).isZero();
+    assertThat(dm.stats().pagesRead()).isEqualTo(30);
+  }
+
+  @Test
+  void aWriteAfterPrefetchIsNeverHiddenByTheStaleCopy() {
+    open(DiskOptions.defaults());
+    read(1);
+    read(2);
+    read(3);
+    long p5 = PageId.of(file, 5);
+    assertThat(dm.readAheadHolds(p5)).isTrue();
+    fill(page, p5, 7);
+    dm.writePage(p5, page);
+    assertThat(dm.readAheadHolds(p5)).isFalse();
+    assertThat(dm.stats().prefetchWasted()).isEqualTo(1);
+    dm.readPage(p5, page);
+    assertPage(page, p5, 7);
+  }
+
+  @Test
+  void unreadPrefetchedPagesEvictedFromAFullCacheCountAsWasted() {
+    open(DiskOptions.builder().prefetchPages(8).readAheadCachePages(8).build());
+    read(1);
+    read(2);
+    read(3); // prefetches 4..11
+    read(40);
+    read(41);
+    read(42); // prefetches 43..50, evicting 4..11 unread
+    assertThat(dm.stats().prefetchWasted()).isEqualTo(8);
+    assertThat(dm.readAheadHolds(PageId.of(file, 4))).isFalse();
+  }
+
+  @Test
+  void freeingAndDroppingInvalidate() {
+    open(DiskOptions.defaults());
+    read(1);
+    read(2);
+    read(3);
+    dm.freePage(PageId.of(file, 4));
+    assertThat(dm.readAheadHolds(PageId.of(file, 4))).isFalse();
+    dm.dropFile(file);
+    assertThat(dm.readAheadHolds(PageId.of(file, 5))).isFalse();
+    assertThat(dm.stats().prefetchWasted()).isEqualTo(8);
+  }
+}
