@@ -222,6 +222,7 @@ public final class LirsReplacer extends AbstractReplacer {
   /** The LIR block at the bottom of S becomes a resident HIR block at the end of Q; then prune. */
   private void demoteBottomLir() {
     if (lirCount <= lirLimit) return;
+    prune(); // with LIR pages present, the bottom of S is now one of them
     int bottom = lists.lru(S);
     lists.setCount(bottom, HIR_DEMOTED);
     lists.unlink(bottom, 0);
