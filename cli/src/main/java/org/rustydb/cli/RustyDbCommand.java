@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RustyDbCommand.Version.class,
     description = "RustyDB for Java: an embeddable storage engine for the JVM.",
-    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, CacheSimCommand.class})
 public final class RustyDbCommand implements Runnable {
 
   public static final int EXIT_OK = 0;
