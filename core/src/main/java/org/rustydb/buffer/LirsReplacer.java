@@ -42,8 +42,6 @@ import java.util.function.LongPredicate;
  */
 public final class LirsReplacer extends AbstractReplacer {
 
-  /** Adaptive mode: the most of the cache HIR pages may hold. */
-  private static final double MAX_HIR = 0.9;
   private static final int S = 0;
   private static final int Q = 1;
   private static final int G = 2;
@@ -65,24 +63,26 @@ public final class LirsReplacer extends AbstractReplacer {
 
   /** LIRS with the paper's 1% HIR part and twice the capacity of non-resident history. */
   public LirsReplacer(int capacity) {
-    this("lirs", capacity, 0.01, 2.0, false);
+    this("lirs", capacity, 0.01, 0.01, 2.0, false);
   }
 
   /** Adaptive LIRS ({@code alirs}): the HIR part starts at 1% and adapts between 1% and 90%. */
   public static LirsReplacer adaptive(int capacity) {
-    return new LirsReplacer("alirs", capacity, 0.01, 2.0, true);
+    return new LirsReplacer("alirs", capacity, 0.01, 0.9, 2.0, true);
   }
 
   /**
    * LIRS keeping {@code hirFraction} of the capacity for HIR pages (at least one page) and up to
-   * {@code ghostFactor x capacity} non-resident HIR entries; in {@code adaptive} mode the HIR part adapts
-   * between that fraction and 90%.
+   * {@code ghostFactor x capacity} non-resident HIR entries. In {@code adaptive} mode ghost hits move the
+   * HIR part between {@code hirFraction} and {@code maxHirFraction}; {@link #setHirTarget} moves it
+   * within the same range in either mode.
    */
-  public LirsReplacer(String name, int capacity, double hirFraction, double ghostFactor, boolean adaptive) {
+  public LirsReplacer(String name, int capacity, double hirFraction, double maxHirFraction, double ghostFactor,
+      boolean adaptive) {
     super(name, capacity);
     this.adaptive = adaptive;
     minHir = Math.max(1, capacity * hirFraction);
-    maxHir = Math.max(minHir, capacity * MAX_HIR);
+    maxHir = Math.clamp(capacity * maxHirFraction, minHir, capacity);
     hirTarget = minHir;
     step = Math.max(1.0, capacity / 64.0);
     lirLimit = Math.max(0, capacity - (int) Math.round(hirTarget));
@@ -209,9 +209,22 @@ public final class LirsReplacer extends AbstractReplacer {
 
   private void adapt(int direction) {
     if (!adaptive) return;
-    hirTarget = Math.clamp(hirTarget + direction * step, minHir, maxHir);
+    setHirTarget(hirTarget + direction * step);
+  }
+
+  /** Sets the HIR part's target size in pages (clamped to the policy's range); demotes LIR pages at once. */
+  void setHirTarget(double target) {
+    hirTarget = Math.clamp(target, minHir, maxHir);
     lirLimit = Math.max(0, capacity - (int) Math.round(hirTarget));
     while (lirCount > lirLimit) demoteBottomLir();
+  }
+
+  double hirTarget() {
+    return hirTarget;
+  }
+
+  double step() {
+    return step;
   }
 
   private void dropGhost(int g, int admitting) {

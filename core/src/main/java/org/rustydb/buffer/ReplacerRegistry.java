@@ -15,7 +15,7 @@ public final class ReplacerRegistry {
   public static final String DEFAULT = "default";
 
   /** The default policy's own name. */
-  public static final String DEFAULT_POLICY = "alirs";
+  public static final String DEFAULT_POLICY = "dlirs";
 
   private static final Map<String, IntFunction<Replacer>> POLICIES = Map.of(
       "lru", LruReplacer::new,
@@ -24,10 +24,11 @@ public final class ReplacerRegistry {
       "earc", EnhancedArcReplacer::new,
       "lirs", LirsReplacer::new,
       "wtinylfu", WTinyLfuReplacer::new,
-      "alirs", LirsReplacer::adaptive);
+      "alirs", LirsReplacer::adaptive,
+      "dlirs", DuelingLirsReplacer::new);
 
   /** Every name {@link #create} accepts, plus {@code opt}, which needs the trace ({@link #create(String, int, long[])}). */
-  public static final List<String> NAMES = List.of("lru", "clock", "arc", "earc", "lirs", "alirs", "wtinylfu", "opt", DEFAULT);
+  public static final List<String> NAMES = List.of("lru", "clock", "arc", "earc", "lirs", "alirs", "dlirs", "wtinylfu", "opt", DEFAULT);
 
   private ReplacerRegistry() {}
 
