@@ -20,27 +20,38 @@ import java.util.function.LongPredicate;
  * LRU); while LIRS's score is ahead it shrinks by the same step, down to 1%. Between the two its own
  * ghost signals adapt it as in {@code alirs}.
  *
- * <p>Cost: three policies see each reference, each O(1) with no allocation (two hash lookups and a few
- * list moves more than plain LIRS), and the shadows keep ids only: about three times LIRS's metadata.
+ * <p>Cost: below {@value #SAMPLED_FROM} pages three policies see each reference, each O(1) with no
+ * allocation, and the shadows keep ids only (about three times LIRS's metadata). From that size on the
+ * shadows watch one page in {@value #SAMPLE} (by a hash of its id) with a sixteenth of the capacity,
+ * as set dueling samples cache sets, so most references cost what plain adaptive LIRS costs.
  */
 public final class DuelingLirsReplacer extends AbstractReplacer {
 
   private static final LongPredicate ANY = p -> true;
   private static final double MARGIN = 0.10;
+  /** From this capacity on the shadows watch a sample of the pages (1 in {@value #SAMPLE}). */
+  static final int SAMPLED_FROM = 8192;
+  static final int SAMPLE = 16;
 
   private final LirsReplacer real;
   private final LruReplacer lruShadow;
   private final LirsReplacer lirsShadow;
   private final double decay;
+  private final int sampleMask;
+  private final double stepScale;
   private double lruScore;
   private double lirsScore;
 
   public DuelingLirsReplacer(int capacity) {
     super("dlirs", capacity);
     real = new LirsReplacer("dlirs", capacity, 0.01, 1.0, 2.0, true);
-    lruShadow = new LruReplacer(capacity);
-    lirsShadow = new LirsReplacer(capacity);
-    decay = 1.0 - 1.0 / (2.0 * capacity);
+    boolean sampled = capacity >= SAMPLED_FROM;
+    int shadowCapacity = sampled ? capacity / SAMPLE : capacity;
+    sampleMask = sampled ? SAMPLE - 1 : 0;
+    stepScale = sampled ? SAMPLE : 1;
+    lruShadow = new LruReplacer(shadowCapacity);
+    lirsShadow = new LirsReplacer(shadowCapacity);
+    decay = 1.0 - 1.0 / (2.0 * shadowCapacity);
   }
 
   @Override
@@ -69,12 +80,13 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
 
   /** Feeds the reference to both shadows and moves the real cache's HIR part toward the winner. */
   private void duel(long pageId) {
+    if ((((pageId * 0x9E3779B97F4A7C15L) >>> 40) & sampleMask) != 0) return; // not a sampled page
     lruScore = lruScore * decay + (shadowHit(lruShadow, pageId) ? 1 : 0);
     lirsScore = lirsScore * decay + (shadowHit(lirsShadow, pageId) ? 1 : 0);
     if (lruScore > lirsScore * (1 + MARGIN) + 0.5) {
-      real.setHirTarget(real.hirTarget() + real.step());
+      real.setHirTarget(real.hirTarget() + real.step() * stepScale);
     } else if (lirsScore > lruScore) {
-      real.setHirTarget(real.hirTarget() - real.step());
+      real.setHirTarget(real.hirTarget() - real.step() * stepScale);
     }
   }
 

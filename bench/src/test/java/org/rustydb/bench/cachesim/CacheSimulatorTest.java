@@ -70,4 +70,15 @@ class CacheSimulatorTest {
       assertThat(CacheSimulator.run(t, p, size).hits()).as(p).isLessThanOrEqualTo(opt);
     }
   }
+
+  /** Where recency is all there is (a sweep that turns round), the default keeps up with ARC and LRU. */
+  @ParameterizedTest(name = "default at least as good as ARC on lirs-zigzag at {0} pages")
+  @CsvSource({"250", "500", "1000"})
+  void defaultFollowsRecencyWhenRecencyWins(int size) {
+    TraceFile t = Traces.load("lirs-zigzag");
+    long def = CacheSimulator.run(t, ReplacerRegistry.DEFAULT, size).hits();
+    long arc = CacheSimulator.run(t, "arc", size).hits();
+    long plainLirs = CacheSimulator.run(t, "lirs", size).hits();
+    assertThat(def).isGreaterThanOrEqualTo(arc).isGreaterThan(10 * plainLirs);
+  }
 }
