@@ -16,7 +16,7 @@ import java.util.function.LongPredicate;
  * replicas ({@link LruReplacer} and {@link LirsReplacer} of the same capacity) see every reference, and
  * an exponentially decaying hit score of each (time constant {@code 2c} references) is kept. While LRU's
  * score beats LIRS's by more than 10% (plus half a hit, so two empty scores never count), the real
- * cache's HIR part grows by {@code c/64} pages per reference, up to the whole cache (where LIRS behaves as
+ * cache's HIR part grows by {@code c/256} pages per reference, up to the whole cache (where LIRS behaves as
  * LRU); while LIRS's score is ahead it shrinks by the same step, down to 1%. Between the two its own
  * ghost signals adapt it as in {@code alirs}. The real cache keeps 1.5c non-resident entries rather than
  * 2c: on the small caches of the development traces the older history mostly promoted stale pages.
@@ -41,7 +41,8 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
   private final LirsReplacer lirsShadow;
   private final double decay;
   private final int sampleMask;
-  private final double stepScale;
+  /** How far one sampled reference moves the HIR target: c/256 pages per reference watched. */
+  private final double duelStep;
   private double lruScore;
   private double lirsScore;
 
@@ -51,7 +52,7 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
     boolean sampled = capacity >= SAMPLED_FROM;
     int shadowCapacity = sampled ? capacity / SAMPLE : capacity;
     sampleMask = sampled ? SAMPLE - 1 : 0;
-    stepScale = sampled ? SAMPLE : 1;
+    duelStep = capacity / 256.0 * (sampled ? SAMPLE : 1);
     lruShadow = new LruReplacer(shadowCapacity);
     lirsShadow = new LirsReplacer(shadowCapacity);
     decay = 1.0 - 1.0 / (2.0 * shadowCapacity);
@@ -83,13 +84,13 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
 
   /** Feeds the reference to both shadows and moves the real cache's HIR part toward the winner. */
   private void duel(long pageId) {
-    if ((((pageId * 0x9E3779B97F4A7C15L) >>> 40) & sampleMask) != 0) return; // not a sampled page
+    if ((((pageId * 0x9E3779B97F4A7C15L) >>> 59) & sampleMask) != 0) return; // not a sampled page
     lruScore = lruScore * decay + (shadowHit(lruShadow, pageId) ? 1 : 0);
     lirsScore = lirsScore * decay + (shadowHit(lirsShadow, pageId) ? 1 : 0);
     if (lruScore > lirsScore * (1 + MARGIN) + 0.5) {
-      real.setHirTarget(real.hirTarget() + real.step() * stepScale);
+      real.setHirTarget(real.hirTarget() + duelStep);
     } else if (lirsScore > lruScore) {
-      real.setHirTarget(real.hirTarget() - real.step() * stepScale);
+      real.setHirTarget(real.hirTarget() - duelStep);
     }
   }
 

@@ -56,6 +56,9 @@ public final class EnhancedArcReplacer extends AbstractReplacer {
   private double b1Share = 0.5;
   private double integral;
   private double lastError;
+  /** The PID state computed for a ghost hit, applied only if the admission succeeds. */
+  private double pendingIntegral;
+  private double pendingError;
   private double sequential;
   private long lastMiss = -100;
   private long clock;
@@ -214,9 +217,6 @@ public final class EnhancedArcReplacer extends AbstractReplacer {
     pendingError = error;
     return Math.clamp(p + out, 0.0, capacity);
   }
-
-  private double pendingIntegral;
-  private double pendingError;
 
   private void commitPid(double newP) {
     p = newP;

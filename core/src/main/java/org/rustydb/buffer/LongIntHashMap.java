@@ -108,7 +108,14 @@ final class LongIntHashMap {
   }
 
   private int slot(long key) {
-    // Fibonacci hashing spreads sequential page numbers (the common case) over the table.
-    return (int) ((key * 0x9E3779B97F4A7C15L) >>> 33) & mask;
+    // MurmurHash3's 64-bit finalizer: every key bit reaches every slot bit, so sequential page numbers,
+    // file ids in the high bits, and keys pre-filtered by another hash (sampling) all spread evenly.
+    long h = key;
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 33;
+    return (int) h & mask;
   }
 }

@@ -42,6 +42,8 @@ public final class WTinyLfuReplacer extends AbstractReplacer {
   private int sampleRefs;
   private double previousHitRate;
   private double stepSize;
+  /** The page {@link #tryRemove} evicted last. */
+  private long lastRemoved;
 
   /** W-TinyLFU starting with a 1% window, adapted by hill climbing. */
   public WTinyLfuReplacer(int capacity) {
@@ -137,8 +139,6 @@ public final class WTinyLfuReplacer extends AbstractReplacer {
     }
     return NO_ROOM;
   }
-
-  private long lastRemoved;
 
   private boolean tryRemove(int n, LongPredicate tryEvict) {
     if (n == PageLists.NIL) return false;

@@ -21,7 +21,7 @@ import org.rustydb.buffer.ReplacerRegistry;
 /**
  * Per-reference cost of each replacement policy: one invocation replays a fixed synthetic trace of
  * {@value #REFS} references (a skewed hot set, one-off pages and sequential runs: hits, misses, ghost
- * hits and evictions all occur; see {@link #syntheticTrace}) through a policy of 4,096 pages, so the score is ns per reference,
+ * hits and evictions all occur; see {@link #syntheticTrace}) through a policy of {@code capacity} pages, so the score is ns per reference,
  * simulator loop included. OPT is left out: it needs a fresh instance per replay.
  *
  * <pre>java -cp ... org.openjdk.jmh.Main ReplacerBenchmark</pre>
@@ -35,39 +35,42 @@ import org.rustydb.buffer.ReplacerRegistry;
 public class ReplacerBenchmark {
 
   static final int REFS = 1 << 20;
-  static final int CAPACITY = 4096;
 
   @Param({"lru", "clock", "arc", "earc", "lirs", "alirs", "dlirs", "wtinylfu"})
   public String policy;
+
+  /** Cache size in pages; the trace's hot set is twice as large. 16384 is past dlirs's sampling threshold. */
+  @Param({"4096", "16384"})
+  public int capacity;
 
   private long[] trace;
   private Replacer replacer;
 
   @Setup(Level.Trial)
   public void setUp() {
-    trace = syntheticTrace(REFS, 42);
-    replacer = ReplacerRegistry.create(policy, CAPACITY);
+    trace = syntheticTrace(REFS, 2 * capacity, 42);
+    replacer = ReplacerRegistry.create(policy, capacity);
     CacheSimulator.hits(replacer, trace); // warm the cache state
   }
 
   /**
-   * Events: 90% a page of a skewed hot set of 8k pages, 8% a one-off page, 2% a sequential run of 32
-   * pages; so about 58% of references go to the hot set, 5% are one-offs and 37% are scans.
+   * Events: 90% a page of a skewed hot set of {@code hotSet} pages, 8% a one-off page, 2% a sequential
+   * run of 32 pages; so about 58% of references go to the hot set, 5% are one-offs and 37% are scans.
    */
-  static long[] syntheticTrace(int n, long seed) {
+  static long[] syntheticTrace(int n, int hotSet, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     long[] t = new long[n];
-    long fresh = 1_000_000;
+    long fresh = 100_000_000;
     int i = 0;
     while (i < n) {
       int kind = rnd.nextInt(100);
       if (kind < 90) {
         double u = rnd.nextDouble();
-        t[i++] = (long) (8192 * u * u * u);
+        t[i++] = (long) (hotSet * u * u * u);
       } else if (kind < 98) {
         t[i++] = fresh++;
       } else {
-        long start = 100_000 + rnd.nextInt(50_000);
+        long start = 10_000_000 + rnd.nextInt(50_000);
         for (int k = 0; k < 32 && i < n; k++) t[i++] = start + k;
       }
     }
