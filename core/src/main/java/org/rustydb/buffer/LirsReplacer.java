@@ -51,7 +51,8 @@ public final class LirsReplacer extends AbstractReplacer {
   private static final int HIR_DEMOTED = 2;
 
   private final PageLists lists;
-  private final int ghostLimit;
+  private final int maxGhosts;
+  private int ghostLimit;
   private final boolean adaptive;
   private final double minHir;
   private final double maxHir;
@@ -87,6 +88,7 @@ public final class LirsReplacer extends AbstractReplacer {
     step = Math.max(1.0, capacity / 64.0);
     lirLimit = Math.max(0, capacity - (int) Math.round(hirTarget));
     ghostLimit = Math.max(1, (int) Math.round(capacity * ghostFactor));
+    maxGhosts = ghostLimit;
     // S u Q holds at most the resident pages plus ghostLimit ghosts, plus the page being admitted.
     lists = new PageLists(capacity + ghostLimit + 2, 0, 1, 1);
   }
@@ -217,6 +219,12 @@ public final class LirsReplacer extends AbstractReplacer {
     hirTarget = Math.clamp(target, minHir, maxHir);
     lirLimit = Math.max(0, capacity - (int) Math.round(hirTarget));
     while (lirCount > lirLimit) demoteBottomLir();
+  }
+
+  /** Sets how many non-resident entries are kept (at most the constructor's bound); drops the oldest beyond. */
+  void setGhostLimit(int limit) {
+    ghostLimit = Math.clamp(limit, 1, maxGhosts);
+    while (lists.size(G) > ghostLimit) lists.remove(lists.lru(G));
   }
 
   double hirTarget() {
