@@ -81,4 +81,18 @@ class CacheSimulatorTest {
     long plainLirs = CacheSimulator.run(t, "lirs", size).hits();
     assertThat(def).isGreaterThanOrEqualTo(arc).isGreaterThan(10 * plainLirs);
   }
+
+  /** Patterns the LIRS traces lack (Zipf skew, shifting working sets, OLTP with table scans). */
+  @ParameterizedTest(name = "default beats ARC and LRU on {0} at {1} pages")
+  @CsvSource({
+    "syn-zipf0.8, 500", "syn-zipf0.8, 2000", "syn-zipf1.1, 500", "syn-zipf1.1, 2000",
+    "syn-shifting, 500", "syn-shifting, 2000", "syn-oltp-scans, 500", "syn-oltp-scans, 2000",
+  })
+  void defaultBeatsArcOnSyntheticDatabasePatterns(String name, int size) {
+    long[] t = SyntheticTraces.all().get(name);
+    TraceFile trace = new TraceFile(name, t);
+    long def = CacheSimulator.run(trace, ReplacerRegistry.DEFAULT, size).hits();
+    assertThat(def).as("vs arc").isGreaterThan(CacheSimulator.run(trace, "arc", size).hits());
+    assertThat(def).as("vs lru").isGreaterThan(CacheSimulator.run(trace, "lru", size).hits());
+  }
 }
