@@ -35,7 +35,6 @@ import java.util.function.LongPredicate;
  */
 public final class DuelingLirsReplacer extends AbstractReplacer {
 
-  private static final LongPredicate ANY = p -> true;
   private static final double MARGIN = 0.10;
   /** The two lengths of non-resident history that duel, in multiples of c. */
   private static final double LONG_HISTORY = 2.0;
@@ -100,9 +99,9 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
   /** Feeds the reference to the shadows; sets the real cache's history length and moves its HIR part. */
   private void duel(long pageId) {
     if ((((pageId * 0x9E3779B97F4A7C15L) >>> 59) & sampleMask) != 0) return; // not a sampled page
-    lruScore = lruScore * decay + (shadowHit(lruShadow, pageId) ? 1 : 0);
-    lirsScore = lirsScore * decay + (shadowHit(lirsShadow, pageId) ? 1 : 0);
-    shortScore = shortScore * decay + (shadowHit(shortShadow, pageId) ? 1 : 0);
+    lruScore = lruScore * decay + (lruShadow.reference(pageId) ? 1 : 0);
+    lirsScore = lirsScore * decay + (lirsShadow.reference(pageId) ? 1 : 0);
+    shortScore = shortScore * decay + (shortShadow.reference(pageId) ? 1 : 0);
     boolean shortWins = shortScore > lirsScore;
     real.setGhostLimit(shortWins ? shortGhosts : longGhosts);
     double lirsBest = Math.max(lirsScore, shortScore);
@@ -111,15 +110,6 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
     } else if (lirsBest > lruScore) {
       real.setHirTarget(real.hirTarget() - duelStep);
     }
-  }
-
-  private static boolean shadowHit(Replacer shadow, long pageId) {
-    if (shadow.contains(pageId)) {
-      shadow.recordHit(pageId);
-      return true;
-    }
-    shadow.admit(pageId, ANY);
-    return false;
   }
 
   @Override

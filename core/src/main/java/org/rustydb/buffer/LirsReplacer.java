@@ -112,6 +112,21 @@ public final class LirsReplacer extends AbstractReplacer {
   public void recordHit(long pageId) {
     int n = lists.node(pageId);
     if (n == PageLists.NIL || !isResident(n)) throw notResident(pageId);
+    hit(n);
+  }
+
+  /** A shadow's reference (page ids only, nothing pinned): one lookup on a hit; true if it was a hit. */
+  boolean reference(long pageId) {
+    int n = lists.node(pageId);
+    if (n != PageLists.NIL && isResident(n)) {
+      hit(n);
+      return true;
+    }
+    admit(pageId, page -> true);
+    return false;
+  }
+
+  private void hit(int n) {
     if (lists.count(n) == HIR_DEMOTED) lists.setCount(n, HIR);
     if (lists.count(n) == LIR) {
       // Accessing an LIR block x: move it to the top of S; if it was at the bottom, prune the stack.

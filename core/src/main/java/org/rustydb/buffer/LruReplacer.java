@@ -55,6 +55,17 @@ public final class LruReplacer extends AbstractReplacer {
     return victim;
   }
 
+  /** A shadow's reference (page ids only, nothing pinned): one lookup; true if it was a hit. */
+  boolean reference(long pageId) {
+    int n = lists.node(pageId);
+    if (n != PageLists.NIL) {
+      lists.moveToMru(n, RESIDENT);
+      return true;
+    }
+    admit(pageId, page -> true);
+    return false;
+  }
+
   @Override
   public void remove(long pageId) {
     int n = lists.node(pageId);
