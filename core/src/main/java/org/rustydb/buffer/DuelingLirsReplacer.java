@@ -40,7 +40,7 @@ public final class DuelingLirsReplacer extends AbstractReplacer {
   private static final double LONG_HISTORY = 2.0;
   private static final double SHORT_HISTORY = 0.5;
   /** From this capacity on the shadows watch a sample of the pages (1 in {@value #SAMPLE}). */
-  static final int SAMPLED_FROM = 8192;
+  static final int SAMPLED_FROM = 4096;
   static final int SAMPLE = 16;
 
   private final LirsReplacer real;
