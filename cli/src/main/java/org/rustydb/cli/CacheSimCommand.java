@@ -35,7 +35,7 @@ public final class CacheSimCommand implements Callable<Integer> {
   List<Path> traces;
 
   @Option(names = "--policy", split = ",", paramLabel = "NAME", defaultValue = "lru,arc,opt,default",
-      description = "Policies, comma-separated: lru, clock, arc, earc, lirs, alirs, wtinylfu, opt (Belady's MIN),"
+      description = "Policies, comma-separated: lru, clock, arc, earc, lirs, alirs, dlirs, wtinylfu, opt (Belady's MIN),"
           + " default (the buffer pool's default, " + ReplacerRegistry.DEFAULT_POLICY + "). Default: ${DEFAULT-VALUE}.")
   List<String> policies;
 
