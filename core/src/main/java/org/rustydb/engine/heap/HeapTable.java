@@ -36,6 +36,12 @@ import org.rustydb.txn.TransactionManager;
  */
 public final class HeapTable {
 
+  /**
+   * Bytes an insert leaves free on a page that already holds rows, so its rows can grow in place (as
+   * PostgreSQL's fillfactor): a row grows only within its page, since its record id names the page.
+   */
+  static final int FILL_RESERVE = 512;
+
   private final String name;
   private final int fileId;
   private final TransactionManager tm;
@@ -104,11 +110,11 @@ public final class HeapTable {
     byte[] tuple = HeapRecordLayout.tuple(true, value, 0);
     SlottedPage sp = new SlottedPage();
     for (int attempt = 0; attempt < 8; attempt++) {
-      long p = findPage(tuple.length);
+      long p = findPage(tuple.length + FILL_RESERVE);
       if (p < 0) break;
       try (WriteGuard g = pool.write(PageId.of(fileId, p))) {
         sp.wrap(g.segment());
-        if (sp.maxInsertSize() >= tuple.length) return insertInto(txn, g, sp, p, tuple);
+        if (sp.maxInsertSize() >= tuple.length + FILL_RESERVE) return insertInto(txn, g, sp, p, tuple);
         setFree(p, sp.maxInsertSize());
       }
     }
