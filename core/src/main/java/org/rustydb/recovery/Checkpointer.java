@@ -46,8 +46,9 @@ public final class Checkpointer {
 
   /** Takes a checkpoint (see the class comment) and returns its begin LSN. One at a time. */
   public synchronized long checkpoint() {
-    long begin = tm.beginCheckpoint(new LogRecord.CheckpointBegin(System.currentTimeMillis()));
-    List<TransactionTable.Entry> active = tm.table().snapshot();
+    TransactionManager.CheckpointStart start = tm.beginCheckpoint(new LogRecord.CheckpointBegin(System.currentTimeMillis()));
+    long begin = start.lsn();
+    List<TransactionTable.Entry> active = start.active();
     Map<Long, Long> dirty = tm.dirtyPages().snapshot();
     pool.flushAll();
     disk.syncAll();

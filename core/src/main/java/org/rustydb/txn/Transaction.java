@@ -74,13 +74,10 @@ public final class Transaction {
     }
   }
 
+  /** Called with the record's LSN under the manager's horizon latch; {@code update} null for a CLR. */
   synchronized void logged(long lsn, LogRecord.Update update) {
     lastLsn = lsn;
     if (update != null) undos.add(new Undo(lsn, update));
-  }
-
-  synchronized void setLastLsn(long lsn) {
-    lastLsn = lsn;
   }
 
   synchronized List<Undo> undos() {

@@ -74,19 +74,32 @@ public final class TransactionManager {
 
   void commit(Transaction t, Durability durability) {
     t.checkActive();
-    wal.commit(new LogRecord.Commit(t.id(), t.lastLsn(), System.currentTimeMillis()), durability);
+    long lsn;
+    // Appending the commit record and leaving the table happen under the horizon latch, so a checkpoint's
+    // snapshot never lists a transaction whose commit record precedes the checkpoint's begin record
+    // (analysis, starting there, would not see the commit and would undo a winner).
+    horizonLock.readLock().lock();
+    try {
+      lsn = wal.commit(new LogRecord.Commit(t.id(), t.lastLsn(), System.currentTimeMillis()), Durability.NO_SYNC);
+      table.remove(t);
+    } finally {
+      horizonLock.readLock().unlock();
+    }
+    wal.flush(lsn, durability);
     finish(t, Transaction.State.COMMITTED);
   }
 
   void abort(Transaction t) {
     t.checkActive();
     List<Transaction.Undo> undos = t.undos();
-    for (int i = undos.size() - 1; i >= 0; i--) {
-      LogRecord.Update u = undos.get(i).update();
-      long lsn = compensate(t.id(), t.lastLsn(), u);
-      t.setLastLsn(lsn);
+    for (int i = undos.size() - 1; i >= 0; i--) compensate(t, t.id(), t.lastLsn(), undos.get(i).update());
+    horizonLock.readLock().lock();
+    try {
+      wal.append(new LogRecord.Abort(t.id(), t.lastLsn()));
+      table.remove(t);
+    } finally {
+      horizonLock.readLock().unlock();
     }
-    wal.append(new LogRecord.Abort(t.id(), t.lastLsn()));
     finish(t, Transaction.State.ABORTED);
   }
 
@@ -95,17 +108,20 @@ public final class TransactionManager {
    * {@code prevLsn}; returns the compensation record's LSN. Used by abort and by recovery's undo pass.
    */
   public long compensate(long txnId, long prevLsn, LogRecord.Update u) {
+    return compensate(null, txnId, prevLsn, u);
+  }
+
+  private long compensate(Transaction t, long txnId, long prevLsn, LogRecord.Update u) {
     ResourceManager rm = rms.get(u.rmId());
     try (WriteGuard g = pool.write(u.pageId())) {
       byte[] clr = rm.compensation(g, u.undo());
-      return log(g, rm, new LogRecord.Compensation(txnId, prevLsn, u.rmId(), u.pageId(), u.prevLsn(), clr), clr);
+      return log(t, g, rm, new LogRecord.Compensation(txnId, prevLsn, u.rmId(), u.pageId(), u.prevLsn(), clr), clr, null);
     }
   }
 
   private void finish(Transaction t, Transaction.State s) {
     t.end(s);
     locks.releaseAll(t);
-    table.remove(t);
   }
 
   /**
@@ -116,9 +132,7 @@ public final class TransactionManager {
     txn.checkActive();
     ResourceManager rm = rms.get(rmId);
     LogRecord.Update u = new LogRecord.Update(txn.id(), txn.lastLsn(), rmId, page.pageId(), redo, undo);
-    long lsn = log(page, rm, u, redo);
-    txn.logged(lsn, u);
-    return lsn;
+    return log(txn, page, rm, u, redo, u);
   }
 
   /**
@@ -127,10 +141,12 @@ public final class TransactionManager {
    */
   public long logSystemUpdate(WriteGuard page, int rmId, byte[] redo) {
     ResourceManager rm = rms.get(rmId);
-    return log(page, rm, new LogRecord.Update(0, Lsn.NULL, rmId, page.pageId(), redo, new byte[0]), redo);
+    return log(null, page, rm, new LogRecord.Update(0, Lsn.NULL, rmId, page.pageId(), redo, new byte[0]), redo, null);
   }
 
-  private long log(WriteGuard page, ResourceManager rm, LogRecord record, byte[] redo) {
+  /** Logs {@code record} and applies it; {@code txn}'s last LSN moves under the latch (see commit). */
+  private long log(Transaction txn, WriteGuard page, ResourceManager rm, LogRecord record, byte[] redo,
+      LogRecord.Update undoable) {
     long lsn;
     horizonLock.readLock().lock();
     try {
@@ -141,6 +157,7 @@ public final class TransactionManager {
         wal.append(new LogRecord.FullPageImage(0, Lsn.NULL, page.pageId(), image));
       }
       lsn = wal.append(record);
+      if (txn != null) txn.logged(lsn, undoable);
     } finally {
       horizonLock.readLock().unlock();
     }
@@ -149,16 +166,19 @@ public final class TransactionManager {
     return lsn;
   }
 
+  /** A checkpoint's start: its begin record's LSN and the active transactions as of that record. */
+  public record CheckpointStart(long lsn, List<TransactionTable.Entry> active) {}
+
   /**
-   * Appends a checkpoint's begin record and moves the full-page-image horizon to it, with no change being
-   * logged meanwhile (a short exclusive latch). Returns the record's LSN.
+   * Appends a checkpoint's begin record, moves the full-page-image horizon to it and snapshots the active
+   * transactions, with no change, commit or abort being logged meanwhile (a short exclusive latch).
    */
-  public long beginCheckpoint(LogRecord.CheckpointBegin begin) {
+  public CheckpointStart beginCheckpoint(LogRecord.CheckpointBegin begin) {
     horizonLock.writeLock().lock();
     try {
       long lsn = wal.append(begin);
       fpiHorizon = lsn;
-      return lsn;
+      return new CheckpointStart(lsn, table.snapshot());
     } finally {
       horizonLock.writeLock().unlock();
     }
