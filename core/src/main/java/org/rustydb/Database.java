@@ -90,7 +90,8 @@ public final class Database implements AutoCloseable {
       contents = contents.withState(DatabaseState.IN_RECOVERY);
       control.write(contents);
       wal = WalWriter.open(root, WalOptions.builder().segmentSize(options.walSegmentSize())
-          .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2)).build());
+          .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2))
+          .fileFactory(options.walFiles()).build());
       disk = DiskManager.open(dir);
       WalWriter w = wal;
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())

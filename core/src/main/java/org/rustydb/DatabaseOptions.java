@@ -6,6 +6,8 @@ import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import org.rustydb.buffer.Replacer;
 import org.rustydb.wal.Durability;
+import org.rustydb.wal.NioWalFile;
+import org.rustydb.wal.WalFile;
 import org.rustydb.wal.WalOptions;
 
 /**
@@ -18,9 +20,10 @@ import org.rustydb.wal.WalOptions;
  * @param replacer the buffer pool's replacement policy for a given frame count
  * @param recoveryProgress called with each record's LSN as recovery applies or undoes it (tests crash
  *     recovery from it); does nothing by default
+ * @param walFiles opens WAL segment files ({@link NioWalFile#FACTORY}; tests wrap it to inject I/O errors)
  */
 public record DatabaseOptions(int poolFrames, Durability durability, int walSegmentSize, Duration checkpointInterval,
-    IntFunction<Replacer> replacer, LongConsumer recoveryProgress) {
+    IntFunction<Replacer> replacer, LongConsumer recoveryProgress, WalFile.Factory walFiles) {
 
   public DatabaseOptions {
     if (poolFrames < 8) throw new IllegalArgumentException("poolFrames must be at least 8: " + poolFrames);
@@ -29,6 +32,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     if (checkpointInterval.isNegative()) throw new IllegalArgumentException("negative checkpointInterval");
     Objects.requireNonNull(replacer, "replacer");
     Objects.requireNonNull(recoveryProgress, "recoveryProgress");
+    Objects.requireNonNull(walFiles, "walFiles");
     if (walSegmentSize < WalOptions.MIN_SEGMENT_SIZE || walSegmentSize > WalOptions.MAX_SEGMENT_SIZE) {
       throw new IllegalArgumentException("walSegmentSize out of range " + WalOptions.MIN_SEGMENT_SIZE + ".."
           + WalOptions.MAX_SEGMENT_SIZE + ": " + walSegmentSize);
@@ -50,6 +54,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private Duration checkpointInterval = Duration.ofSeconds(60);
     private IntFunction<Replacer> replacer = LruReplacer::new;
     private LongConsumer recoveryProgress = lsn -> {};
+    private WalFile.Factory walFiles = NioWalFile.FACTORY;
 
     public Builder poolFrames(int v) { poolFrames = v; return this; }
     public Builder durability(Durability v) { durability = v; return this; }
@@ -57,9 +62,10 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
     public Builder replacer(IntFunction<Replacer> v) { replacer = v; return this; }
     public Builder recoveryProgress(LongConsumer v) { recoveryProgress = v; return this; }
+    public Builder walFiles(WalFile.Factory v) { walFiles = v; return this; }
 
     public DatabaseOptions build() {
-      return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress);
+      return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, walFiles);
     }
   }
 }
