@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.rustydb.disk.DataDirectory;
 
 /**
@@ -18,23 +17,29 @@ public final class CrashImages {
   private CrashImages() {}
 
   public static void copy(Path from, Path to) {
-    try (Stream<Path> all = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        Path rel = from.relativize(p);
-        if (rel.toString().equals(DataDirectory.LOCK)) continue;
-        Path target = to.resolve(rel.toString());
+    try {
+      copyTree(from, to);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var entries = Files.newDirectoryStream(from)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (name.equals(DataDirectory.LOCK)) continue;
         if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
+          copyTree(p, to.resolve(name));
         } else {
           try {
-            Files.copy(p, target);
+            Files.copy(p, to.resolve(name));
           } catch (java.nio.file.NoSuchFileException gone) {
-            // a temporary file renamed or removed while copying: a crash can lose it too
+            // a WAL segment being prepared, renamed meanwhile: a crash can lose it too
           }
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

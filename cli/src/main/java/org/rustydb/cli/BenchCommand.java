@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       BenchAllocCommand.class,
       BenchPoolCommand.class,
       CommitBenchCommand.class,
-      WalReplayBenchCommand.class
+      WalReplayBenchCommand.class,
+      RecoveryBenchCommand.class
     })
 public final class BenchCommand implements Runnable {
 

@@ -58,4 +58,12 @@ class RecoveryCommandsTest {
     assertThat(missing.err()).contains("no data directory");
     assertThat(run("torture", dir.toString(), "--cycles", "0").exit()).isEqualTo(2);
   }
+
+  @Test
+  void benchRecoveryReportsAReplaySpeed() {
+    Run r = run("bench", "recovery", "--dir", dir.resolve("b").toString(), "--megabytes", "2", "--rounds", "1");
+    assertThat(r.exit()).as(r.err()).isEqualTo(0);
+    assertThat(r.out()).containsPattern("recovery replay: median [0-9.]+ MB/s over 1 rounds \\([0-9.]+ MB of log");
+    assertThat(run("bench", "recovery", "--dir", dir.resolve("b2").toString(), "--rounds", "0").exit()).isEqualTo(2);
+  }
 }
