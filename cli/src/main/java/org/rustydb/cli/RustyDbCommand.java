@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       VerifyCommand.class,
       InspectCommand.class,
+      CheckpointCommand.class,
+      RecoverCommand.class,
+      TortureCommand.class,
+      TortureWorkerCommand.class,
       BenchCommand.class,
       CacheSimCommand.class
     })

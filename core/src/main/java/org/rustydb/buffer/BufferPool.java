@@ -186,6 +186,18 @@ public final class BufferPool implements AutoCloseable {
   }
 
   /**
+   * Exclusive access to existing page {@code pageId} without reading it: the frame comes back zeroed (also
+   * when the page was resident), dirty and latched. For recovery, which rebuilds the whole page (a full-page
+   * image, a page format) and must not fail on a copy a crash tore on disk.
+   */
+  public WriteGuard overwrite(long pageId) {
+    Frame f = acquire(pageId, Mode.NEW);
+    f.page.fill((byte) 0);
+    f.dirty = true;
+    return new WriteGuard(f, pageId);
+  }
+
+  /**
    * An optimistic read of page {@code pageId}: no pin, no latch; check {@link OptimisticGuard#validate()}
    * after reading. Reads the page first if it is not resident.
    */

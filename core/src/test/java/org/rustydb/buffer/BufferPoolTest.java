@@ -63,6 +63,38 @@ class BufferPoolTest {
   }
 
   @Test
+  void overwriteHandsOutAZeroedDirtyPageWithoutReadingIt() {
+    try (WriteGuard g = pool.write(page(2))) {
+      g.setLong(100, 99);
+    }
+    pool.flush(page(2));
+    try (WriteGuard g = pool.overwrite(page(2))) { // resident: zeroed anyway
+      assertThat(g.getLong(100)).isZero();
+      g.setLong(200, 7);
+    }
+    pool.flushAll();
+    byte[] junk = new byte[4096];
+    java.util.Arrays.fill(junk, (byte) 0x5A);
+    store.overwrite(page(3), junk); // a page whose disk copy fails its checksum
+    long readsBefore = store.reads(page(3));
+    try (WriteGuard g = pool.overwrite(page(3))) {
+      assertThat(g.getLong(100)).isZero();
+      g.setLong(8, 5);
+    }
+    assertThat(store.reads(page(3))).isEqualTo(readsBefore);
+    pool.flushAll();
+    try (BufferPool fresh = newPool(4)) {
+      try (ReadGuard g = fresh.read(page(2))) {
+        assertThat(g.getLong(100)).isZero();
+        assertThat(g.getLong(200)).isEqualTo(7);
+      }
+      try (ReadGuard g = fresh.read(page(3))) {
+        assertThat(g.getLong(8)).isEqualTo(5);
+      }
+    }
+  }
+
+  @Test
   void framesAreSlicesOfOneAlignedRegion() {
     MemorySegment region = pool.frameRegion();
     assertThat(region.byteSize()).isEqualTo(4 * 4096L);

@@ -1,0 +1,269 @@
+package org.rustydb;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.rustydb.buffer.BufferPool;
+import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.disk.ControlFile;
+import org.rustydb.disk.DataDirectory;
+import org.rustydb.disk.DatabaseState;
+import org.rustydb.disk.DiskManager;
+import org.rustydb.engine.heap.HeapResourceManager;
+import org.rustydb.engine.heap.HeapTable;
+import org.rustydb.recovery.Checkpointer;
+import org.rustydb.recovery.RecoveryManager;
+import org.rustydb.recovery.RecoveryReport;
+import org.rustydb.txn.ResourceManagerRegistry;
+import org.rustydb.txn.Transaction;
+import org.rustydb.txn.TransactionManager;
+import org.rustydb.wal.WalOptions;
+import org.rustydb.wal.WalWriter;
+
+/**
+ * An open database: the orchestrator that opens the pieces in order and closes them in reverse.
+ *
+ * <p>{@link #open}: create or open the data directory (its lock keeps other processes out), read the
+ * control file and mark it IN_RECOVERY, open the WAL (finding its end), the disk manager and the buffer
+ * pool (its write-ahead hook is the WAL's {@code flushUpTo}), run recovery ({@link RecoveryManager}), take
+ * a checkpoint (which marks the control file IN_PRODUCTION) and start the background checkpointer thread
+ * ({@code rustydb-checkpointer}). {@link #close}: stop that thread, checkpoint, mark CLEAN_SHUTDOWN, close
+ * pool, WAL, disk manager and directory. Recovery runs on every open, so transactions left active by a
+ * crash or an unclean close are rolled back either way.
+ *
+ * <p>The API is minimal here (transactions and heap tables); the full one (Table, Cursor, index engines)
+ * grows on top.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(Database.class.getName());
+
+  private final DataDirectory dir;
+  private final DatabaseOptions options;
+  private final WalWriter wal;
+  private final DiskManager disk;
+  private final BufferPool pool;
+  private final TransactionManager tm;
+  private final Checkpointer checkpointer;
+  private final Catalog catalog;
+  private final RecoveryReport recoveryReport;
+  private final Map<String, HeapTable> heaps = new HashMap<>();
+  private final ReentrantLock lifeLock = new ReentrantLock();
+  private final Condition stop = lifeLock.newCondition();
+  private final Thread checkpointThread;
+  private volatile boolean closed;
+
+  private Database(DataDirectory dir, DatabaseOptions options, WalWriter wal, DiskManager disk, BufferPool pool,
+      TransactionManager tm, Checkpointer checkpointer, RecoveryReport report) {
+    this.dir = dir;
+    this.options = options;
+    this.wal = wal;
+    this.disk = disk;
+    this.pool = pool;
+    this.tm = tm;
+    this.checkpointer = checkpointer;
+    this.recoveryReport = report;
+    this.catalog = new Catalog(dir.root());
+    this.checkpointThread = options.checkpointInterval().isZero() ? null
+        : Thread.ofPlatform().name("rustydb-checkpointer").daemon().unstarted(this::checkpointLoop);
+    if (checkpointThread != null) checkpointThread.start();
+  }
+
+  /**
+   * Opens the database in {@code root}, creating it when the folder does not exist or is empty, and
+   * recovers it.
+   *
+   * @throws CorruptionException when the control file or the log is damaged (the message names the file)
+   */
+  public static Database open(Path root, DatabaseOptions options) {
+    DataDirectory dir = isFresh(root) ? DataDirectory.create(root) : DataDirectory.open(root);
+    WalWriter wal = null;
+    DiskManager disk = null;
+    BufferPool pool = null;
+    try {
+      ControlFile control = dir.controlFile();
+      ControlFile.Contents contents = control.read();
+      contents = contents.withState(DatabaseState.IN_RECOVERY);
+      control.write(contents);
+      wal = WalWriter.open(root, WalOptions.builder().segmentSize(options.walSegmentSize())
+          .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2))
+          .fileFactory(options.walFiles()).build());
+      disk = DiskManager.open(dir);
+      WalWriter w = wal;
+      pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
+          .replacer(options.replacer()).walFlushHook(w::flushUpTo).build());
+      ResourceManagerRegistry rms = new ResourceManagerRegistry();
+      rms.register(new HeapResourceManager());
+      BufferPool p = pool;
+      long checkpointLsn = contents.checkpointLsn();
+      RecoveryManager.Result r = new RecoveryManager(wal, disk, pool, rms, options.recoveryProgress())
+          .recover(checkpointLsn, contents.redoStartLsn(),
+              firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn));
+      Checkpointer cp = new Checkpointer(r.transactions(), disk, control, contents);
+      cp.checkpoint();
+      return new Database(dir, options, wal, disk, pool, r.transactions(), cp, r.report());
+    } catch (RuntimeException | Error e) {
+      closeQuietly(pool, e);
+      closeQuietly(wal, e);
+      closeQuietly(disk, e);
+      closeQuietly(dir, e);
+      throw e;
+    }
+  }
+
+  private static boolean isFresh(Path root) {
+    if (!Files.exists(root)) return true;
+    try (var s = Files.list(root)) {
+      return s.allMatch(p -> p.getFileName().toString().equals(DataDirectory.LOCK));
+    } catch (java.io.IOException e) {
+      return false; // open() reports the real problem
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c, Throwable into) {
+    if (c == null) return;
+    try {
+      c.close();
+    } catch (Exception suppressed) {
+      into.addSuppressed(suppressed);
+    }
+  }
+
+  /** Begins a transaction. */
+  public Transaction begin() {
+    checkOpen();
+    return tm.begin();
+  }
+
+  /**
+   * The heap table {@code name}, created (page file {@code table_N.dat}) when it does not exist.
+   *
+   * @throws IllegalArgumentException for a name outside 1..64 of A-Z a-z 0-9 _ . -
+   */
+  public HeapTable heapTable(String name) {
+    checkOpen();
+    Catalog.checkName(name);
+    synchronized (heaps) {
+      HeapTable t = heaps.get(name);
+      if (t != null) return t;
+      String file = catalog.fileOf(name);
+      int fileId;
+      if (file == null) {
+        int n = catalog.tables().size() + 1;
+        while (disk.findFile("table_" + n + ".dat").isPresent()) n++;
+        file = "table_" + n + ".dat";
+        fileId = disk.createFile(file); // created and synced: durable before the catalog names it
+        catalog.add(name, file);
+      } else {
+        fileId = disk.openFile(file);
+      }
+      t = HeapTable.open(name, fileId, disk, tm);
+      heaps.put(name, t);
+      return t;
+    }
+  }
+
+  /** Takes a checkpoint now; returns its LSN. */
+  public long checkpoint() {
+    checkOpen();
+    return checkpointer.checkpoint();
+  }
+
+  /** What recovery did when this database opened. */
+  public RecoveryReport recoveryReport() {
+    return recoveryReport;
+  }
+
+  /** The data directory's root. */
+  public Path root() {
+    return dir.root();
+  }
+
+  public DatabaseOptions options() {
+    return options;
+  }
+
+  /** The transaction manager (for engines and tools). */
+  public TransactionManager transactions() {
+    checkOpen();
+    return tm;
+  }
+
+  /** Checkpoints taken since open, the one at open included. */
+  public long checkpointCount() {
+    return checkpointer.count();
+  }
+
+  private void checkpointLoop() {
+    long interval = options.checkpointInterval().toNanos();
+    lifeLock.lock();
+    try {
+      while (!closed) {
+        long left = interval;
+        while (!closed && left > 0) {
+          try {
+            left = stop.awaitNanos(left);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (closed) return;
+        lifeLock.unlock();
+        try {
+          checkpointer.checkpoint();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "background checkpoint failed: " + e, e);
+        } finally {
+          lifeLock.lock();
+        }
+      }
+    } finally {
+      lifeLock.unlock();
+    }
+  }
+
+  /**
+   * Checkpoints, marks the control file CLEAN_SHUTDOWN and closes everything. Closing twice is harmless;
+   * any other use afterwards throws {@link ClosedException}. Transactions still active are rolled back by
+   * the next open's recovery.
+   */
+  @Override
+  public void close() {
+    lifeLock.lock();
+    try {
+      if (closed) return;
+      closed = true;
+      stop.signalAll();
+    } finally {
+      lifeLock.unlock();
+    }
+    RuntimeException failure = null;
+    try {
+      if (checkpointThread != null) checkpointThread.join(TimeUnit.MINUTES.toMillis(5));
+      checkpointer.checkpoint();
+      checkpointer.setState(DatabaseState.CLEAN_SHUTDOWN);
+    } catch (RuntimeException e) {
+      failure = e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = new OperationFailedException("interrupted while closing " + dir.root(), e);
+    }
+    for (AutoCloseable c : new AutoCloseable[] {pool, wal, disk, dir}) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (failure == null) failure = e instanceof RuntimeException re ? re : new DatabaseFailedException(e.toString(), e);
+        else failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) throw failure;
+  }
+
+  private void checkOpen() {
+    if (closed) throw new ClosedException("database " + dir.root());
+  }
+}

@@ -1,0 +1,94 @@
+package org.rustydb.recovery;
+
+import java.util.List;
+import java.util.Map;
+import org.rustydb.buffer.BufferPool;
+import org.rustydb.disk.ControlFile;
+import org.rustydb.disk.DatabaseState;
+import org.rustydb.disk.DiskManager;
+import org.rustydb.txn.TransactionManager;
+import org.rustydb.txn.TransactionTable;
+import org.rustydb.wal.LogRecord;
+import org.rustydb.wal.WalWriter;
+
+/**
+ * Fuzzy checkpoints, and the owner of the control file's contents while the database is open.
+ *
+ * <p>A checkpoint: (1) appends a begin record B and moves the full-page-image horizon to B (under a latch
+ * that only keeps changes from being logged during that append); (2) snapshots the active transaction
+ * table and the dirty page table; (3) writes every dirty page through the pool (each under its own latch
+ * for the moment of the copy, obeying the write-ahead rule) and syncs every data file (page data, then
+ * the file headers with their page counts); (4) appends the end record with both tables and makes it
+ * durable; (5) replaces the control file atomically with checkpoint LSN = redo start LSN = B; (6) lets the
+ * WAL recycle the segments before both B and the oldest active transaction's first record (undo may need
+ * those). Transactions run throughout. Every change logged before B is on disk after step 3, so redo may
+ * start at B; a page torn while being written in step 3 was changed after the previous checkpoint's
+ * begin, which still names the redo start until step 5, and carries a full-page image after it.
+ */
+public final class Checkpointer {
+
+  private final TransactionManager tm;
+  private final WalWriter wal;
+  private final BufferPool pool;
+  private final DiskManager disk;
+  private final ControlFile control;
+  private ControlFile.Contents contents;
+  private long checkpoints;
+
+  public Checkpointer(TransactionManager tm, DiskManager disk, ControlFile control, ControlFile.Contents contents) {
+    this.tm = tm;
+    this.wal = tm.wal();
+    this.pool = tm.pool();
+    this.disk = disk;
+    this.control = control;
+    this.contents = contents;
+  }
+
+  /** Takes a checkpoint (see the class comment) and returns its begin LSN. One at a time. */
+  public synchronized long checkpoint() {
+    TransactionManager.CheckpointStart start = tm.beginCheckpoint(new LogRecord.CheckpointBegin(System.currentTimeMillis()));
+    long begin = start.lsn();
+    List<TransactionTable.Entry> active = start.active();
+    Map<Long, Long> dirty = tm.dirtyPages().snapshot();
+    pool.flushAll();
+    disk.syncAll();
+    tm.dirtyPages().cleanBefore(begin, dirty);
+    long[] pageIds = new long[dirty.size()];
+    long[] recLsns = new long[dirty.size()];
+    int i = 0;
+    for (var e : dirty.entrySet()) {
+      pageIds[i] = e.getKey();
+      recLsns[i++] = e.getValue();
+    }
+    long[] txnIds = active.stream().mapToLong(TransactionTable.Entry::txnId).toArray();
+    long[] lastLsns = active.stream().mapToLong(TransactionTable.Entry::lastLsn).toArray();
+    long end = wal.append(new LogRecord.CheckpointEnd(begin, pageIds, recLsns, txnIds, lastLsns));
+    wal.flushUpTo(end);
+    write(contents.withCheckpoint(begin, begin).withState(DatabaseState.IN_PRODUCTION));
+    long keep = begin;
+    for (TransactionTable.Entry e : active) keep = Math.min(keep, e.firstLsn());
+    keep = Math.min(keep, tm.table().oldestFirstLsn());
+    wal.recycleBefore(keep);
+    checkpoints++;
+    return begin;
+  }
+
+  /** Records {@code state} in the control file (atomically, with its copy). */
+  public synchronized void setState(DatabaseState state) {
+    write(contents.withState(state));
+  }
+
+  private void write(ControlFile.Contents c) {
+    control.write(c);
+    contents = c;
+  }
+
+  public synchronized ControlFile.Contents contents() {
+    return contents;
+  }
+
+  /** Checkpoints taken by this checkpointer. */
+  public synchronized long count() {
+    return checkpoints;
+  }
+}

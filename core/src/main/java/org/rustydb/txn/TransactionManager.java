@@ -1,0 +1,214 @@
+package org.rustydb.txn;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rustydb.buffer.BufferPool;
+import org.rustydb.buffer.WriteGuard;
+import org.rustydb.page.PageLayout;
+import org.rustydb.wal.Durability;
+import org.rustydb.wal.LogRecord;
+import org.rustydb.wal.Lsn;
+import org.rustydb.wal.WalWriter;
+
+/**
+ * Begins, commits and aborts transactions, and is the one door through which engines log page changes.
+ *
+ * <h2>Logging a change ({@link #logUpdate})</h2>
+ * The caller holds the page's write guard. Under it: (1) if the page was last changed before the current
+ * checkpoint's start (the <em>full-page-image horizon</em>) a {@link LogRecord.FullPageImage} of the page
+ * as it is now is logged first, so recovery can rebuild a page a crash tore mid-write (PostgreSQL's
+ * full_page_writes); (2) the update record is appended (write-ahead: before the page changes); (3) the
+ * engine applies the redo payload and sets the page LSN to the record's LSN; (4) the page's recovery LSN
+ * goes into the {@link DirtyPageTable} if it was clean. The horizon check and the append happen under the
+ * read side of a lock whose write side a checkpoint takes only to append its begin record and move the
+ * horizon: no change can slip between the two unprotected.
+ *
+ * <h2>Commit and abort</h2>
+ * Commit appends a commit record through the WAL's group commit ({@link Durability#SYNC} waits for the
+ * shared fsync, {@code NO_SYNC} does not) and then releases the row locks. Abort undoes the transaction's
+ * updates newest first: for each, the engine turns the undo payload into a compensation record's redo
+ * payload, which is logged (its undo-next LSN is the update's previous LSN) and applied like any change;
+ * then an abort record is appended and the locks released.
+ */
+public final class TransactionManager {
+
+  private final WalWriter wal;
+  private final BufferPool pool;
+  private final ResourceManagerRegistry rms;
+  private final LockManager locks = new LockManager();
+  private final TransactionTable table = new TransactionTable();
+  private final DirtyPageTable dirtyPages = new DirtyPageTable();
+  private final AtomicLong nextTxnId;
+  private final Durability defaultDurability;
+  private final ReentrantReadWriteLock horizonLock = new ReentrantReadWriteLock();
+  private volatile long fpiHorizon;
+
+  /**
+   * @param firstTxnId the id the next transaction gets (recovery passes one past the largest in the log)
+   * @param fpiHorizon the start of the last checkpoint: pages last changed before it get a full-page image
+   *     on their next change
+   */
+  public TransactionManager(WalWriter wal, BufferPool pool, ResourceManagerRegistry rms, Durability defaultDurability,
+      long firstTxnId, long fpiHorizon) {
+    if (firstTxnId < 1) throw new IllegalArgumentException("transaction ids start at 1: " + firstTxnId);
+    this.wal = wal;
+    this.pool = pool;
+    this.rms = rms;
+    this.defaultDurability = defaultDurability;
+    this.nextTxnId = new AtomicLong(firstTxnId);
+    this.fpiHorizon = fpiHorizon;
+  }
+
+  public Transaction begin() {
+    long id = nextTxnId.getAndIncrement();
+    long lsn = wal.append(new LogRecord.Begin(id, Lsn.NULL));
+    Transaction t = new Transaction(this, id, lsn);
+    table.add(t);
+    return t;
+  }
+
+  public Durability defaultDurability() {
+    return defaultDurability;
+  }
+
+  void commit(Transaction t, Durability durability) {
+    t.checkActive();
+    long lsn;
+    // Appending the commit record and leaving the table happen under the horizon latch, so a checkpoint's
+    // snapshot never lists a transaction whose commit record precedes the checkpoint's begin record
+    // (analysis, starting there, would not see the commit and would undo a winner).
+    horizonLock.readLock().lock();
+    try {
+      lsn = wal.commit(new LogRecord.Commit(t.id(), t.lastLsn(), System.currentTimeMillis()), Durability.NO_SYNC);
+      table.remove(t);
+    } finally {
+      horizonLock.readLock().unlock();
+    }
+    wal.flush(lsn, durability);
+    finish(t, Transaction.State.COMMITTED);
+  }
+
+  void abort(Transaction t) {
+    t.checkActive();
+    List<Transaction.Undo> undos = t.undos();
+    for (int i = undos.size() - 1; i >= 0; i--) compensate(t, t.id(), t.lastLsn(), undos.get(i).update());
+    horizonLock.readLock().lock();
+    try {
+      wal.append(new LogRecord.Abort(t.id(), t.lastLsn()));
+      table.remove(t);
+    } finally {
+      horizonLock.readLock().unlock();
+    }
+    finish(t, Transaction.State.ABORTED);
+  }
+
+  /**
+   * Undoes update {@code u} of transaction {@code txnId} with a compensation record whose previous LSN is
+   * {@code prevLsn}; returns the compensation record's LSN. Used by abort and by recovery's undo pass.
+   */
+  public long compensate(long txnId, long prevLsn, LogRecord.Update u) {
+    return compensate(null, txnId, prevLsn, u);
+  }
+
+  private long compensate(Transaction t, long txnId, long prevLsn, LogRecord.Update u) {
+    ResourceManager rm = rms.get(u.rmId());
+    try (WriteGuard g = pool.write(u.pageId())) {
+      byte[] clr = rm.compensation(g, u.undo());
+      return log(t, g, rm, new LogRecord.Compensation(txnId, prevLsn, u.rmId(), u.pageId(), u.prevLsn(), clr), clr, null);
+    }
+  }
+
+  private void finish(Transaction t, Transaction.State s) {
+    t.end(s);
+    locks.releaseAll(t);
+  }
+
+  /**
+   * Logs a change by {@code txn} to the page under {@code page}, applies it through the engine and returns
+   * its LSN (see the class comment).
+   */
+  public long logUpdate(Transaction txn, WriteGuard page, int rmId, byte[] redo, byte[] undo) {
+    txn.checkActive();
+    ResourceManager rm = rms.get(rmId);
+    LogRecord.Update u = new LogRecord.Update(txn.id(), txn.lastLsn(), rmId, page.pageId(), redo, undo);
+    return log(txn, page, rm, u, redo, u);
+  }
+
+  /**
+   * Logs and applies a change that belongs to no transaction and is never undone (formatting a new page):
+   * its record carries transaction id 0.
+   */
+  public long logSystemUpdate(WriteGuard page, int rmId, byte[] redo) {
+    ResourceManager rm = rms.get(rmId);
+    return log(null, page, rm, new LogRecord.Update(0, Lsn.NULL, rmId, page.pageId(), redo, new byte[0]), redo, null);
+  }
+
+  /** Logs {@code record} and applies it; {@code txn}'s last LSN moves under the latch (see commit). */
+  private long log(Transaction txn, WriteGuard page, ResourceManager rm, LogRecord record, byte[] redo,
+      LogRecord.Update undoable) {
+    long lsn;
+    horizonLock.readLock().lock();
+    try {
+      long pageLsn = page.getLong(PageLayout.LSN_OFFSET);
+      if (pageLsn != Lsn.NULL && pageLsn < fpiHorizon && rm.redoReadsPage(redo)) {
+        byte[] image = new byte[PageLayout.PAGE_SIZE];
+        page.getBytes(0, image, 0, image.length);
+        wal.append(new LogRecord.FullPageImage(0, Lsn.NULL, page.pageId(), image));
+      }
+      lsn = wal.append(record);
+      if (txn != null) txn.logged(lsn, undoable);
+    } finally {
+      horizonLock.readLock().unlock();
+    }
+    rm.redo(page, redo, lsn);
+    dirtyPages.changed(page.pageId(), lsn);
+    return lsn;
+  }
+
+  /** A checkpoint's start: its begin record's LSN and the active transactions as of that record. */
+  public record CheckpointStart(long lsn, List<TransactionTable.Entry> active) {}
+
+  /**
+   * Appends a checkpoint's begin record, moves the full-page-image horizon to it and snapshots the active
+   * transactions, with no change, commit or abort being logged meanwhile (a short exclusive latch).
+   */
+  public CheckpointStart beginCheckpoint(LogRecord.CheckpointBegin begin) {
+    horizonLock.writeLock().lock();
+    try {
+      long lsn = wal.append(begin);
+      fpiHorizon = lsn;
+      return new CheckpointStart(lsn, table.snapshot());
+    } finally {
+      horizonLock.writeLock().unlock();
+    }
+  }
+
+  public long fpiHorizon() {
+    return fpiHorizon;
+  }
+
+  public LockManager locks() {
+    return locks;
+  }
+
+  public TransactionTable table() {
+    return table;
+  }
+
+  public DirtyPageTable dirtyPages() {
+    return dirtyPages;
+  }
+
+  public ResourceManagerRegistry registry() {
+    return rms;
+  }
+
+  public WalWriter wal() {
+    return wal;
+  }
+
+  public BufferPool pool() {
+    return pool;
+  }
+}
