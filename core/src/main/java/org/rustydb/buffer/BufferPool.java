@@ -16,6 +16,8 @@ import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
 import org.rustydb.disk.PageFileStore;
 import org.rustydb.disk.PageId;
+import org.rustydb.page.PageChecksum;
+import org.rustydb.page.PageLayout;
 import org.rustydb.stats.BufferPoolStats;
 
 /**
@@ -81,6 +83,8 @@ public final class BufferPool implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
   private static final int FULL_RETRIES = 64;
+  private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
+      java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle PREFETCHED;
 
   static {
@@ -355,11 +359,11 @@ public final class BufferPool implements AutoCloseable {
         f.page.fill((byte) 0);
       } else {
         store.readPage(pageId, f.page);
-        if (!PageCrc.verify(f.page)) {
+        if (!PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // all zero: never written
           throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
-              + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageCrc.CHECKSUM_OFFSET
-              + ": stored 0x" + Integer.toHexString(PageCrc.stored(f.page)) + ", computed 0x"
-              + Integer.toHexString(PageCrc.compute(f.page)));
+              + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageLayout.CHECKSUM_OFFSET
+              + ": stored 0x" + Integer.toHexString(PageChecksum.stored(f.page)) + ", computed 0x"
+              + Integer.toHexString(PageChecksum.compute(f.page)));
         }
       }
     } catch (RuntimeException | Error e) {
@@ -432,8 +436,8 @@ public final class BufferPool implements AutoCloseable {
 
   /** Writes a frame held exclusively: WAL first, then checksum, then the store. */
   private void writeBack(Frame f, long pageId) {
-    wal.flushUpTo(PageCrc.lsn(f.page));
-    PageCrc.stamp(f.page);
+    wal.flushUpTo(pageLsn(f.page));
+    PageChecksum.stamp(f.page);
     f.dirty = false;
     try {
       store.writePage(pageId, f.page);
@@ -489,8 +493,8 @@ public final class BufferPool implements AutoCloseable {
       return false;
     }
     try {
-      wal.flushUpTo(PageCrc.lsn(f.page));
-      PageCrc.stamp(f.page);
+      wal.flushUpTo(pageLsn(f.page));
+      PageChecksum.stamp(f.page);
       f.dirty = false;
     } catch (RuntimeException e) {
       f.releaseExclusive();
@@ -615,6 +619,11 @@ public final class BufferPool implements AutoCloseable {
   /** The prefetcher's current depth (pages ahead), or 0 when prefetching is off. */
   public int prefetchDepth() {
     return prefetcher == null ? 0 : prefetcher.depth();
+  }
+
+  /** The page's LSN (header bytes 8..15, little-endian): what the write-ahead hook is called with. */
+  static long pageLsn(MemorySegment page) {
+    return page.get(LE_LONG, PageLayout.LSN_OFFSET);
   }
 
   private void checkOpen() {
