@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -108,11 +107,16 @@ public final class BufferPool implements AutoCloseable {
   private final HitBuffer hits;
   private final WalFlushHook wal;
   private final Prefetcher prefetcher; // null when prefetching is off
+  private final FlusherOptions flushOptions;
+  private final FrameMemory memory; // null without a memory manager
+  private final org.rustydb.memory.MemoryBudget.Registration reclaimRegistration; // null without one
+  private final DirtyPageFlusher flusher; // null unless backgroundFlush
 
   private final ReentrantLock missLock = new ReentrantLock();
   // Under missLock:
   private final int[] freeFrames;
   private int freeCount;
+  private int sweepHand; // clock hand for reclaim and for eviction past the policy (see FrameReclaimer)
   private Frame claimed;
   private boolean claimingForPrefetch;
   private final LongPredicate tryEvict = this::tryClaimVictim;
@@ -137,7 +141,9 @@ public final class BufferPool implements AutoCloseable {
     if (replacer == null || replacer.capacity() != n) {
       throw new IllegalArgumentException("replacer factory must return a policy of capacity " + n);
     }
-    this.region = FrameRegion.allocate(n);
+    this.region = options.memoryManager() != null
+        ? FrameRegion.fromMemoryManager(options.memoryManager(), n)
+        : FrameRegion.allocate(n);
     this.frames = new Frame[n];
     this.freeFrames = new int[n];
     for (int i = 0; i < n; i++) {
@@ -153,6 +159,15 @@ public final class BufferPool implements AutoCloseable {
     this.prefetcher = options.prefetch()
         ? new Prefetcher(this::prefetchLoad, options.prefetchExecutor(), options.prefetchThreads(), options.prefetchQueue())
         : null;
+    this.flushOptions = options.flusher();
+    if (options.memoryManager() != null) {
+      this.memory = new FrameMemory(options.memoryManager(), region.segment(), n);
+      this.reclaimRegistration = options.memoryManager().budget().addReclaimer(new FrameReclaimer(this, memory));
+    } else {
+      this.memory = null;
+      this.reclaimRegistration = null;
+    }
+    this.flusher = options.backgroundFlush() ? DirtyPageFlusher.start(this, flushOptions) : null;
   }
 
   // ------------------------------------------------------------------ guards
@@ -287,6 +302,7 @@ public final class BufferPool implements AutoCloseable {
   private Frame miss(long pageId, Mode mode, int attempt) {
     Frame f;
     long victim;
+    if (memory != null) recommitOneIfShort();
     missLock.lock();
     try {
       if (closed) {
@@ -303,11 +319,21 @@ public final class BufferPool implements AutoCloseable {
         if (attempt < FULL_RETRIES) return ALL_HELD;
         throw new OperationFailedException("buffer pool full: all " + frames.length + " frames pinned");
       }
-      if (r == Replacer.NONE) {
-        if (freeCount == 0) {
+      if (r == Replacer.NONE && freeCount == 0) {
+        // The policy has room, but frames were given back to the memory budget (or are on their way): evict
+        // one past the policy instead of growing.
+        f = memory == null ? null : sweepForVictim(mode == Mode.PREFETCH);
+        if (f == null) {
           replacer.remove(pageId);
-          throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
+          if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
+          if (mode == Mode.PREFETCH) return null;
+          if (attempt < FULL_RETRIES) return ALL_HELD;
+          throw new OperationFailedException("buffer pool full: all " + (frames.length - memory.count())
+              + " frames the memory budget leaves it are pinned");
         }
+        victim = f.pageId;
+        replacer.remove(victim);
+      } else if (r == Replacer.NONE) {
         f = frames[freeFrames[--freeCount]];
         f.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
         victim = PageId.INVALID;
@@ -395,9 +421,10 @@ public final class BufferPool implements AutoCloseable {
     if (idx < 0) return false;
     Frame f = frames[idx];
     if (f.pageId != victim || f.loadingPageId != PageId.INVALID) return false;
-    if (claimingForPrefetch && f.dirty) return false;
+    if ((claimingForPrefetch && f.dirty) || f.flushing) return false;
     if (!f.tryAcquireExclusive()) return false;
-    if (f.pageId != victim || (claimingForPrefetch && f.dirty)) { // changed between the checks and the CAS
+    // changed between the checks and the CAS? (a copy in flight must land before the frame is reused)
+    if (f.pageId != victim || (claimingForPrefetch && f.dirty) || f.flushing) {
       f.releaseExclusive();
       return false;
     }
@@ -475,19 +502,35 @@ public final class BufferPool implements AutoCloseable {
   }
 
   private void flushAllInternal() {
-    TreeSet<Integer> files = new TreeSet<>();
-    for (Frame f : frames) {
-      long p = f.pageId;
-      if (p != PageId.INVALID && f.dirty && flushFrame(f, p)) files.add(PageId.fileId(p));
+    // The combined path (sorted, batched, one write per contiguous run), waiting for held pages.
+    DirtyPageWriter.Result r;
+    try (DirtyPageWriter w = newWriter(flushOptions)) {
+      r = w.write(w.dirtyPages(false), true, Long.MAX_VALUE);
     }
-    for (int fileId : files) store.sync(fileId);
+    for (int fileId : r.files()) store.sync(fileId);
     checkpoints.incrementAndGet();
+  }
+
+  /** A writer on this pool's frames (the flusher owns one; flushAll and reclaim make their own). */
+  DirtyPageWriter newWriter(FlusherOptions options) {
+    return new DirtyPageWriter(frames, table, store, wal, options);
+  }
+
+  /** Dirty pages nobody holds, for the flusher. */
+  long[] dirtyPagesForFlusher() {
+    checkOpen();
+    return DirtyPageWriter.dirtyPages(frames, true);
   }
 
   /** Writes the frame if it still holds {@code pageId} and is dirty; returns whether it wrote. */
   private boolean flushFrame(Frame f, long pageId) {
     if (f.pageId != pageId) return false;
     f.acquireExclusive();
+    while (f.flushing && f.pageId == pageId) { // a flusher's copy is in flight: let it land first
+      f.releaseExclusive();
+      f.awaitNoFlush();
+      f.acquireExclusive();
+    }
     if (f.pageId != pageId || !f.dirty) {
       f.releaseExclusive();
       return false;
@@ -537,6 +580,7 @@ public final class BufferPool implements AutoCloseable {
         held.add(f);
       }
       for (Frame f : held) {
+        f.awaitNoFlush(); // the flusher clears it without the latch
         table.remove(f.pageId);
         replacer.remove(f.pageId);
         if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
@@ -569,9 +613,11 @@ public final class BufferPool implements AutoCloseable {
       missLock.unlock();
     }
     try {
+      if (flusher != null) flusher.close();
       if (prefetcher != null) prefetcher.close();
       flushAllInternal();
     } finally {
+      if (reclaimRegistration != null) reclaimRegistration.close();
       region.close();
     }
   }
@@ -614,6 +660,114 @@ public final class BufferPool implements AutoCloseable {
   /** Number of frames. */
   public int capacity() {
     return frames.length;
+  }
+
+  /** The pool's background flusher, if {@link BufferPoolOptions#backgroundFlush()} started one. */
+  public java.util.Optional<DirtyPageFlusher> flusher() {
+    return java.util.Optional.ofNullable(flusher);
+  }
+
+  // ------------------------------------------------------------------ memory budget (FrameReclaimer)
+
+  boolean missLockHeldByCurrentThread() {
+    return missLock.isHeldByCurrentThread();
+  }
+
+  /** Emergency reclaim: writes the dirty pages nobody holds (combined path, WAL hook), without syncing. */
+  void flushDirtyForReclaim() {
+    if (closed) return;
+    try (DirtyPageWriter w = newWriter(flushOptions)) {
+      w.write(w.dirtyPages(true), false, Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Takes up to {@code max} frames out of use for decommitting: committed free frames first, then clean
+   * resident frames nobody holds (evicted: unmapped, removed from the policy). Their indexes go to {@code out};
+   * they are on no list until {@link #reattachFrames}.
+   */
+  int detachCleanFrames(int[] out, int max) {
+    missLock.lock();
+    try {
+      if (closed) return 0;
+      drainHits();
+      int n = 0;
+      while (n < max && freeCount > 0) out[n++] = freeFrames[--freeCount];
+      for (int scanned = 0; scanned < frames.length && n < max; scanned++) {
+        Frame f = frames[sweepHand];
+        sweepHand = (sweepHand + 1) % frames.length;
+        long p = f.pageId;
+        if (p == PageId.INVALID || f.dirty || f.flushing || f.loadingPageId != PageId.INVALID) continue;
+        if (!f.tryAcquireExclusive()) continue;
+        if (f.pageId != p || f.dirty || f.flushing || f.loadingPageId != PageId.INVALID) {
+          f.releaseExclusive();
+          continue;
+        }
+        table.remove(p);
+        replacer.remove(p);
+        evictions.incrementAndGet();
+        if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
+        f.pageId = PageId.INVALID;
+        f.releaseExclusive(); // version bump: optimistic readers of p fail
+        out[n++] = f.index;
+      }
+      return n;
+    } finally {
+      missLock.unlock();
+    }
+  }
+
+  /** Puts detached frames back: decommitted ones ({@code decommitted[i]}) on their stack, others on the free list. */
+  void reattachFrames(int[] idx, boolean[] decommitted, int n) {
+    missLock.lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        if (decommitted[i]) memory.push(idx[i]); else freeFrames[freeCount++] = idx[i];
+      }
+    } finally {
+      missLock.unlock();
+    }
+  }
+
+  /**
+   * Before a miss, when no committed frame is free but the policy has room: recommits one decommitted frame
+   * (a budget reservation, made without the miss lock since it may run the reclaimers) and frees it. If the
+   * budget says no, the miss evicts past the policy instead ({@link #sweepForVictim}).
+   */
+  private void recommitOneIfShort() {
+    int idx;
+    missLock.lock();
+    try {
+      if (freeCount > 0 || memory.count() == 0 || replacer.size() >= replacer.capacity()) return;
+      idx = memory.pop();
+    } finally {
+      missLock.unlock();
+    }
+    boolean ok = memory.recommit(idx);
+    missLock.lock();
+    try {
+      if (ok) freeFrames[freeCount++] = idx; else memory.push(idx);
+    } finally {
+      missLock.unlock();
+    }
+  }
+
+  /** A resident frame nobody holds, claimed exclusively (clean ones first); caller holds the miss lock. */
+  private Frame sweepForVictim(boolean cleanOnly) {
+    for (int pass = 0; pass < 2; pass++) {
+      boolean wantClean = pass == 0 || cleanOnly;
+      for (int scanned = 0; scanned < frames.length; scanned++) {
+        Frame f = frames[sweepHand];
+        sweepHand = (sweepHand + 1) % frames.length;
+        long p = f.pageId;
+        if (p == PageId.INVALID || f.loadingPageId != PageId.INVALID || f.flushing || (wantClean && f.dirty)) continue;
+        if (!f.tryAcquireExclusive()) continue;
+        if (f.pageId == p && f.loadingPageId == PageId.INVALID && !f.flushing && !(wantClean && f.dirty)) return f;
+        f.releaseExclusive();
+      }
+      if (cleanOnly) break;
+    }
+    return null;
   }
 
   /** The prefetcher's current depth (pages ahead), or 0 when prefetching is off. */

@@ -447,6 +447,34 @@ public final class DiskManager implements PageFileStore {
     pagesWritten.increment();
   }
 
+  /** A run of consecutive pages in one positional write (aligned buffers only under direct I/O). */
+  @Override
+  public void writePages(long firstPageId, MemorySegment src) {
+    long n = PageFileStore.checkRun(firstPageId, src);
+    if (n == 1 || (direct && !PageFileChannel.aligned(src))) {
+      PageFileStore.super.writePages(firstPageId, src); // page by page, through the bounce buffer
+      return;
+    }
+    checkWritable();
+    PageFile f = file(fileOf(firstPageId));
+    long pageNo = PageId.pageNo(firstPageId);
+    if (pageNo == 0) throw new IllegalArgumentException("page 0 of " + f.name + " is the file header");
+    long count = f.pageCount;
+    if (pageNo + n > count) {
+      throw new IllegalArgumentException("pages " + PageId.toString(firstPageId) + " .. +" + (n - 1)
+          + " are not all allocated (" + f.name + " has " + count + " pages)");
+    }
+    try {
+      f.channel.write(pageNo * PAGE, src);
+    } catch (IOException e) {
+      throw ioFailure(f, pageNo, "write", e);
+    }
+    f.unsynced.set(true);
+    f.writeSeq.incrementAndGet();
+    for (long i = 0; i < n; i++) readAhead.invalidate(firstPageId + i);
+    pagesWritten.add(n);
+  }
+
   @Override
   public long allocatePage(int fileId) {
     checkWritable();
