@@ -108,7 +108,8 @@ class DirtyPageFlusherTest {
         throw new IllegalStateException(e);
       }
     };
-    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, manualOptions())) {
+    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, manualOptions());
+         AutoCloseable unblock = release::countDown) { // a failed assertion must not leave the write blocked
       Thread t = Thread.ofPlatform().start(f::runRound);
       assertThat(inWrite.await(30, TimeUnit.SECONDS)).isTrue();
       // The copy is in flight and the latch is free: a writer gets in without waiting for the I/O.
@@ -140,7 +141,8 @@ class DirtyPageFlusherTest {
         throw new IllegalStateException(e);
       }
     };
-    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, manualOptions())) {
+    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, manualOptions());
+         AutoCloseable unblock = release::countDown) { // a failed assertion must not leave the write blocked
       Thread t = Thread.ofPlatform().start(f::runRound);
       assertThat(inWrite.await(30, TimeUnit.SECONDS)).isTrue();
       dirty(3, 2, 0);
