@@ -682,7 +682,8 @@ public final class BufferPool implements AutoCloseable {
   }
 
   /**
-   * Takes up to {@code max} frames out of use for decommitting: committed free frames first, then clean
+   * Takes up to {@code max} frames out of use for decommitting (never leaving fewer than
+   * {@link FrameReclaimer#minFrames} committed): committed free frames first, then clean
    * resident frames nobody holds (evicted: unmapped, removed from the policy). Their indexes go to {@code out};
    * they are on no list until {@link #reattachFrames}.
    */
@@ -690,6 +691,7 @@ public final class BufferPool implements AutoCloseable {
     missLock.lock();
     try {
       if (closed) return 0;
+      max = Math.min(max, frames.length - memory.count() - FrameReclaimer.minFrames(frames.length));
       drainHits();
       int n = 0;
       while (n < max && freeCount > 0) out[n++] = freeFrames[--freeCount];

@@ -12,7 +12,8 @@ import org.rustydb.memory.ReclaimUrgency;
  * can go too. Frames given back are decommitted ({@code madvise(MADV_DONTNEED)}) and their bytes return to
  * the budget; the pool recommits a frame before it reuses it and evicts instead when the budget says no.
  *
- * <p>Which clean frames: a clock sweep over the frames, not the replacement policy's order (the policy has
+ * <p>The pool keeps at least {@link #minFrames} frames committed (1/16 of its frames, at least 8), so that it
+ * can still work at its smallest. Which clean frames: a clock sweep over the frames, not the replacement policy's order (the policy has
  * no "give me a victim" call outside admission); it skips pinned, loading, dirty and in-flight frames.
  */
 final class FrameReclaimer implements MemoryReclaimer {
@@ -21,6 +22,13 @@ final class FrameReclaimer implements MemoryReclaimer {
 
   private final BufferPool pool;
   private final FrameMemory memory;
+  /** Set when the OS refused to decommit (explicit huge pages): evicting for nothing helps no one. */
+  private volatile boolean cannotDecommit;
+
+  /** The pool never shrinks below this many committed frames: it must still be able to work. */
+  static int minFrames(int capacity) {
+    return Math.min(capacity, Math.max(8, capacity / 16));
+  }
 
   FrameReclaimer(BufferPool pool, FrameMemory memory) {
     this.pool = pool;
@@ -29,7 +37,7 @@ final class FrameReclaimer implements MemoryReclaimer {
 
   @Override
   public long reclaim(long bytesWanted, ReclaimUrgency urgency) {
-    if (bytesWanted <= 0 || pool.isClosed() || pool.missLockHeldByCurrentThread()) return 0;
+    if (bytesWanted <= 0 || cannotDecommit || pool.isClosed() || pool.missLockHeldByCurrentThread()) return 0;
     if (urgency == ReclaimUrgency.EMERGENCY) {
       try {
         pool.flushDirtyForReclaim();
@@ -51,7 +59,11 @@ final class FrameReclaimer implements MemoryReclaimer {
       try {
         released += memory.decommit(detached[start], end - start);
         Arrays.fill(ok, start, end, true);
-      } catch (RuntimeException e) { // e.g. madvise refused (explicit huge pages): the frames stay committed
+      } catch (org.rustydb.OperationFailedException e) { // madvise refused (explicit huge pages): frames stay
+        cannotDecommit = true;
+        LOG.log(System.Logger.Level.WARNING, "the buffer pool cannot give frames back to the memory budget: {0}",
+            e.getMessage());
+      } catch (RuntimeException e) { // the pool or the manager closed meanwhile
         LOG.log(System.Logger.Level.DEBUG, "decommitting {0} frames failed: {1}", end - start, e.toString());
       }
       start = end;
