@@ -38,9 +38,9 @@ public final class BenchFlushCommand implements Runnable {
   @Option(names = "--dir", description = "directory for the data file (default: a new temporary directory)")
   Path dir;
 
-  @Option(names = "--direct", defaultValue = "true", negatable = true,
-      description = "O_DIRECT where the file system supports it (default: ${DEFAULT-VALUE})")
-  boolean direct;
+  @Option(names = "--buffered", description = "write through the page cache instead of O_DIRECT (O_DIRECT is used "
+      + "where the file system supports it)")
+  boolean buffered;
 
   @Option(names = "--format", defaultValue = "table", description = "table or csv (default: ${DEFAULT-VALUE})")
   String format;
@@ -54,7 +54,7 @@ public final class BenchFlushCommand implements Runnable {
     try {
       Path base = dir != null ? dir : Files.createTempDirectory("rustydb-bench-flush");
       Files.createDirectories(base);
-      boolean useDirect = direct && FileChannelPageStore.directSupported(base);
+      boolean useDirect = !buffered && FileChannelPageStore.directSupported(base);
       options = new FlushBench.Options(base.resolve("data"), filePages, dirty, runs, useDirect, workloads);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -25,13 +25,13 @@ class BenchFlushCommandTest {
 
   @Test
   void csvHasBothModesPerWorkloadAndSequentialSavesAllButOneWritePerBatch(@TempDir Path dir) {
-    Result r = run("bench", "flush", "--file-pages", "512", "--dirty", "128", "--runs", "1", "--no-direct",
+    Result r = run("bench", "flush", "--file-pages", "512", "--dirty", "128", "--runs", "1", "--buffered",
         "--dir", dir.toString(), "--format", "csv");
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines[0]).isEqualTo("workload,mode,pages,write_ops,saved_percent,mib_per_s,direct");
     assertThat(lines).hasSize(7);
-    assertThat(lines[1]).startsWith("random,per-page,128,128,0.0,");
+    assertThat(lines[1]).startsWith("random,per-page,128,128,0.0,").endsWith(",buffered");
     assertThat(lines[2]).startsWith("random,combined,128,");
     assertThat(lines[5]).startsWith("sequential,per-page,128,128,0.0,");
     assertThat(lines[6]).startsWith("sequential,combined,128,2,98.4,"); // 128 contiguous pages: 2 batches of 64
