@@ -65,9 +65,16 @@ import org.rustydb.stats.BufferPoolStats;
  * the frame now holds P and retries, by which time V is on disk. A failed read unmaps P and frees the frame;
  * the waiters retry and see the error themselves.
  *
- * <p><b>Write-back</b> (eviction, {@link #flush}, {@link #flushAll}) always holds the frame exclusively while
- * stamping the checksum, so that optimistic readers see a version change, and clears the dirty flag before the
- * write (a writer who comes after it sets the flag again).
+ * <p><b>Write-back</b> of one page (eviction, {@link #flush}) holds the frame exclusively while stamping the
+ * checksum, so that optimistic readers see a version change, and clears the dirty flag before the write (a
+ * writer who comes after it sets the flag again). Many pages ({@link #flushAll}, the {@link DirtyPageFlusher},
+ * emergency memory reclaim) go through {@link DirtyPageWriter}: sorted, combined into runs, written from
+ * snapshots taken under shared latches, marked clean only if unchanged meanwhile; a page whose copy is in
+ * flight ({@link Frame#flushing}) is not evicted, and single-page write-back waits for the copy to land.
+ *
+ * <p><b>Memory budget.</b> With a memory manager the region comes from it and {@link FrameReclaimer} gives
+ * clean frames back under pressure; decommitted frames are recommitted before reuse, or the miss evicts past
+ * the policy instead (see {@code docs/architecture.md}).
  *
  * <p><b>Prefetching</b> ({@link Prefetcher}) sees every page reference that went to disk and every first
  * reference to a prefetched page, and loads predicted pages through the same miss path on its own threads,

@@ -100,79 +100,111 @@ final class DirtyPageWriter implements AutoCloseable {
     return new Result(pages, batchCount, ops, files);
   }
 
-  /** Snapshots and writes one batch; returns {pages written, write operations}. */
+  /**
+   * Snapshots and writes one batch; returns {pages written, write operations}. When waiting, it never blocks
+   * (on a latch or on another writer's copy) while it holds in-flight claims: it first writes what it has
+   * snapshotted. So no cycle can form with a thread that holds a latch and waits for a page's flight to end
+   * ({@code flush(id)} while holding a guard, {@code dropFile}).
+   */
   private long[] writeBatch(long[] pages, boolean wait) {
-    Frame[] snap = new Frame[pages.length];
-    long[] ids = new long[pages.length];
-    long[] versions = new long[pages.length];
-    long[] lsns = new long[pages.length];
-    int n = 0;
+    Snapshots s = new Snapshots(pages.length);
+    long[] total = new long[2];
     for (long p : pages) {
       int idx = table.get(p);
       if (idx < 0) continue;
       Frame f = frames[idx];
-      if (!latchForSnapshot(f, p, wait)) continue;
+      if (!tryLatchForSnapshot(f, p)) {
+        if (!wait || f.pageId != p) continue;
+        if (s.n > 0) writeSnapshots(s, total);
+        if (!latchForSnapshot(f, p)) continue;
+      }
       try {
         if (f.pageId != p || !f.dirty || f.loadingPageId != PageId.INVALID) {
           f.flushing = false;
           continue;
         }
-        versions[n] = f.version();
+        int n = s.n;
+        s.versions[n] = f.version();
         MemorySegment slot = slot(n);
         MemorySegment.copy(f.page, 0, slot, 0, PageFileStore.PAGE_SIZE);
-        lsns[n] = BufferPool.pageLsn(slot);
-        ids[n] = p;
-        snap[n++] = f;
+        s.lsns[n] = BufferPool.pageLsn(slot);
+        s.ids[n] = p;
+        s.frames[n] = f;
+        s.n = n + 1;
       } finally {
         f.releaseShared();
       }
     }
-    long written = 0;
-    long ops = 0;
+    if (s.n > 0) writeSnapshots(s, total);
+    return total;
+  }
+
+  /** Snapshots taken and not yet written, in page order, in slots [0, n) of the batch buffer. */
+  private static final class Snapshots {
+    final Frame[] frames;
+    final long[] ids;
+    final long[] versions;
+    final long[] lsns;
+    int n;
+
+    Snapshots(int capacity) {
+      frames = new Frame[capacity];
+      ids = new long[capacity];
+      versions = new long[capacity];
+      lsns = new long[capacity];
+    }
+  }
+
+  /** Writes the snapshots run by run (WAL hook, checksums, one write per run), marks clean, ends the flights. */
+  private void writeSnapshots(Snapshots s, long[] total) {
+    int n = s.n;
     int cleaned = 0; // snapshots [0, cleaned) have been handled
     try {
       int start = 0;
       while (start < n) {
         int end = start + 1;
-        while (end < n && ids[end] == ids[end - 1] + 1) end++;
+        while (end < n && s.ids[end] == s.ids[end - 1] + 1) end++;
         long maxLsn = Long.MIN_VALUE;
-        for (int i = start; i < end; i++) maxLsn = Math.max(maxLsn, lsns[i]);
+        for (int i = start; i < end; i++) maxLsn = Math.max(maxLsn, s.lsns[i]);
         wal.flushUpTo(maxLsn); // write-ahead rule, before the run's write
         for (int i = start; i < end; i++) PageChecksum.stamp(slot(i));
         MemorySegment run = buffer.asSlice((long) start * PageFileStore.PAGE_SIZE, (long) (end - start) * PageFileStore.PAGE_SIZE);
-        if (end - start == 1) store.writePage(ids[start], run); else store.writePages(ids[start], run);
-        ops++;
-        written += end - start;
-        for (int i = start; i < end; i++) markClean(snap[i], ids[i], versions[i]);
+        if (end - start == 1) store.writePage(s.ids[start], run); else store.writePages(s.ids[start], run);
+        total[1]++;
+        total[0] += end - start;
+        for (int i = start; i < end; i++) markClean(s.frames[i], s.ids[i], s.versions[i]);
         cleaned = end;
         start = end;
       }
     } finally {
-      for (int i = cleaned; i < n; i++) snap[i].flushing = false; // not written: they stay dirty
+      for (int i = cleaned; i < n; i++) s.frames[i].flushing = false; // not written: they stay dirty
+      s.n = 0;
     }
-    return new long[] {written, ops};
+  }
+
+  /** Shared latch plus the page's in-flight claim, without waiting; false (holding nothing) if busy or moved. */
+  private static boolean tryLatchForSnapshot(Frame f, long p) {
+    if (!f.tryAcquireShared()) return false;
+    if (f.pageId == p && f.tryStartFlush()) return true;
+    f.releaseShared();
+    return false;
   }
 
   /**
-   * Takes {@code f} shared and claims its in-flight write for a snapshot of page {@code p}, waiting out another
-   * writer of it if {@code wait}. Returns false (holding nothing) if the frame no longer holds {@code p} or, when
-   * not waiting, if it is busy.
+   * Takes {@code f} shared and claims its in-flight write for a snapshot of page {@code p}, waiting for the
+   * latch and for another writer's copy of the page to land. Returns false (holding nothing) if the frame no
+   * longer holds {@code p}. The caller holds no in-flight claims while it waits.
    */
-  private static boolean latchForSnapshot(Frame f, long p, boolean wait) {
+  private static boolean latchForSnapshot(Frame f, long p) {
     for (;;) {
-      if (wait) {
-        f.acquireShared();
-      } else if (!f.tryAcquireShared()) {
-        return false;
-      }
+      f.acquireShared();
       if (f.pageId != p) {
         f.releaseShared();
         return false;
       }
       if (f.tryStartFlush()) return true;
       f.releaseShared();
-      if (!wait) return false;
-      Thread.yield(); // another writer's copy of this page is in flight; look again when it has landed
+      f.awaitNoFlush(); // another writer's copy of this page is in flight; look again when it has landed
     }
   }
 

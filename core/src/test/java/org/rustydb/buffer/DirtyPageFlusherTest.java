@@ -160,6 +160,37 @@ class DirtyPageFlusherTest {
     }
   }
 
+  @Test
+  void aCheckpointWritesWhatItHoldsBeforeWaitingForALatchedPage() throws Exception {
+    open(64, false, manualOptions());
+    dirty(20, 1, 0);
+    dirty(21, 1, 0);
+    WriteGuard held = pool.write(page(21)); // a writer sits on the batch's second page
+    Thread checkpoint;
+    try {
+      checkpoint = Thread.ofPlatform().start(pool::flushAll);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!inStack(checkpoint, "awaitChange") && System.nanoTime() < deadline) Thread.onSpinWait();
+      assertThat(inStack(checkpoint, "awaitChange")).as("checkpoint waits for the held page").isTrue();
+      // Page 20's copy landed before the wait: nobody who waits for its flight (flush(20) by the thread that
+      // holds page 21, say) can deadlock with the checkpoint.
+      assertThat(store.writes()).isEqualTo(1);
+      pool.flush(page(20));
+    } finally {
+      held.close();
+    }
+    checkpoint.join();
+    assertThat(pool.stats().dirtyFrames()).isZero();
+    assertThat(store.writes()).isEqualTo(2);
+  }
+
+  static boolean inStack(Thread t, String method) {
+    for (StackTraceElement e : t.getStackTrace()) {
+      if (e.getMethodName().equals(method)) return true;
+    }
+    return false;
+  }
+
   static boolean waitingForFlush(Thread t) {
     for (StackTraceElement e : t.getStackTrace()) {
       if (e.getMethodName().equals("awaitNoFlush")) return true;
