@@ -309,7 +309,7 @@ public final class BufferPool implements AutoCloseable {
   private Frame miss(long pageId, Mode mode, int attempt) {
     Frame f;
     long victim;
-    if (memory != null) recommitOneIfShort();
+    if (memory != null && memory.count() > 0) recommitOneIfShort(); // a racy hint; checked again under the lock
     missLock.lock();
     try {
       if (closed) {
