@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       BenchPoolCommand.class,
       BenchFlushCommand.class,
       CommitBenchCommand.class,
-      WalReplayBenchCommand.class
+      WalReplayBenchCommand.class,
+      IoBenchCommand.class
     })
 public final class BenchCommand implements Runnable {
 

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       VerifyCommand.class,
       InspectCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      CacheSimCommand.class
     })
 public final class RustyDbCommand implements Runnable {
 

@@ -58,12 +58,12 @@ public record BufferPoolOptions(
     return new Builder();
   }
 
-  /** Defaults: 16384 frames (64 MiB), no memory manager, no background flusher, prefetching on with 4 threads (they mostly wait for reads: more threads,
-   *  deeper I/O; see docs/benchmarks.md) and a queue of 256. No default policy: the
-   *  policy package provides it; until then a replacer factory must be given. */
+  /** Defaults: 16384 frames (64 MiB), no memory manager, no background flusher, the default replacement policy ({@link ReplacerRegistry#DEFAULT}, dueling
+   *  LIRS: see docs/benchmarks.md for how it compares with ARC and OPT), prefetching on with 4 threads (they
+   *  mostly wait for reads: more threads, deeper I/O) and a queue of 256. */
   public static final class Builder {
     private int frames = 16384;
-    private IntFunction<Replacer> replacer;
+    private IntFunction<Replacer> replacer = capacity -> ReplacerRegistry.create(ReplacerRegistry.DEFAULT, capacity);
     private WalFlushHook walFlushHook = WalFlushHook.NONE;
     private boolean prefetch = true;
     private int prefetchThreads = 4;
@@ -89,7 +89,6 @@ public record BufferPoolOptions(
     public Builder backgroundFlush(boolean v) { backgroundFlush = v; return this; }
 
     public BufferPoolOptions build() {
-      if (replacer == null) throw new IllegalArgumentException("a replacement policy is required: builder().replacer(...)");
       return new BufferPoolOptions(frames, replacer, walFlushHook, prefetch, prefetchThreads, prefetchQueue,
           prefetchExecutor, hitStripes, hitWindow, memoryManager, flusher, backgroundFlush);
     }

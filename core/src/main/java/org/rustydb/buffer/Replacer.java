@@ -23,7 +23,15 @@ import java.util.function.LongPredicate;
  *   <li>{@code p} leaves for another reason (its file was dropped): {@link #remove(long)}.</li>
  * </ul>
  *
- * <p>Implementations are not thread-safe; the pool serialises calls (see {@code BufferPool}).
+ * <p>Page ids are non-negative ({@link #NONE} and {@link #NO_ROOM} are negative so they can never be a
+ * page). Misuse is a programming error and throws {@link IllegalArgumentException}: a negative id,
+ * {@link #recordHit} on a page that is not resident, {@link #admit} of a page that already is. An
+ * {@code admit} that returns {@link #NO_ROOM} changes nothing the caller can observe. {@code tryEvict}
+ * is only ever asked about resident pages, and after its first {@code true} it is not asked again in
+ * that call. {@link #remove} of a page the policy does not know is a no-op.
+ *
+ * <p>Policies are created by name through {@link ReplacerRegistry} ({@code "default"} is the pool's
+ * default). Implementations are not thread-safe; the pool serialises calls (see {@code BufferPool}).
  */
 public interface Replacer {
 

@@ -1,7 +1,18 @@
 /**
- * The I/O engine: asynchronous page reads, writes and syncs against open files. {@code IoEngine} is the SPI;
- * implementations are io_uring through the FFM API on Linux and positional {@code FileChannel} I/O elsewhere,
- * with priority scheduling and write batching. The bottom of the layer chain: it knows files, offsets and
- * buffers, not pages, tables or logs.
+ * The I/O engine: asynchronous reads, writes (single and vectored) and syncs against open files, the
+ * bottom of the layer chain: it knows files, offsets and buffers, not pages, tables or logs.
+ *
+ * <ul>
+ *   <li>{@link org.rustydb.io.IoEngine} is the SPI; {@link org.rustydb.io.IoEngines#create} picks
+ *       {@link org.rustydb.io.UringIoEngine} (Linux io_uring through the FFM API; every native call in
+ *       {@code LinuxNative}, the kernel ABI in {@code UringLayout}) or the portable
+ *       {@link org.rustydb.io.FileChannelIoEngine}.</li>
+ *   <li>{@link org.rustydb.io.IoScheduler} orders requests by {@link org.rustydb.io.IoPriority} with aging
+ *       ({@link org.rustydb.io.AgingPriorityQueue}); {@link org.rustydb.io.IoBatcher} merges adjacent page
+ *       writes into vectored writes.</li>
+ *   <li>{@link org.rustydb.io.IoMetrics} feeds {@code org.rustydb.stats.IoStats};
+ *       {@link org.rustydb.io.FaultInjectingIoEngine} fails chosen requests and simulates a crash for
+ *       tests.</li>
+ * </ul>
  */
 package org.rustydb.io;

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Our I/O engines next to fio: 4k random reads, O_DIRECT, same file, block size and queue depth.
+#   fio io_uring  vs  rustydb uring        at depth 1, 8, 32
+#   fio psync     vs  rustydb filechannel  at depth 1 (and psync with N jobs vs filechannel depth N)
+# Runs are interleaved and repeated (REPS), and the median IOPS is reported, because the machines
+# this runs on are shared and noisy. Usage:
+#   bench/scripts/io-vs-fio.sh [FILE] [SIZE] [SECONDS] [REPS]     (defaults: /tmp/rustydb-io-vs-fio.dat 1g 4 3)
+# The file is created (random data) if missing and deleted at the end unless KEEP=1.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+file=${1:-/tmp/rustydb-io-vs-fio.dat}
+size=${2:-1g}
+secs=${3:-4}
+reps=${4:-3}
+depths="1 8 32"
+
+if ! command -v fio >/dev/null 2>&1; then
+  echo "io-vs-fio: installing fio" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y fio >/dev/null; else sudo apt-get install -y fio >/dev/null; fi
+fi
+
+rustydb=${RUSTYDB:-$root/rustydb}   # RUSTYDB=path overrides the launcher (e.g. a frozen build)
+raw=$(mktemp)
+trap 'rm -f "$raw"; [ "${KEEP:-0}" = 1 ] || rm -f "$file"' EXIT
+
+# Lay the file out once (our runner fills it with random data; fio then reuses it as is).
+"$rustydb" bench io --engine filechannel --depth 1 --seconds 0.2 --warmup 0 --file "$file" --size "$size" \
+  --format csv >/dev/null
+
+fio_iops() { # engine depth jobs
+  fio --name=r --filename="$file" --size="$size" --rw=randread --bs=4k --direct=1 --ioengine="$1" \
+      --iodepth="$2" --numjobs="$3" --group_reporting --runtime="$secs" --ramp_time=1 --time_based \
+      --norandommap --randrepeat=0 --output-format=terse --terse-version=3 2>/dev/null |
+    awk -F';' '{print $8}'   # field 8 of terse v3: read IOPS
+}
+ours_iops() { # engine depth
+  "$rustydb" bench io --engine "$1" --pattern randread --block 4k --depth "$2" --file "$file" \
+      --size "$size" --seconds "$secs" --warmup 1 --format csv | awk -F',' 'NR==2 {print $5}'
+}
+
+for rep in $(seq "$reps"); do
+  for d in $depths; do
+    echo "fio-io_uring $d $(fio_iops io_uring "$d" 1)" >>"$raw"
+    echo "uring $d $(ours_iops uring "$d")" >>"$raw"
+    echo "fio-psync $d $(fio_iops psync 1 "$d")" >>"$raw"
+    echo "filechannel $d $(ours_iops filechannel "$d")" >>"$raw"
+  done
+  echo "io-vs-fio: round $rep of $reps done" >&2
+done
+
+median() { # name depth
+  awk -v n="$1" -v d="$2" '$1==n && $2==d {print $3}' "$raw" | sort -n |
+    awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'
+}
+
+echo "randread 4k, O_DIRECT, $size file, ${secs}s per run, median of $reps interleaved runs (IOPS)"
+printf '%-6s %14s %14s %7s %14s %14s %7s\n' depth fio-io_uring rustydb-uring ratio fio-psync rustydb-fc ratio
+for d in $depths; do
+  fu=$(median fio-io_uring "$d"); ou=$(median uring "$d")
+  fp=$(median fio-psync "$d"); of=$(median filechannel "$d")
+  awk -v d="$d" -v fu="$fu" -v ou="$ou" -v fp="$fp" -v of="$of" \
+    'BEGIN {printf "%-6s %14.0f %14.0f %6.0f%% %14.0f %14.0f %6.0f%%\n", d, fu, ou, 100*ou/fu, fp, of, 100*of/fp}'
+done
+echo "(fio-psync at depth N runs N jobs: the synchronous analogue of N requests in flight)"
