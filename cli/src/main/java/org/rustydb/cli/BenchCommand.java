@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       JmhCommand.class,
       BenchAllocCommand.class,
       BenchPoolCommand.class,
+      BenchFlushCommand.class,
       CommitBenchCommand.class,
       WalReplayBenchCommand.class,
       IoBenchCommand.class,

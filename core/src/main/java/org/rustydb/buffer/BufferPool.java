@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,6 +15,8 @@ import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
 import org.rustydb.disk.PageFileStore;
 import org.rustydb.disk.PageId;
+import org.rustydb.page.PageChecksum;
+import org.rustydb.page.PageLayout;
 import org.rustydb.stats.BufferPoolStats;
 
 /**
@@ -64,9 +65,16 @@ import org.rustydb.stats.BufferPoolStats;
  * the frame now holds P and retries, by which time V is on disk. A failed read unmaps P and frees the frame;
  * the waiters retry and see the error themselves.
  *
- * <p><b>Write-back</b> (eviction, {@link #flush}, {@link #flushAll}) always holds the frame exclusively while
- * stamping the checksum, so that optimistic readers see a version change, and clears the dirty flag before the
- * write (a writer who comes after it sets the flag again).
+ * <p><b>Write-back</b> of one page (eviction, {@link #flush}) holds the frame exclusively while stamping the
+ * checksum, so that optimistic readers see a version change, and clears the dirty flag before the write (a
+ * writer who comes after it sets the flag again). Many pages ({@link #flushAll}, the {@link DirtyPageFlusher},
+ * emergency memory reclaim) go through {@link DirtyPageWriter}: sorted, combined into runs, written from
+ * snapshots taken under shared latches, marked clean only if unchanged meanwhile; a page whose copy is in
+ * flight ({@link Frame#flushing}) is not evicted, and single-page write-back waits for the copy to land.
+ *
+ * <p><b>Memory budget.</b> With a memory manager the region comes from it and {@link FrameReclaimer} gives
+ * clean frames back under pressure; decommitted frames are recommitted before reuse, or the miss evicts past
+ * the policy instead (see {@code docs/architecture.md}).
  *
  * <p><b>Prefetching</b> ({@link Prefetcher}) sees every page reference that went to disk and every first
  * reference to a prefetched page, and loads predicted pages through the same miss path on its own threads,
@@ -81,6 +89,8 @@ public final class BufferPool implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
   private static final int FULL_RETRIES = 64;
+  private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
+      java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle PREFETCHED;
 
   static {
@@ -104,11 +114,16 @@ public final class BufferPool implements AutoCloseable {
   private final HitBuffer hits;
   private final WalFlushHook wal;
   private final Prefetcher prefetcher; // null when prefetching is off
+  private final FlusherOptions flushOptions;
+  private final FrameMemory memory; // null without a memory manager
+  private final org.rustydb.memory.MemoryBudget.Registration reclaimRegistration; // null without one
+  private final DirtyPageFlusher flusher; // null unless backgroundFlush
 
   private final ReentrantLock missLock = new ReentrantLock();
   // Under missLock:
   private final int[] freeFrames;
   private int freeCount;
+  private int sweepHand; // clock hand for reclaim and for eviction past the policy (see FrameReclaimer)
   private Frame claimed;
   private boolean claimingForPrefetch;
   private final LongPredicate tryEvict = this::tryClaimVictim;
@@ -133,7 +148,9 @@ public final class BufferPool implements AutoCloseable {
     if (replacer == null || replacer.capacity() != n) {
       throw new IllegalArgumentException("replacer factory must return a policy of capacity " + n);
     }
-    this.region = FrameRegion.allocate(n);
+    this.region = options.memoryManager() != null
+        ? FrameRegion.fromMemoryManager(options.memoryManager(), n)
+        : FrameRegion.allocate(n);
     this.frames = new Frame[n];
     this.freeFrames = new int[n];
     for (int i = 0; i < n; i++) {
@@ -149,6 +166,15 @@ public final class BufferPool implements AutoCloseable {
     this.prefetcher = options.prefetch()
         ? new Prefetcher(this::prefetchLoad, options.prefetchExecutor(), options.prefetchThreads(), options.prefetchQueue())
         : null;
+    this.flushOptions = options.flusher();
+    if (options.memoryManager() != null) {
+      this.memory = new FrameMemory(options.memoryManager(), region.segment(), n);
+      this.reclaimRegistration = options.memoryManager().budget().addReclaimer(new FrameReclaimer(this, memory));
+    } else {
+      this.memory = null;
+      this.reclaimRegistration = null;
+    }
+    this.flusher = options.backgroundFlush() ? DirtyPageFlusher.start(this, flushOptions) : null;
   }
 
   // ------------------------------------------------------------------ guards
@@ -295,6 +321,7 @@ public final class BufferPool implements AutoCloseable {
   private Frame miss(long pageId, Mode mode, int attempt) {
     Frame f;
     long victim;
+    if (memory != null && memory.count() > 0) recommitOneIfShort(); // a racy hint; checked again under the lock
     missLock.lock();
     try {
       if (closed) {
@@ -311,11 +338,21 @@ public final class BufferPool implements AutoCloseable {
         if (attempt < FULL_RETRIES) return ALL_HELD;
         throw new OperationFailedException("buffer pool full: all " + frames.length + " frames pinned");
       }
-      if (r == Replacer.NONE) {
-        if (freeCount == 0) {
+      if (r == Replacer.NONE && freeCount == 0) {
+        // The policy has room, but frames were given back to the memory budget (or are on their way): evict
+        // one past the policy instead of growing.
+        f = memory == null ? null : sweepForVictim(mode == Mode.PREFETCH);
+        if (f == null) {
           replacer.remove(pageId);
-          throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
+          if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
+          if (mode == Mode.PREFETCH) return null;
+          if (attempt < FULL_RETRIES) return ALL_HELD;
+          throw new OperationFailedException("buffer pool full: all " + (frames.length - memory.count())
+              + " frames the memory budget leaves it are pinned");
         }
+        victim = f.pageId;
+        replacer.remove(victim);
+      } else if (r == Replacer.NONE) {
         f = frames[freeFrames[--freeCount]];
         f.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
         victim = PageId.INVALID;
@@ -367,11 +404,11 @@ public final class BufferPool implements AutoCloseable {
         f.page.fill((byte) 0);
       } else {
         store.readPage(pageId, f.page);
-        if (!PageCrc.verify(f.page)) {
+        if (!PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // all zero: never written
           throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
-              + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageCrc.CHECKSUM_OFFSET
-              + ": stored 0x" + Integer.toHexString(PageCrc.stored(f.page)) + ", computed 0x"
-              + Integer.toHexString(PageCrc.compute(f.page)));
+              + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageLayout.CHECKSUM_OFFSET
+              + ": stored 0x" + Integer.toHexString(PageChecksum.stored(f.page)) + ", computed 0x"
+              + Integer.toHexString(PageChecksum.compute(f.page)));
         }
       }
     } catch (RuntimeException | Error e) {
@@ -403,9 +440,10 @@ public final class BufferPool implements AutoCloseable {
     if (idx < 0) return false;
     Frame f = frames[idx];
     if (f.pageId != victim || f.loadingPageId != PageId.INVALID) return false;
-    if (claimingForPrefetch && f.dirty) return false;
+    if ((claimingForPrefetch && f.dirty) || f.flushing) return false;
     if (!f.tryAcquireExclusive()) return false;
-    if (f.pageId != victim || (claimingForPrefetch && f.dirty)) { // changed between the checks and the CAS
+    // changed between the checks and the CAS? (a copy in flight must land before the frame is reused)
+    if (f.pageId != victim || (claimingForPrefetch && f.dirty) || f.flushing) {
       f.releaseExclusive();
       return false;
     }
@@ -444,8 +482,8 @@ public final class BufferPool implements AutoCloseable {
 
   /** Writes a frame held exclusively: WAL first, then checksum, then the store. */
   private void writeBack(Frame f, long pageId) {
-    wal.flushUpTo(PageCrc.lsn(f.page));
-    PageCrc.stamp(f.page);
+    wal.flushUpTo(pageLsn(f.page));
+    PageChecksum.stamp(f.page);
     f.dirty = false;
     try {
       store.writePage(pageId, f.page);
@@ -483,26 +521,42 @@ public final class BufferPool implements AutoCloseable {
   }
 
   private void flushAllInternal() {
-    TreeSet<Integer> files = new TreeSet<>();
-    for (Frame f : frames) {
-      long p = f.pageId;
-      if (p != PageId.INVALID && f.dirty && flushFrame(f, p)) files.add(PageId.fileId(p));
+    // The combined path (sorted, batched, one write per contiguous run), waiting for held pages.
+    DirtyPageWriter.Result r;
+    try (DirtyPageWriter w = newWriter(flushOptions)) {
+      r = w.write(w.dirtyPages(false), true, Long.MAX_VALUE);
     }
-    for (int fileId : files) store.sync(fileId);
+    for (int fileId : r.files()) store.sync(fileId);
     checkpoints.incrementAndGet();
+  }
+
+  /** A writer on this pool's frames (the flusher owns one; flushAll and reclaim make their own). */
+  DirtyPageWriter newWriter(FlusherOptions options) {
+    return new DirtyPageWriter(frames, table, store, wal, options);
+  }
+
+  /** Dirty pages nobody holds, for the flusher. */
+  long[] dirtyPagesForFlusher() {
+    checkOpen();
+    return DirtyPageWriter.dirtyPages(frames, true);
   }
 
   /** Writes the frame if it still holds {@code pageId} and is dirty; returns whether it wrote. */
   private boolean flushFrame(Frame f, long pageId) {
     if (f.pageId != pageId) return false;
     f.acquireExclusive();
+    while (f.flushing && f.pageId == pageId) { // a flusher's copy is in flight: let it land first
+      f.releaseExclusive();
+      f.awaitNoFlush();
+      f.acquireExclusive();
+    }
     if (f.pageId != pageId || !f.dirty) {
       f.releaseExclusive();
       return false;
     }
     try {
-      wal.flushUpTo(PageCrc.lsn(f.page));
-      PageCrc.stamp(f.page);
+      wal.flushUpTo(pageLsn(f.page));
+      PageChecksum.stamp(f.page);
       f.dirty = false;
     } catch (RuntimeException e) {
       f.releaseExclusive();
@@ -545,6 +599,7 @@ public final class BufferPool implements AutoCloseable {
         held.add(f);
       }
       for (Frame f : held) {
+        f.awaitNoFlush(); // the flusher clears it without the latch
         table.remove(f.pageId);
         replacer.remove(f.pageId);
         if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
@@ -577,9 +632,11 @@ public final class BufferPool implements AutoCloseable {
       missLock.unlock();
     }
     try {
+      if (flusher != null) flusher.close();
       if (prefetcher != null) prefetcher.close();
       flushAllInternal();
     } finally {
+      if (reclaimRegistration != null) reclaimRegistration.close();
       region.close();
     }
   }
@@ -624,9 +681,124 @@ public final class BufferPool implements AutoCloseable {
     return frames.length;
   }
 
+  /** The pool's background flusher, if {@link BufferPoolOptions#backgroundFlush()} started one. */
+  public java.util.Optional<DirtyPageFlusher> flusher() {
+    return java.util.Optional.ofNullable(flusher);
+  }
+
+  // ------------------------------------------------------------------ memory budget (FrameReclaimer)
+
+  boolean missLockHeldByCurrentThread() {
+    return missLock.isHeldByCurrentThread();
+  }
+
+  /** Emergency reclaim: writes the dirty pages nobody holds (combined path, WAL hook), without syncing. */
+  void flushDirtyForReclaim() {
+    if (closed) return;
+    try (DirtyPageWriter w = newWriter(flushOptions)) {
+      w.write(w.dirtyPages(true), false, Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Takes up to {@code max} frames out of use for decommitting (never leaving fewer than
+   * {@link FrameReclaimer#minFrames} committed): committed free frames first, then clean
+   * resident frames nobody holds (evicted: unmapped, removed from the policy). Their indexes go to {@code out};
+   * they are on no list until {@link #reattachFrames}.
+   */
+  int detachCleanFrames(int[] out, int max) {
+    missLock.lock();
+    try {
+      if (closed) return 0;
+      max = Math.min(max, frames.length - memory.count() - FrameReclaimer.minFrames(frames.length));
+      drainHits();
+      int n = 0;
+      while (n < max && freeCount > 0) out[n++] = freeFrames[--freeCount];
+      for (int scanned = 0; scanned < frames.length && n < max; scanned++) {
+        Frame f = frames[sweepHand];
+        sweepHand = (sweepHand + 1) % frames.length;
+        long p = f.pageId;
+        if (p == PageId.INVALID || f.dirty || f.flushing || f.loadingPageId != PageId.INVALID) continue;
+        if (!f.tryAcquireExclusive()) continue;
+        if (f.pageId != p || f.dirty || f.flushing || f.loadingPageId != PageId.INVALID) {
+          f.releaseExclusive();
+          continue;
+        }
+        table.remove(p);
+        replacer.remove(p);
+        evictions.incrementAndGet();
+        if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
+        f.pageId = PageId.INVALID;
+        f.releaseExclusive(); // version bump: optimistic readers of p fail
+        out[n++] = f.index;
+      }
+      return n;
+    } finally {
+      missLock.unlock();
+    }
+  }
+
+  /** Puts detached frames back: decommitted ones ({@code decommitted[i]}) on their stack, others on the free list. */
+  void reattachFrames(int[] idx, boolean[] decommitted, int n) {
+    missLock.lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        if (decommitted[i]) memory.push(idx[i]); else freeFrames[freeCount++] = idx[i];
+      }
+    } finally {
+      missLock.unlock();
+    }
+  }
+
+  /**
+   * Before a miss, when no committed frame is free but the policy has room: recommits one decommitted frame
+   * (a budget reservation, made without the miss lock since it may run the reclaimers) and frees it. If the
+   * budget says no, the miss evicts past the policy instead ({@link #sweepForVictim}).
+   */
+  private void recommitOneIfShort() {
+    int idx;
+    missLock.lock();
+    try {
+      if (freeCount > 0 || memory.count() == 0 || replacer.size() >= replacer.capacity()) return;
+      idx = memory.pop();
+    } finally {
+      missLock.unlock();
+    }
+    boolean ok = memory.recommit(idx);
+    missLock.lock();
+    try {
+      if (ok) freeFrames[freeCount++] = idx; else memory.push(idx);
+    } finally {
+      missLock.unlock();
+    }
+  }
+
+  /** A resident frame nobody holds, claimed exclusively (clean ones first); caller holds the miss lock. */
+  private Frame sweepForVictim(boolean cleanOnly) {
+    for (int pass = 0; pass < 2; pass++) {
+      boolean wantClean = pass == 0 || cleanOnly;
+      for (int scanned = 0; scanned < frames.length; scanned++) {
+        Frame f = frames[sweepHand];
+        sweepHand = (sweepHand + 1) % frames.length;
+        long p = f.pageId;
+        if (p == PageId.INVALID || f.loadingPageId != PageId.INVALID || f.flushing || (wantClean && f.dirty)) continue;
+        if (!f.tryAcquireExclusive()) continue;
+        if (f.pageId == p && f.loadingPageId == PageId.INVALID && !f.flushing && !(wantClean && f.dirty)) return f;
+        f.releaseExclusive();
+      }
+      if (cleanOnly) break;
+    }
+    return null;
+  }
+
   /** The prefetcher's current depth (pages ahead), or 0 when prefetching is off. */
   public int prefetchDepth() {
     return prefetcher == null ? 0 : prefetcher.depth();
+  }
+
+  /** The page's LSN (header bytes 8..15, little-endian): what the write-ahead hook is called with. */
+  static long pageLsn(MemorySegment page) {
+    return page.get(LE_LONG, PageLayout.LSN_OFFSET);
   }
 
   private void checkOpen() {

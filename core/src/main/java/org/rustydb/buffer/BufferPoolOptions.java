@@ -22,6 +22,12 @@ import java.util.function.IntFunction;
  *     young): recency only matters relative to eviction pressure, so a pool that evicts nothing records
  *     (almost) nothing, and quick re-references count once, as LRU-K's and 2Q's correlated references do;
  *     0 hands every hit to the policy, exactly as the cache simulator replays a trace; -1 = frames / 8
+ * @param memoryManager when not null, the frame region comes from {@code allocateFrameRegion} (freed at close)
+ *     and the pool registers with its budget as a reclaimer that gives frames back under pressure
+ *     (see {@code FrameReclaimer}); null = the pool allocates its own region, outside any budget
+ * @param flusher write combining for every flush path and, with {@code backgroundFlush}, the flusher's rate
+ * @param backgroundFlush whether the pool runs a {@link DirtyPageFlusher} thread (started with the pool,
+ *     stopped by its close)
  */
 public record BufferPoolOptions(
     int frames,
@@ -32,7 +38,10 @@ public record BufferPoolOptions(
     int prefetchQueue,
     Executor prefetchExecutor,
     int hitStripes,
-    int hitWindow) {
+    int hitWindow,
+    org.rustydb.memory.MemoryManager memoryManager,
+    FlusherOptions flusher,
+    boolean backgroundFlush) {
 
   public BufferPoolOptions {
     if (frames <= 0) throw new IllegalArgumentException("frames must be positive: " + frames);
@@ -42,13 +51,14 @@ public record BufferPoolOptions(
     if (prefetchQueue <= 0) throw new IllegalArgumentException("prefetchQueue must be positive: " + prefetchQueue);
     if (hitStripes < 0) throw new IllegalArgumentException("hitStripes must be >= 0: " + hitStripes);
     if (hitWindow < -1) throw new IllegalArgumentException("hitWindow must be >= -1: " + hitWindow);
+    Objects.requireNonNull(flusher, "flusher");
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Defaults: 16384 frames (64 MiB), the default replacement policy ({@link ReplacerRegistry#DEFAULT}, dueling
+  /** Defaults: 16384 frames (64 MiB), no memory manager, no background flusher, the default replacement policy ({@link ReplacerRegistry#DEFAULT}, dueling
    *  LIRS: see docs/benchmarks.md for how it compares with ARC and OPT), prefetching on with 4 threads (they
    *  mostly wait for reads: more threads, deeper I/O) and a queue of 256. */
   public static final class Builder {
@@ -61,6 +71,9 @@ public record BufferPoolOptions(
     private Executor prefetchExecutor;
     private int hitStripes;
     private int hitWindow = -1;
+    private org.rustydb.memory.MemoryManager memoryManager;
+    private FlusherOptions flusher = FlusherOptions.DEFAULTS;
+    private boolean backgroundFlush;
 
     public Builder frames(int v) { frames = v; return this; }
     public Builder replacer(IntFunction<Replacer> v) { replacer = v; return this; }
@@ -71,10 +84,13 @@ public record BufferPoolOptions(
     public Builder prefetchExecutor(Executor v) { prefetchExecutor = v; return this; }
     public Builder hitStripes(int v) { hitStripes = v; return this; }
     public Builder hitWindow(int v) { hitWindow = v; return this; }
+    public Builder memoryManager(org.rustydb.memory.MemoryManager v) { memoryManager = v; return this; }
+    public Builder flusher(FlusherOptions v) { flusher = v; return this; }
+    public Builder backgroundFlush(boolean v) { backgroundFlush = v; return this; }
 
     public BufferPoolOptions build() {
       return new BufferPoolOptions(frames, replacer, walFlushHook, prefetch, prefetchThreads, prefetchQueue,
-          prefetchExecutor, hitStripes, hitWindow);
+          prefetchExecutor, hitStripes, hitWindow, memoryManager, flusher, backgroundFlush);
     }
   }
 }

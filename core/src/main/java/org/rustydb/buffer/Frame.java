@@ -31,6 +31,32 @@ final class Frame extends PageLatch {
   /** Loaded by the prefetcher and not referenced since (for prefetch hit/miss counts). */
   volatile boolean prefetched;
 
+  /**
+   * A copy of this page is being written by a {@link DirtyPageWriter} (set with a CAS while holding the latch
+   * shared, cleared after the write). No other write of the page may start meanwhile: see that class.
+   */
+  volatile boolean flushing;
+
+  private static final java.lang.invoke.VarHandle FLUSHING;
+
+  static {
+    try {
+      FLUSHING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Frame.class, "flushing", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Claims the page's one in-flight write; false if another writer has it. */
+  boolean tryStartFlush() {
+    return FLUSHING.compareAndSet(this, false, true);
+  }
+
+  /** Waits (yielding) until no copy of this page is in flight. */
+  void awaitNoFlush() {
+    while (flushing) Thread.yield();
+  }
+
   // padding after the hot fields (PageLatchPad pads before them)
   long q01, q02, q03, q04, q05, q06, q07;
 

@@ -30,6 +30,7 @@ public class InMemoryPageFileStore implements PageFileStore {
   private final ConcurrentHashMap<Long, AtomicLong> readsPerPage = new ConcurrentHashMap<>();
   private final AtomicLong reads = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong writeOps = new AtomicLong();
   private volatile boolean closed;
 
   /** Creates an empty file {@code fileId} (idempotent). */
@@ -89,6 +90,22 @@ public class InMemoryPageFileStore implements PageFileStore {
       MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, page(f, pageId), 0, PAGE_SIZE);
     }
     writes.incrementAndGet();
+    writeOps.incrementAndGet();
+  }
+
+  /** Writes a run of consecutive pages as one operation (counted once in {@link #writeOps()}). */
+  @Override
+  public void writePages(long firstPageId, MemorySegment src) {
+    long n = PageFileStore.checkRun(firstPageId, src);
+    File f = file(firstPageId);
+    synchronized (f) {
+      page(f, firstPageId + n - 1); // the whole run exists, or nothing is written
+      for (long i = 0; i < n; i++) {
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, i * PAGE_SIZE, page(f, firstPageId + i), 0, PAGE_SIZE);
+      }
+    }
+    writes.addAndGet(n);
+    writeOps.incrementAndGet();
   }
 
   @Override
@@ -143,8 +160,14 @@ public class InMemoryPageFileStore implements PageFileStore {
     return n == null ? 0 : n.get();
   }
 
+  /** Pages written. */
   public long writes() {
     return writes.get();
+  }
+
+  /** Write calls: a run written by {@link #writePages} counts once. */
+  public long writeOps() {
+    return writeOps.get();
   }
 
   @Override

@@ -76,6 +76,7 @@ public final class DiskManager implements PageFileStore {
   private final DataDirectory dir;
   private final DiskOptions options;
   private final PageFileChannel.Opener opener;
+  private final org.rustydb.io.IoEngine engine; // null: FileChannel I/O
   private final boolean direct;
   private final Map<Integer, PageFile> byId = new ConcurrentHashMap<>();
   private final Map<String, PageFile> byName = new ConcurrentHashMap<>();
@@ -83,6 +84,7 @@ public final class DiskManager implements PageFileStore {
   private final ReadAheadCache readAhead;
   private final MemorySegment zeros;
   private final ThreadLocal<MemorySegment> bounce;
+  private final ThreadLocal<MemorySegment> readAheadBuffer;
   private int maxFileId;
   private volatile boolean closed;
   private volatile DatabaseFailedException failure;
@@ -91,13 +93,17 @@ public final class DiskManager implements PageFileStore {
   private final LongAdder pagesWritten = new LongAdder();
   private final LongAdder syncs = new LongAdder();
 
-  private DiskManager(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener) {
+  private DiskManager(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener,
+      org.rustydb.io.IoEngine engine) {
     this.dir = dir;
     this.options = options;
     this.opener = opener;
+    this.engine = engine;
     Arena arena = Arena.ofAuto();
     this.zeros = arena.allocate((long) ZERO_PIECE_PAGES * PAGE, PAGE);
     this.bounce = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(PAGE, PAGE));
+    long readAheadBytes = (long) Math.max(1, options.prefetchPages()) * PAGE;
+    this.readAheadBuffer = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(readAheadBytes, PAGE));
     this.readAhead = new ReadAheadCache(options.prefetchPages() == 0 ? 0 : options.readAheadCachePages());
     boolean useDirect = false;
     if (options.directIo()) {
@@ -122,9 +128,23 @@ public final class DiskManager implements PageFileStore {
     return open(dir, options, PageFileChannel.DEFAULT_OPENER);
   }
 
+  /**
+   * Opens the page files of {@code dir}, doing all page I/O through {@code engine} (io_uring where available:
+   * see {@code org.rustydb.io.IoEngines}). The engine stays owned by the caller: close it after this.
+   */
+  public static DiskManager open(DataDirectory dir, DiskOptions options, org.rustydb.io.IoEngine engine) {
+    if (engine == null) throw new IllegalArgumentException("engine is null");
+    return open(dir, options, PageFileChannel.DEFAULT_OPENER, engine);
+  }
+
   static DiskManager open(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener) {
+    return open(dir, options, opener, null);
+  }
+
+  private static DiskManager open(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener,
+      org.rustydb.io.IoEngine engine) {
     if (dir.isClosed()) throw new ClosedException("data directory " + dir.root());
-    DiskManager dm = new DiskManager(dir, options, opener);
+    DiskManager dm = new DiskManager(dir, options, opener, engine);
     try {
       dm.scanBase();
     } catch (IOException | RuntimeException e) {
@@ -148,7 +168,7 @@ public final class DiskManager implements PageFileStore {
         damaged.put(name, "not a page file (not a regular file, or a name RustyDB would not create)");
         continue;
       }
-      PageFileChannel ch = PageFileChannel.open(p, direct, false, opener);
+      PageFileChannel ch = PageFileChannel.open(p, direct, false, opener, engine);
       String problem;
       PageFileHeaderLayout.Header h = null;
       long size = ch.size();
@@ -208,7 +228,7 @@ public final class DiskManager implements PageFileStore {
     PageFileChannel ch = null;
     try {
       DurableFiles.createFile(path);
-      ch = PageFileChannel.open(path, direct, false, opener);
+      ch = PageFileChannel.open(path, direct, false, opener, engine);
       var h = new PageFileHeaderLayout.Header(fileId, kind, 1, 0, 0, System.currentTimeMillis());
       PageFile f = new PageFile(name, kind, path, ch, h, 0, Arena.ofAuto().allocate(PAGE, PAGE));
       f.lock.lock();
@@ -408,8 +428,10 @@ public final class DiskManager implements PageFileStore {
     long first = pageNo + 1;
     int count = (int) (last - pageNo);
     long seq = f.writeSeq.get();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buf = arena.allocate((long) count * PAGE, PAGE);
+    try {
+      // A per-thread buffer of an automatic arena: an I/O engine completes reads on its own threads, so the
+      // buffer cannot be confined; and a shared arena per read-ahead would cost a handshake to free.
+      MemorySegment buf = readAheadBuffer.get().asSlice(0, (long) count * PAGE);
       int n = f.channel.read(first * PAGE, buf);
       pagesRead.add(n / PAGE);
       if (n / PAGE > 0) readAhead.putAll(f, seq, first, buf, n / PAGE);
@@ -445,6 +467,34 @@ public final class DiskManager implements PageFileStore {
     f.writeSeq.incrementAndGet();
     readAhead.invalidate(pageId);
     pagesWritten.increment();
+  }
+
+  /** A run of consecutive pages in one positional write (aligned buffers only under direct I/O). */
+  @Override
+  public void writePages(long firstPageId, MemorySegment src) {
+    long n = PageFileStore.checkRun(firstPageId, src);
+    if (n == 1 || (direct && !PageFileChannel.aligned(src))) {
+      PageFileStore.super.writePages(firstPageId, src); // page by page, through the bounce buffer
+      return;
+    }
+    checkWritable();
+    PageFile f = file(fileOf(firstPageId));
+    long pageNo = PageId.pageNo(firstPageId);
+    if (pageNo == 0) throw new IllegalArgumentException("page 0 of " + f.name + " is the file header");
+    long count = f.pageCount;
+    if (pageNo + n > count) {
+      throw new IllegalArgumentException("pages " + PageId.toString(firstPageId) + " .. +" + (n - 1)
+          + " are not all allocated (" + f.name + " has " + count + " pages)");
+    }
+    try {
+      f.channel.write(pageNo * PAGE, src);
+    } catch (IOException e) {
+      throw ioFailure(f, pageNo, "write", e);
+    }
+    f.unsynced.set(true);
+    f.writeSeq.incrementAndGet();
+    for (long i = 0; i < n; i++) readAhead.invalidate(firstPageId + i);
+    pagesWritten.add(n);
   }
 
   @Override

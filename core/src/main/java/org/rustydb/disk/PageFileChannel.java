@@ -14,12 +14,24 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.rustydb.ClosedException;
+import org.rustydb.OperationFailedException;
+import org.rustydb.io.FileOpenOptions;
+import org.rustydb.io.IoEngine;
+import org.rustydb.io.IoFile;
 
 /**
- * All raw file I/O of the disk manager: positional reads and writes of whole, 4096-aligned pages through
- * a {@link FileChannel}, optionally opened with O_DIRECT. It is the one class to switch to
- * {@code org.rustydb.io.IoEngine} (io_uring) when that lands; nothing else in this package touches a
- * channel.
+ * All raw file I/O of the disk manager: positional reads and writes of whole, 4096-aligned pages, optionally
+ * with O_DIRECT, through an {@link IoEngine} (io_uring or its portable engine) when the disk manager was
+ * given one, else through a {@link FileChannel}. Nothing else in this package touches a file.
+ *
+ * <p>With an engine, each call submits one request and waits for it <em>uninterruptibly</em> (the buffer
+ * belongs to the caller and must not be reused while the kernel may still fill it); a thread that is
+ * interrupted when it calls fails at once with {@link ClosedByInterruptException}, as with a channel, and
+ * nothing is submitted. Engine errors arrive as {@link IOException}s wrapping the engine's exception, so the
+ * disk manager's error handling (read-only after a failed fsync) is the same for both paths.
  *
  * <p>An interrupt does not close the file for everyone (as a bare {@code FileChannel} would): see
  * {@link #recover}.
@@ -48,6 +60,9 @@ final class PageFileChannel implements AutoCloseable {
   /** Replaced when an interrupt closed it (see the class comment). */
   private volatile FileChannel channel;
   private volatile boolean closed;
+  /** The engine path (both null on the FileChannel path). */
+  private final IoEngine engine;
+  private final IoFile ioFile;
 
   private PageFileChannel(Path path, Set<OpenOption> options, Opener opener, boolean direct) throws IOException {
     this.path = path;
@@ -55,8 +70,67 @@ final class PageFileChannel implements AutoCloseable {
     this.opener = opener;
     this.direct = direct;
     this.channel = opener.open(path, options);
+    this.engine = null;
+    this.ioFile = null;
   }
 
+  private PageFileChannel(Path path, IoEngine engine, IoFile file, boolean direct) {
+    this.path = path;
+    this.options = Set.of();
+    this.opener = null;
+    this.direct = direct;
+    this.channel = null;
+    this.engine = engine;
+    this.ioFile = file;
+  }
+
+  /** As {@link #open(Path, boolean, boolean, Opener)}, through {@code engine} when it is not null. */
+  static PageFileChannel open(Path path, boolean direct, boolean readOnly, Opener opener, IoEngine engine)
+      throws IOException {
+    if (engine == null) return open(path, direct, readOnly, opener);
+    FileOpenOptions o = new FileOpenOptions(!readOnly, false, false);
+    if (direct) {
+      try {
+        return new PageFileChannel(path, engine, engine.open(path, o.withDirect(true)), true);
+      } catch (RuntimeException e) {
+        System.getLogger(PageFileChannel.class.getName())
+            .log(System.Logger.Level.DEBUG, "O_DIRECT refused for {0} ({1}); buffered I/O", path, e.toString());
+      }
+    }
+    try {
+      return new PageFileChannel(path, engine, engine.open(path, o), false);
+    } catch (OperationFailedException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Submits through the engine (unless the caller is interrupted) and waits without being interruptible. */
+  private long io(java.util.function.Supplier<CompletableFuture<Long>> request) throws IOException {
+    if (Thread.currentThread().isInterrupted()) throw new ClosedByInterruptException();
+    CompletableFuture<Long> f = request.get();
+    boolean interrupted = false;
+    try {
+      for (;;) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the I/O owns the buffer until it completes: keep waiting
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof ClosedException) {
+            ClosedChannelException closedChannel = new ClosedChannelException();
+            closedChannel.initCause(c);
+            throw closedChannel;
+          }
+          if (c instanceof IllegalArgumentException iae) throw iae;
+          if (c instanceof Error err) throw err;
+          throw new IOException(c.getMessage(), c);
+        }
+      }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
   /**
    * Opens an existing file for reading and writing (or only reading), with O_DIRECT when {@code direct}
    * and the file system accepts it, else buffered.
@@ -124,6 +198,7 @@ final class PageFileChannel implements AutoCloseable {
 
   /** Reads {@code buf.byteSize()} bytes at {@code offset}; returns how many were read (short at end of file). */
   int read(long offset, MemorySegment buf) throws IOException {
+    if (engine != null) return (int) io(() -> engine.read(ioFile, offset, buf));
     for (int attempt = 0; ; attempt++) {
       FileChannel ch = channel;
       try {
@@ -143,6 +218,10 @@ final class PageFileChannel implements AutoCloseable {
 
   /** Writes all of {@code buf} at {@code offset}. */
   void write(long offset, MemorySegment buf) throws IOException {
+    if (engine != null) {
+      io(() -> engine.write(ioFile, offset, buf));
+      return;
+    }
     for (int attempt = 0; ; attempt++) {
       FileChannel ch = channel;
       try {
@@ -159,6 +238,13 @@ final class PageFileChannel implements AutoCloseable {
   }
 
   long size() throws IOException {
+    if (engine != null) {
+      try {
+        return ioFile.size();
+      } catch (OperationFailedException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
     for (int attempt = 0; ; attempt++) {
       FileChannel ch = channel;
       try {
@@ -171,6 +257,10 @@ final class PageFileChannel implements AutoCloseable {
 
   /** fsync (data and metadata: the file's size may have changed). */
   void force() throws IOException {
+    if (engine != null) {
+      io(() -> engine.fsync(ioFile));
+      return;
+    }
     for (int attempt = 0; ; attempt++) {
       FileChannel ch = channel;
       try {
@@ -206,6 +296,6 @@ final class PageFileChannel implements AutoCloseable {
     synchronized (this) {
       closed = true;
     }
-    channel.close();
+    if (engine != null) ioFile.close(); else channel.close();
   }
 }

@@ -10,7 +10,8 @@
  *   <li>{@link org.rustydb.disk.DiskManager} ({@link org.rustydb.disk.PageFileStore}): page files, their
  *       header page ({@link org.rustydb.disk.PageFileHeaderLayout}) and free list
  *       ({@link org.rustydb.disk.FreePageLayout}), options in {@link org.rustydb.disk.DiskOptions}, counters in
- *       {@link org.rustydb.disk.DiskStats}. Raw I/O only through the package-private {@code PageFileChannel}.</li>
+ *       {@link org.rustydb.disk.DiskStats}. Raw I/O only through the package-private {@code PageFileChannel}: an
+ *       {@link org.rustydb.io.IoEngine} when the manager was opened with one, else a {@code FileChannel}.</li>
  *   <li>{@link org.rustydb.disk.ControlFile} ({@link org.rustydb.disk.ControlFileLayout}): where recovery
  *       starts, written atomically with a second copy.</li>
  * </ul>
