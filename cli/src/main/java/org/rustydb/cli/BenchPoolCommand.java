@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.rustydb.bench.buffer.BenchLruReplacer;
+import org.rustydb.buffer.LruReplacer;
 import org.rustydb.bench.buffer.PoolBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +66,7 @@ public final class BenchPoolCommand implements Runnable {
     PoolBench.Options options;
     try {
       Path d = dir != null ? dir.resolve("rustydb-bench-pool") : Files.createTempDirectory("rustydb-bench-pool");
-      options = new PoolBench.Options(threads, suites, seconds, runs, d, BenchLruReplacer::new, hitWindow, clock.equals("cpu"), prefetchThreads);
+      options = new PoolBench.Options(threads, suites, seconds, runs, d, LruReplacer::new, hitWindow, clock.equals("cpu"), prefetchThreads);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (java.io.IOException e) {

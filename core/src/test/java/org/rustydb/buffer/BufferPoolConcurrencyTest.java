@@ -38,7 +38,7 @@ class BufferPoolConcurrencyTest {
     AtomicLongArray model = new AtomicLongArray(PAGES);
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     try (BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES)
-        .replacer(TestLruReplacer::new).prefetch(true).build())) {
+        .replacer(LruReplacer::new).prefetch(true).build())) {
       List<Thread> threads = new ArrayList<>();
       CountDownLatch start = new CountDownLatch(1);
       for (int t = 0; t < THREADS; t++) {
@@ -136,7 +136,7 @@ class BufferPoolConcurrencyTest {
     store.createFile(FILE, 4);
     long id = PageId.of(FILE, 2);
     try (BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(4)
-        .replacer(TestLruReplacer::new).prefetch(false).build())) {
+        .replacer(LruReplacer::new).prefetch(false).build())) {
       ConcurrentLinkedQueue<Long> seen = new ConcurrentLinkedQueue<>();
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 6; t++) {

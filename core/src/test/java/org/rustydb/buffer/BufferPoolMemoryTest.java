@@ -41,7 +41,7 @@ class BufferPoolMemoryTest {
     mm = MemoryManager.open(MemoryOptions.builder().budgetBytes(budget).slabRegionBytes(MiB).slabBytes(64 * 1024)
         .hugePages(LargeObjectAllocator.HugePagePolicy.NONE).forecastInterval(Duration.ZERO).build());
     store.createFile(FILE, 2048);
-    pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(TestLruReplacer::new)
+    pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(LruReplacer::new)
         .prefetch(false).memoryManager(mm).walFlushHook(walCalls::add).build());
   }
 
@@ -186,7 +186,7 @@ class BufferPoolMemoryTest {
     mm = MemoryManager.open(MemoryOptions.builder().budgetBytes(16 * MiB).slabRegionBytes(MiB).slabBytes(64 * 1024)
         .forecastInterval(Duration.ZERO).build());
     store.createFile(FILE, 2048);
-    pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(TestLruReplacer::new)
+    pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(LruReplacer::new)
         .prefetch(false).build());
     for (long no = 0; no < FRAMES; no++) writeValue(no, no);
     assertThat(mm.budget().used()).isZero();

@@ -38,7 +38,7 @@ class BufferPoolTest {
   }
 
   BufferPool newPool(int frames) {
-    return new BufferPool(store, BufferPoolOptions.builder().frames(frames).replacer(TestLruReplacer::new)
+    return new BufferPool(store, BufferPoolOptions.builder().frames(frames).replacer(LruReplacer::new)
         .prefetch(false).build());
   }
 
@@ -253,7 +253,7 @@ class BufferPoolTest {
       }
     };
     s.createFile(FILE, 8);
-    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(2).replacer(TestLruReplacer::new)
+    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(2).replacer(LruReplacer::new)
         .prefetch(false).walFlushHook(lsn -> events.add("wal " + lsn)).build())) {
       try (WriteGuard g = p.write(page(1))) {
         g.setLong(8, 777); // page LSN
@@ -368,7 +368,7 @@ class BufferPoolTest {
       assertThat(s.hitCount()).isEqualTo(2);
       assertThat(s.missCount()).isEqualTo(2);
       assertThat(s.hitRate()).isEqualTo(0.5);
-      assertThat(s.arcT1Size()).isEqualTo(2); // the policy's resident set (TestLruReplacer has no lists)
+      assertThat(s.arcT1Size()).isEqualTo(2); // the policy's resident set (LruReplacer has no lists)
       assertThat(s.evictions()).isZero();
       assertThat(s.prefetches()).isZero();
     }
@@ -398,7 +398,7 @@ class BufferPoolTest {
       }
     };
     s.createFile(FILE, 8);
-    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(2).replacer(TestLruReplacer::new)
+    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(2).replacer(LruReplacer::new)
         .prefetch(false).build())) {
       try (WriteGuard g = p.write(page(1))) {
         g.setLong(64, 11);
@@ -423,7 +423,7 @@ class BufferPoolTest {
   @Test
   void aFailingWalHookStopsTheWrite() {
     java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
-    try (BufferPool p = new BufferPool(store, BufferPoolOptions.builder().frames(2).replacer(TestLruReplacer::new)
+    try (BufferPool p = new BufferPool(store, BufferPoolOptions.builder().frames(2).replacer(LruReplacer::new)
         .prefetch(false).walFlushHook(lsn -> {
           if (fail.get()) throw new OperationFailedException("log not durable up to " + lsn);
         }).build())) {

@@ -27,7 +27,7 @@ class DirtyPageFlusherTest {
 
   BufferPool open(int frames, boolean background, FlusherOptions flush) {
     store.createFile(FILE, 512);
-    pool = new BufferPool(store, BufferPoolOptions.builder().frames(frames).replacer(TestLruReplacer::new)
+    pool = new BufferPool(store, BufferPoolOptions.builder().frames(frames).replacer(LruReplacer::new)
         .prefetch(false).walFlushHook(lsn -> events.add("wal " + lsn)).flusher(flush).backgroundFlush(background)
         .build());
     return pool;

@@ -40,7 +40,7 @@ class FlusherStressTest {
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     AtomicBoolean done = new AtomicBoolean();
     FlusherOptions flush = FlusherOptions.builder().dirtyRatioThreshold(0).maxBatch(8).combineDistance(3).build();
-    BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(TestLruReplacer::new)
+    BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(LruReplacer::new)
         .prefetch(false).flusher(flush).build());
     DirtyPageFlusher flusher = DirtyPageFlusher.manual(pool, flush);
     CountDownLatch start = new CountDownLatch(1);

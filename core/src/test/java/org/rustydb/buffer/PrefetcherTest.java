@@ -82,7 +82,7 @@ class PrefetcherTest {
   static final int FILE = 2;
 
   private static BufferPool pool(InMemoryPageFileStore store, int frames, Executor executor) {
-    return new BufferPool(store, BufferPoolOptions.builder().frames(frames).replacer(TestLruReplacer::new)
+    return new BufferPool(store, BufferPoolOptions.builder().frames(frames).replacer(LruReplacer::new)
         .prefetch(true).prefetchExecutor(executor).build());
   }
 
@@ -180,7 +180,7 @@ class PrefetcherTest {
     };
     watching.createFile(FILE, 64);
     try (BufferPool pool = new BufferPool(watching, BufferPoolOptions.builder().frames(32)
-        .replacer(TestLruReplacer::new).prefetch(true).build())) {
+        .replacer(LruReplacer::new).prefetch(true).build())) {
       for (int i = 0; i < 3; i++) pool.read(PageId.of(FILE, i)).close();
       for (int i = 0; i < 5_000_000 && pool.stats().prefetches() == 0; i++) Thread.yield();
       assertThat(pool.stats().prefetches()).isGreaterThan(0);

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.buffer.LruReplacer;
 import org.rustydb.buffer.FlusherOptions;
 import org.rustydb.buffer.WriteCombiner;
 import org.rustydb.buffer.WriteGuard;
@@ -72,7 +73,7 @@ public final class FlushBench {
               ops = 0;
               for (WriteCombiner.Batch b : WriteCombiner.group(set.clone(), fo.combineDistance(), fo.maxBatch())) ops += b.runs();
               try (BufferPool pool = new BufferPool(dm, BufferPoolOptions.builder().frames(set.length + 16)
-                  .replacer(BenchLruReplacer::new).prefetch(false).flusher(fo).build())) {
+                  .replacer(LruReplacer::new).prefetch(false).flusher(fo).build())) {
                 for (long p : set) {
                   try (WriteGuard g = pool.write(p)) {
                     g.setLong(0, p);

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.buffer.LruReplacer;
 import org.rustydb.buffer.InMemoryPageFileStore;
 import org.rustydb.buffer.OptimisticGuard;
 import org.rustydb.buffer.ReadGuard;
@@ -63,7 +64,7 @@ public class PoolReadGuardBenchmark {
   public void setUp() {
     InMemoryPageFileStore store = new InMemoryPageFileStore();
     store.createFile(1, PAGES);
-    pool = new BufferPool(store, BufferPoolOptions.builder().frames(PAGES).replacer(BenchLruReplacer::new)
+    pool = new BufferPool(store, BufferPoolOptions.builder().frames(PAGES).replacer(LruReplacer::new)
         .hitWindow(hitWindow).prefetch(false).build());
     chm = new ConcurrentHashMap<>();
     for (int i = 0; i < PAGES; i++) {
