@@ -1,0 +1,67 @@
+package org.rustydb.engine.btree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.rustydb.engine.btree.BTreeNodeLayout.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+import org.rustydb.page.PageLayout;
+import org.rustydb.page.PageType;
+
+class BTreeNodeLayoutTest {
+
+  @Test
+  void offsetsFollowTheDiagram() {
+    assertThat(LEVEL_OFFSET).isEqualTo(PageLayout.HEADER_SIZE).isEqualTo(32);
+    assertThat(GARBAGE_OFFSET).isEqualTo(34);
+    assertThat(PREV_OFFSET).isEqualTo(36);
+    assertThat(NEXT_OFFSET).isEqualTo(44);
+    assertThat(SLOTS_OFFSET).isEqualTo(52);
+    assertThat(USABLE).isEqualTo(4044);
+    assertThat(MAX_LEAF_CELL).isEqualTo(4 + 256 + 1024 + 2);
+    assertThat(3 * MAX_LEAF_CELL).isLessThanOrEqualTo(USABLE);
+    assertThat(META_ROOT_OFFSET).isEqualTo(40);
+    assertThat(META_HEIGHT_OFFSET).isEqualTo(48);
+    assertThat(OVERFLOW_DATA_OFFSET).isEqualTo(44);
+    assertThat(OVERFLOW_CAPACITY).isEqualTo(4052);
+    // fanout for 8-byte keys: (2 + 8 + 8) bytes of cell + 2 of offset
+    assertThat(USABLE / (INNER_CELL_HEADER + 8 + CHILD_SIZE + SLOT_SIZE)).isBetween(100, 250);
+  }
+
+  @Test
+  void nodeInsertRemoveCompactKeepOrderAndAccounting() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment page = arena.allocate(PAGE_SIZE);
+      BTreeNode n = BTreeNode.init(page, 77, 0);
+      assertThat(n.pageType()).isEqualTo(PageType.BTREE_LEAF.code());
+      assertThat(n.engineId()).isEqualTo(ENGINE_ID);
+      assertThat(n.totalFree()).isEqualTo(USABLE);
+      for (int i = 0; i < 50; i++) {
+        byte[] k = new byte[] {(byte) (i * 7 % 50), (byte) 0x80};
+        int at = n.search(k);
+        assertThat(at).isNegative();
+        n.insertCell(-at - 1, BTreeNode.leafCell(k, new byte[i]));
+      }
+      for (int i = 1; i < n.count(); i++) assertThat(BTreeNode.compare(n.key(i - 1), n.key(i))).isNegative();
+      int before = n.totalFree();
+      int len = n.cellLength(10);
+      n.removeCell(10);
+      assertThat(n.totalFree()).isEqualTo(before + len + SLOT_SIZE);
+      n.compact();
+      assertThat(n.garbage()).isZero();
+      assertThat(n.totalFree()).isEqualTo(before + len + SLOT_SIZE);
+      assertThat(n.search(new byte[] {11, (byte) 0x80})).isEqualTo(10);
+      assertThat(n.inlineValue(10)).hasSize(23); // key 11 = 7 * 23 mod 50
+    }
+  }
+
+  @Test
+  void unsignedOrderAndSeparators() {
+    assertThat(BTreeNode.compare(new byte[] {(byte) 0xFF}, new byte[] {1})).isPositive();
+    assertThat(BTreeNode.separator("apple".getBytes(), "apricot".getBytes())).isEqualTo("apr".getBytes());
+    assertThat(BTreeNode.separator("ab".getBytes(), "abc".getBytes())).isEqualTo("abc".getBytes());
+    assertThat(BTreeNode.separator(new byte[0], new byte[] {0})).isEqualTo(new byte[] {0});
+    assertThat(BTreeNode.separator("a".getBytes(), "zzzz".getBytes())).isEqualTo("z".getBytes());
+  }
+}
