@@ -40,20 +40,22 @@ import org.rustydb.page.PageType;
  * <h2>Simplifications (documented in docs/architecture.md)</h2>
  * Keys are stored whole in each node (no prefix compression); separators are suffix-truncated. Underflow:
  * a non-root node under a quarter full is merged with a sibling under the same parent when both fit in one
- * page, otherwise left as it is (no redistribution). Pages freed by merges and replaced overflow chains are
- * not reused yet.
+ * page, otherwise left as it is (no redistribution). Pages freed by merges, root collapses and
+ * replaced or deleted overflow chains go on the tree's own free list (a page beside the meta page) for reuse.
  */
 public final class BTree {
 
   private final BufferPool pool;
   private final int fileId;
   private final long metaPageId;
+  private final long freeListPageId;
   private final BTreeChangeLog log;
 
-  private BTree(BufferPool pool, long metaPageId, BTreeChangeLog log) {
+  private BTree(BufferPool pool, long metaPageId, long freeListPageId, BTreeChangeLog log) {
     this.pool = pool;
     this.fileId = PageId.fileId(metaPageId);
     this.metaPageId = metaPageId;
+    this.freeListPageId = freeListPageId;
     this.log = log;
   }
 
@@ -65,15 +67,22 @@ public final class BTree {
   public static BTree create(BufferPool pool, int fileId, BTreeChangeLog log) {
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(log, "log");
-    try (WriteGuard meta = pool.newPage(fileId); WriteGuard root = pool.newPage(fileId)) {
+    try (WriteGuard meta = pool.newPage(fileId); WriteGuard free = pool.newPage(fileId);
+        WriteGuard root = pool.newPage(fileId)) {
       BTreeNode.init(root.segment(), root.pageId(), 0);
+      MemorySegment f = free.segment();
+      f.set(BTreeNode.I64, 0, free.pageId());
+      f.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FILE_HEADER.code() | (ENGINE_ID << 8));
+      f.set(BTreeNode.I64, FREE_LIST_MAGIC_OFFSET, FREE_LIST_MAGIC);
+      f.set(BTreeNode.I64, FREE_LIST_HEAD_OFFSET, -1L);
       MemorySegment m = meta.segment();
       m.set(BTreeNode.I64, 0, meta.pageId());
       m.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FILE_HEADER.code() | (ENGINE_ID << 8));
       m.set(BTreeNode.I64, META_MAGIC_OFFSET, MAGIC);
       m.set(BTreeNode.I64, META_ROOT_OFFSET, root.pageId());
       m.set(BTreeNode.I32, META_HEIGHT_OFFSET, 1);
-      return new BTree(pool, meta.pageId(), log);
+      m.set(BTreeNode.I64, META_FREE_LIST_OFFSET, free.pageId());
+      return new BTree(pool, meta.pageId(), free.pageId(), log);
     }
   }
 
@@ -89,8 +98,8 @@ public final class BTree {
         throw new CorruptionException("page " + PageId.toString(metaPageId) + " is not a B+tree meta page: magic 0x"
             + Long.toHexString(m.getLong(META_MAGIC_OFFSET)) + " at offset " + META_MAGIC_OFFSET);
       }
+      return new BTree(pool, metaPageId, m.getLong(META_FREE_LIST_OFFSET), log);
     }
-    return new BTree(pool, metaPageId, log);
   }
 
   public long metaPageId() {
@@ -99,6 +108,62 @@ public final class BTree {
 
   BufferPool pool() {
     return pool;
+  }
+
+  long freeListPageId() {
+    return freeListPageId;
+  }
+
+  /** Pages on the tree's free list. */
+  public long freePages() {
+    try (ReadGuard f = pool.read(freeListPageId)) {
+      return f.getLong(FREE_LIST_COUNT_OFFSET);
+    }
+  }
+
+  // ------------------------------------------------------------------ page allocation
+
+  /**
+   * A zeroed page, latched exclusively: the head of the tree's free list, else a new page of the file. The
+   * free-list page is always the last latch taken (its holder only latches unreachable free pages), so it
+   * can be taken under any path.
+   */
+  private WriteGuard allocPage() {
+    try (WriteGuard f = pool.write(freeListPageId)) {
+      long head = f.getLong(FREE_LIST_HEAD_OFFSET);
+      if (head != -1) {
+        WriteGuard g = pool.write(head);
+        log.pageReused(head);
+        f.setLong(FREE_LIST_HEAD_OFFSET, g.getLong(FREE_NEXT_OFFSET));
+        f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) - 1);
+        g.segment().fill((byte) 0);
+        return g;
+      }
+    }
+    return pool.newPage(fileId);
+  }
+
+  /** Puts page {@code g} (latched exclusively, unreachable from the tree) on the free list. */
+  private void freePage(WriteGuard g) {
+    MemorySegment p = g.segment();
+    try (WriteGuard f = pool.write(freeListPageId)) {
+      log.pageFreed(g.pageId());
+      p.asSlice(FREE_OFFSET, PAGE_SIZE - FREE_OFFSET).fill((byte) 0);
+      p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FREE.code() | (ENGINE_ID << 8));
+      p.set(BTreeNode.I64, FREE_NEXT_OFFSET, f.getLong(FREE_LIST_HEAD_OFFSET));
+      f.setLong(FREE_LIST_HEAD_OFFSET, g.pageId());
+      f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) + 1);
+    }
+  }
+
+  /** Frees an overflow chain that no leaf references any more (called with no latch held). */
+  private void freeChain(long first) {
+    if (first == -1) return;
+    for (long page : OverflowChain.pages(pool, first)) {
+      try (WriteGuard g = pool.write(page)) {
+        freePage(g);
+      }
+    }
   }
 
   /** Levels from root to leaf (1 when the root is a leaf). */
@@ -207,25 +272,29 @@ public final class BTree {
     checkKey(key);
     checkValue(value);
     byte[] cell = value.length > MAX_INLINE_VALUE
-        ? BTreeNode.leafOverflowCell(key, OverflowChain.write(pool, fileId, value, log), value.length)
+        ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
         : BTreeNode.leafCell(key, value);
+    long[] oldChain = {-1};
     Leaf leaf = descendWriteLeaf(key);
+    Boolean done;
     try {
-      Boolean done = putInLeaf(leaf.guard(), key, value, cell);
-      if (done != null) return done;
+      done = putInLeaf(leaf.guard(), key, value, cell, oldChain);
     } finally {
       leaf.guard().close();
     }
-    return putPessimistic(key, value, cell);
+    if (done == null) done = putPessimistic(key, value, cell, oldChain);
+    freeChain(oldChain[0]);
+    return done;
   }
 
   /** Inserts or replaces in place if the cell fits; null if the leaf must split. */
-  private Boolean putInLeaf(WriteGuard g, byte[] key, byte[] value, byte[] cell) {
+  private Boolean putInLeaf(WriteGuard g, byte[] key, byte[] value, byte[] cell, long[] oldChain) {
     BTreeNode n = new BTreeNode(g.segment());
     int i = n.search(key);
     if (i >= 0) {
       if (n.totalFree() + n.cellLength(i) < cell.length) return null;
       if (log != BTreeChangeLog.NONE) log.replace(g.pageId(), key, value(n, i), value);
+      if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
       n.removeCell(i);
       n.insertCell(i, cell);
       return false;
@@ -271,7 +340,7 @@ public final class BTree {
     }
   }
 
-  private boolean putPessimistic(byte[] key, byte[] value, byte[] cell) {
+  private boolean putPessimistic(byte[] key, byte[] value, byte[] cell, long[] oldChain) {
     try (Path path = new Path()) {
       WriteGuard meta = pool.write(metaPageId);
       path.add(meta);
@@ -287,13 +356,13 @@ public final class BTree {
         path.setIndex(idx);
         cur = pool.write(n.child(idx));
       }
-      Boolean done = putInLeaf(path.get(path.size() - 1), key, value, cell);
+      Boolean done = putInLeaf(path.get(path.size() - 1), key, value, cell, oldChain);
       if (done != null) return done;
-      return splitLeafAndPut(path, key, value, cell);
+      return splitLeafAndPut(path, key, value, cell, oldChain);
     }
   }
 
-  private boolean splitLeafAndPut(Path path, byte[] key, byte[] value, byte[] cell) {
+  private boolean splitLeafAndPut(Path path, byte[] key, byte[] value, byte[] cell, long[] oldChain) {
     int d = path.size() - 1;
     WriteGuard lg = path.get(d);
     BTreeNode left = new BTreeNode(lg.segment());
@@ -306,12 +375,13 @@ public final class BTree {
       log.insert(lg.pageId(), key, value);
     } else {
       if (log != BTreeChangeLog.NONE) log.replace(lg.pageId(), key, value(left, i), value);
+      if (left.isOverflow(i)) oldChain[0] = left.overflowPage(i);
       cells = old.clone();
       cells[i] = cell;
     }
     int m = splitPoint(cells, 1, cells.length - 1);
     byte[] sep = BTreeNode.separator(BTreeNode.cellKey(cells[m - 1], true), BTreeNode.cellKey(cells[m], true));
-    try (WriteGuard rg = pool.newPage(fileId)) {
+    try (WriteGuard rg = allocPage()) {
       long rightSibling = left.next();
       log.split(lg.pageId(), rg.pageId(), path.parentId(d), 0, sep, rightSibling);
       BTreeNode right = BTreeNode.init(rg.segment(), rg.pageId(), 0);
@@ -335,7 +405,7 @@ public final class BTree {
     while (true) {
       if (path.hasMeta && j == 0) { // the root split: grow the tree
         WriteGuard meta = path.get(0);
-        try (WriteGuard ng = pool.newPage(fileId)) {
+        try (WriteGuard ng = allocPage()) {
           log.newRoot(metaPageId, leftId, ng.pageId(), childLevel + 1, sep, rightId);
           BTreeNode r = BTreeNode.init(ng.segment(), ng.pageId(), childLevel + 1);
           r.setLeftmost(leftId);
@@ -357,7 +427,7 @@ public final class BTree {
       byte[][] cells = insertAt(p.cells(), at, c);
       int m = splitPoint(cells, 0, cells.length - 1);
       byte[] up = BTreeNode.cellKey(cells[m], false);
-      try (WriteGuard rg = pool.newPage(fileId)) {
+      try (WriteGuard rg = allocPage()) {
         log.split(pg.pageId(), rg.pageId(), path.parentId(j), p.level(), up, -1);
         BTreeNode r = BTreeNode.init(rg.segment(), rg.pageId(), p.level());
         r.setLeftmost(BTreeNode.cellChild(cells[m]));
@@ -395,23 +465,28 @@ public final class BTree {
   /** Removes {@code key}; returns true if it was there. */
   public boolean delete(byte[] key) {
     checkKey(key);
+    long[] oldChain = {-1};
     Leaf leaf = descendWriteLeaf(key);
+    Boolean done = null;
     try {
       BTreeNode n = new BTreeNode(leaf.guard().segment());
       int i = n.search(key);
       if (i < 0) return false;
       if (leaf.isRoot() || n.usedBytes() - n.cellLength(i) - SLOT_SIZE >= UNDERFLOW_BYTES) {
         log.delete(leaf.guard().pageId(), key, log != BTreeChangeLog.NONE ? value(n, i) : null);
+        if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
         n.removeCell(i);
-        return true;
+        done = true;
       }
     } finally {
       leaf.guard().close();
     }
-    return deletePessimistic(key);
+    if (done == null) done = deletePessimistic(key, oldChain);
+    freeChain(oldChain[0]);
+    return done;
   }
 
-  private boolean deletePessimistic(byte[] key) {
+  private boolean deletePessimistic(byte[] key, long[] oldChain) {
     try (Path path = new Path()) {
       WriteGuard meta = pool.write(metaPageId);
       path.add(meta);
@@ -430,6 +505,7 @@ public final class BTree {
       int i = leaf.search(key);
       if (i < 0) return false;
       log.delete(path.get(d).pageId(), key, log != BTreeChangeLog.NONE ? value(leaf, i) : null);
+      if (leaf.isOverflow(i)) oldChain[0] = leaf.overflowPage(i);
       leaf.removeCell(i);
       for (; d >= 2 && path.node(d).usedBytes() < UNDERFLOW_BYTES; d--) {
         if (!mergeWithSibling(path, d)) break;
@@ -440,7 +516,7 @@ public final class BTree {
         log.collapseRoot(metaPageId, path.get(1).pageId(), child);
         meta.setLong(META_ROOT_OFFSET, child);
         meta.setInt(META_HEIGHT_OFFSET, root.level());
-        markFree(path.get(1));
+        freePage(path.get(1));
       }
       return true;
     }
@@ -494,18 +570,11 @@ public final class BTree {
         for (byte[] c : rc) l.insertCell(l.count(), c);
       }
       parent.removeCell(sepIdx);
-      markFree(rg);
+      freePage(rg);
       return true;
     } finally {
       opened.close();
     }
-  }
-
-  /** A node that left the tree: typed FREE so that inspection does not take it for a live node. */
-  private static void markFree(WriteGuard g) {
-    MemorySegment p = g.segment();
-    p.asSlice(FREE_OFFSET, PAGE_SIZE - FREE_OFFSET).fill((byte) 0);
-    p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FREE.code() | (ENGINE_ID << 8));
   }
 
   // ------------------------------------------------------------------ bulk load
@@ -540,10 +609,10 @@ public final class BTree {
             throw new IllegalArgumentException("bulk load input is not strictly ascending at entry " + count);
           }
           byte[] cell = value.length > MAX_INLINE_VALUE
-              ? BTreeNode.leafOverflowCell(key, OverflowChain.write(pool, fileId, value, log), value.length)
+              ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
               : BTreeNode.leafCell(key, value);
           if (!n.fits(cell.length)) {
-            WriteGuard ng = pool.newPage(fileId);
+            WriteGuard ng = allocPage();
             BTreeNode nn = BTreeNode.init(ng.segment(), ng.pageId(), 0);
             nn.setPrev(cur.pageId());
             n.setNext(ng.pageId());
@@ -574,7 +643,7 @@ public final class BTree {
       while (children.size() > 1) {
         List<byte[]> upSeps = new ArrayList<>();
         List<Long> upChildren = new ArrayList<>();
-        WriteGuard g = pool.newPage(fileId);
+        WriteGuard g = allocPage();
         try {
           BTreeNode in = BTreeNode.init(g.segment(), g.pageId(), level);
           in.setLeftmost(children.get(0));
@@ -588,7 +657,7 @@ public final class BTree {
             }
             logImage(g);
             g.close();
-            g = pool.newPage(fileId);
+            g = allocPage();
             in = BTreeNode.init(g.segment(), g.pageId(), level);
             in.setLeftmost(children.get(k));
             upSeps.add(seps.get(k));

@@ -51,6 +51,12 @@ public interface BTreeChangeLog {
    */
   default void pageImage(long page, byte[] image) {}
 
+  /** Page {@code page} left the tree and goes on the tree's free list (redo: push it). */
+  default void pageFreed(long page) {}
+
+  /** Page {@code page} is taken off the free list for reuse (redo: pop it). */
+  default void pageReused(long page) {}
+
   /** An overflow page {@code page} gets {@code length} bytes of a value (redo: the bytes; undo: none). */
   default void overflowPage(long page, long next, byte[] value, int offset, int length) {}
 }

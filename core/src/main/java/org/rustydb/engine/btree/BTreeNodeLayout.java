@@ -32,6 +32,15 @@ import org.rustydb.page.PageLayout;
  *      40     8  root page id
  *      48     4  height (1 = the root is a leaf)
  *      52     4  reserved, zero
+ *      56     8  free-list page id
+ *
+ *  free-list page (PageType FILE_HEADER, engine byte ENGINE_ID): the tree's second page
+ *      32     8  magic "RDBBFREE"
+ *      40     8  first free page id, -1 if none
+ *      48     8  free pages on the list
+ *
+ *  free page (PageType FREE, engine byte ENGINE_ID): a page of the tree's file on its free list
+ *      32     8  next free page id, -1 at the end
  *
  *  overflow page (PageType OVERFLOW): one link of a value's chain
  *      32     8  next overflow page id, -1 at the end
@@ -86,7 +95,14 @@ public final class BTreeNodeLayout {
   public static final int META_MAGIC_OFFSET = PageLayout.HEADER_SIZE;
   public static final int META_ROOT_OFFSET = META_MAGIC_OFFSET + Long.BYTES;
   public static final int META_HEIGHT_OFFSET = META_ROOT_OFFSET + Long.BYTES;
-  public static final int META_SIZE = META_HEIGHT_OFFSET + 2 * Integer.BYTES;
+  public static final int META_FREE_LIST_OFFSET = META_HEIGHT_OFFSET + 2 * Integer.BYTES;
+  public static final int META_SIZE = META_FREE_LIST_OFFSET + Long.BYTES;
+
+  public static final long FREE_LIST_MAGIC = 0x4545524642424452L; // "RDBBFREE" little-endian
+  public static final int FREE_LIST_MAGIC_OFFSET = PageLayout.HEADER_SIZE;
+  public static final int FREE_LIST_HEAD_OFFSET = FREE_LIST_MAGIC_OFFSET + Long.BYTES;
+  public static final int FREE_LIST_COUNT_OFFSET = FREE_LIST_HEAD_OFFSET + Long.BYTES;
+  public static final int FREE_NEXT_OFFSET = PageLayout.HEADER_SIZE;
 
   public static final int OVERFLOW_NEXT_OFFSET = PageLayout.HEADER_SIZE;
   public static final int OVERFLOW_LENGTH_OFFSET = OVERFLOW_NEXT_OFFSET + Long.BYTES;

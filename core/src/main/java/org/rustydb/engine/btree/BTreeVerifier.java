@@ -29,6 +29,7 @@ public final class BTreeVerifier {
   private final List<Problem> problems = new ArrayList<>();
   private final List<long[]> leaves = new ArrayList<>(); // {page id, prev, next} in key order
   private long entries;
+  private final java.util.Set<Long> treePages = new java.util.HashSet<>();
 
   BTreeVerifier(BTree tree) {
     this.tree = tree;
@@ -56,6 +57,7 @@ public final class BTreeVerifier {
       return problems;
     }
     node(root, height - 1, null, null);
+    freeList();
     for (int i = 0; i < leaves.size(); i++) {
       long[] l = leaves.get(i);
       long wantPrev = i == 0 ? -1 : leaves.get(i - 1)[0];
@@ -70,6 +72,10 @@ public final class BTreeVerifier {
   private void node(long page, int level, byte[] lo, byte[] hi) {
     List<Long> children = new ArrayList<>();
     List<byte[]> bounds = new ArrayList<>();
+    if (!treePages.add(page)) {
+      problems.add(new Problem(page, "reached twice"));
+      return;
+    }
     try (ReadGuard g = tree.pool().read(page)) {
       BTreeNode n = new BTreeNode(g.segment());
       if (!header(page, n, level)) return;
@@ -139,11 +145,47 @@ public final class BTreeVerifier {
     return true;
   }
 
+  /** The free list: FREE pages, as many as its count says, none of them reachable from the tree. */
+  private void freeList() {
+    long fl = tree.freeListPageId();
+    long head;
+    long count;
+    try (ReadGuard g = tree.pool().read(fl)) {
+      if (g.getLong(FREE_LIST_MAGIC_OFFSET) != FREE_LIST_MAGIC) {
+        problems.add(new Problem(fl, "bad free-list magic"));
+        return;
+      }
+      head = g.getLong(FREE_LIST_HEAD_OFFSET);
+      count = g.getLong(FREE_LIST_COUNT_OFFSET);
+    }
+    long seen = 0;
+    for (long page = head; page != -1; seen++) {
+      if (seen > count) {
+        problems.add(new Problem(fl, "free list longer than its count " + count));
+        return;
+      }
+      if (treePages.contains(page)) problems.add(new Problem(page, "on the free list and reachable from the tree"));
+      try (ReadGuard g = tree.pool().read(page)) {
+        int flags = g.getInt(FLAGS_OFFSET);
+        if ((flags & 0xFF) != PageType.FREE.code() || ((flags >>> 8) & 0xFF) != ENGINE_ID) {
+          problems.add(new Problem(page, "on the free list but typed " + (flags & 0xFF)));
+          return;
+        }
+        page = g.getLong(FREE_NEXT_OFFSET);
+      }
+    }
+    if (seen != count) problems.add(new Problem(fl, "free list holds " + seen + " pages, count says " + count));
+  }
+
   private void overflow(long leaf, int entry, long first, int length) {
     long page = first;
     long seen = 0;
     int links = 0;
     while (page != -1 && links++ <= MAX_VALUE_SIZE / OVERFLOW_CAPACITY + 1) {
+      if (!treePages.add(page)) {
+        problems.add(new Problem(page, "overflow page reached twice"));
+        return;
+      }
       try (ReadGuard g = tree.pool().read(page)) {
         int type = g.getInt(FLAGS_OFFSET) & 0xFF;
         int len = g.getInt(OVERFLOW_LENGTH_OFFSET);

@@ -9,6 +9,7 @@ import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.ReadGuard;
 import org.rustydb.buffer.WriteGuard;
 import org.rustydb.disk.PageId;
+import java.util.function.Supplier;
 import org.rustydb.page.PageType;
 
 /** Values longer than {@link BTreeNodeLayout#MAX_INLINE_VALUE}: a chain of OVERFLOW pages. */
@@ -16,14 +17,14 @@ final class OverflowChain {
 
   private OverflowChain() {}
 
-  /** Writes {@code value} into new pages of {@code fileId}, last chunk first, and returns the first page. */
-  static long write(BufferPool pool, int fileId, byte[] value, BTreeChangeLog log) {
+  /** Writes {@code value} into pages from {@code allocator} (zeroed, latched), last chunk first, and returns the first page. */
+  static long write(Supplier<WriteGuard> allocator, byte[] value, BTreeChangeLog log) {
     int chunks = (value.length + OVERFLOW_CAPACITY - 1) / OVERFLOW_CAPACITY;
     long next = -1;
     for (int c = chunks - 1; c >= 0; c--) {
       int off = c * OVERFLOW_CAPACITY;
       int len = Math.min(OVERFLOW_CAPACITY, value.length - off);
-      try (WriteGuard g = pool.newPage(fileId)) {
+      try (WriteGuard g = allocator.get()) {
         log.overflowPage(g.pageId(), next, value, off, len);
         MemorySegment p = g.segment();
         p.set(BTreeNode.I64, 0, g.pageId());
@@ -54,6 +55,18 @@ final class OverflowChain {
         MemorySegment.copy(p, ValueLayout.JAVA_BYTE, OVERFLOW_DATA_OFFSET, out, pos, len);
         pos += len;
         page = p.get(BTreeNode.I64, OVERFLOW_NEXT_OFFSET);
+      }
+    }
+    return out;
+  }
+
+  /** The pages of the chain starting at {@code first}, in order (at most the longest chain's length). */
+  static java.util.List<Long> pages(BufferPool pool, long first) {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    for (long page = first; page != -1 && out.size() <= MAX_VALUE_SIZE / OVERFLOW_CAPACITY + 1; ) {
+      out.add(page);
+      try (ReadGuard g = pool.read(page)) {
+        page = g.getLong(OVERFLOW_NEXT_OFFSET);
       }
     }
     return out;

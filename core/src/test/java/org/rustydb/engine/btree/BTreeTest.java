@@ -168,6 +168,26 @@ class BTreeTest {
   }
 
   @Test
+  void freedPagesAreReused() {
+    try (BufferPool pool = pool(1024)) {
+      BTree t = BTree.create(pool, FILE);
+      for (int i = 0; i < 20_000; i++) t.put(key(i), new byte[i % 100 == 0 ? 3000 : 30]);
+      assertThat(t.freePages()).isZero();
+      for (int i = 0; i < 20_000; i++) t.delete(key(i));
+      long freed = t.freePages();
+      assertThat(freed).isGreaterThan(200); // nodes from merges, overflow chains, collapsed roots
+      assertThat(t.verify()).isEmpty();
+      for (int i = 0; i < 20_000; i++) t.put(key(i), new byte[i % 100 == 0 ? 3000 : 30]);
+      assertThat(t.freePages()).isLessThan(freed / 10);
+      // replacing an overflow value frees its old chain
+      long before = t.freePages();
+      t.put(key(0), new byte[1]);
+      assertThat(t.freePages()).isEqualTo(before + 1);
+      assertThat(t.verify()).isEmpty();
+    }
+  }
+
+  @Test
   void openRefusesAPageThatIsNotAMetaPage() {
     try (BufferPool pool = pool(64)) {
       BTree t = BTree.create(pool, FILE);
