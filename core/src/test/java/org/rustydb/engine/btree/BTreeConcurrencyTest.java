@@ -35,6 +35,85 @@ class BTreeConcurrencyTest {
     }
   }
 
+  /**
+   * Threads that own interleaved keys fill the tree, then delete nine in ten of their keys (merges and root
+   * collapses racing with each other and with scans), then refill: each phase is checked against the
+   * owners' models.
+   */
+  @Test
+  void concurrentMergesAndSplitsInTheSameLeaves() throws Exception {
+    long seed = seed("btree.concurrency.seed");
+    try (BufferPool pool = pool(512)) {
+      BTree t = BTree.create(pool, FILE);
+      int threads = 4;
+      int perThread = 6000;
+      List<TreeMap<byte[], byte[]>> models = new ArrayList<>();
+      for (int w = 0; w < threads; w++) models.add(new TreeMap<>(Arrays::compareUnsigned));
+      for (int phase = 0; phase < 3; phase++) {
+        int ph = phase;
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < threads; w++) {
+          int id = w;
+          TreeMap<byte[], byte[]> model = models.get(w);
+          Random r = new Random(seed + 100 * phase + w);
+          workers.add(Thread.ofPlatform().start(() -> {
+            try {
+              start.await();
+              for (int i = 0; i < perThread; i++) {
+                byte[] key = k(i * threads + id);
+                if (ph == 1 && i % 10 != 0) {
+                  assertThat(t.delete(key)).isEqualTo(model.remove(key) != null);
+                } else if (ph != 1) {
+                  byte[] v = bytes(r, 0, r.nextInt(40) == 0 ? 1500 : 80);
+                  assertThat(t.put(key, v)).isEqualTo(model.put(key, v) == null);
+                }
+              }
+            } catch (Throwable e) {
+              errors.add(e);
+            }
+          }));
+        }
+        Thread scanner = Thread.ofPlatform().start(() -> {
+          try {
+            start.await();
+            while (running.get()) {
+              byte[] prev = null;
+              try (BTreeCursor c = t.cursor(null, null, false)) {
+                while (c.next()) {
+                  if (prev != null) assertThat(Arrays.compareUnsigned(prev, c.key())).isNegative();
+                  prev = c.key();
+                }
+              }
+            }
+          } catch (Throwable e) {
+            errors.add(e);
+          }
+        });
+        start.countDown();
+        for (Thread th : workers) th.join();
+        running.set(false);
+        scanner.join();
+        assertThat(errors).as("seed %d phase %d", seed, phase).isEmpty();
+        assertThat(t.verify()).as("seed %d phase %d", seed, phase).isEmpty();
+        TreeMap<byte[], byte[]> expected = new TreeMap<>(Arrays::compareUnsigned);
+        models.forEach(expected::putAll);
+        List<byte[]> scanned = new ArrayList<>();
+        try (BTreeCursor c = t.cursor(null, null, false)) {
+          while (c.next()) {
+            scanned.add(c.key());
+            assertThat(c.value()).isEqualTo(expected.get(c.key()));
+          }
+        }
+        assertThat(scanned).containsExactlyElementsOf(expected.keySet());
+        if (phase == 1) assertThat(t.freePages()).as("merged nodes and chains were freed").isGreaterThan(50);
+        if (phase == 2) assertThat(t.freePages()).as("and reused").isLessThan(50);
+      }
+    }
+  }
+
   private void run(int frames, long seed) throws Exception {
     try (BufferPool pool = pool(frames)) {
       BTree t = BTree.create(pool, FILE);
