@@ -4,6 +4,7 @@ import static org.rustydb.engine.btree.BTreeNodeLayout.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -292,14 +293,14 @@ public final class BTree {
     BTreeNode n = new BTreeNode(g.segment());
     int i = n.search(key);
     if (i >= 0) {
-      if (n.totalFree() + n.cellLength(i) < cell.length) return null;
+      if (n.totalFree() + n.cellLength(i) < cell.length - n.prefixLength()) return null;
       if (log != BTreeChangeLog.NONE) log.replace(g.pageId(), key, value(n, i), value);
       if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
       n.removeCell(i);
       n.insertCell(i, cell);
       return false;
     }
-    if (!n.fits(cell.length)) return null;
+    if (!n.fits(cell)) return null;
     log.insert(g.pageId(), key, value);
     n.insertCell(-i - 1, cell);
     return true;
@@ -348,7 +349,7 @@ public final class BTree {
       WriteGuard cur = pool.write(meta.getLong(META_ROOT_OFFSET));
       while (true) {
         BTreeNode n = new BTreeNode(cur.segment());
-        boolean safe = n.isLeaf() ? n.fits(cell.length) : n.totalFree() >= MAX_INNER_CELL;
+        boolean safe = n.isLeaf() ? n.fits(cell) : n.totalFree() >= n.worstInnerInsert();
         if (safe) path.releaseAll();
         path.add(cur);
         if (n.isLeaf()) break;
@@ -420,7 +421,7 @@ public final class BTree {
       BTreeNode p = new BTreeNode(pg.segment());
       int at = path.index(j) + 1;
       byte[] c = BTreeNode.innerCell(sep, rightId);
-      if (p.fits(c.length)) {
+      if (p.fits(c)) {
         p.insertCell(at, c);
         return;
       }
@@ -443,10 +444,12 @@ public final class BTree {
   }
 
   private static byte[][] insertAt(byte[][] a, int at, byte[] x) {
-    byte[][] r = new byte[a.length + 1][];
-    System.arraycopy(a, 0, r, 0, at);
-    r[at] = x;
-    System.arraycopy(a, at, r, at + 1, a.length - at);
+    return BTreeNode.insertAt(a, at, x);
+  }
+
+  private static byte[][] concat(byte[][] a, byte[][] b) {
+    byte[][] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
     return r;
   }
 
@@ -552,10 +555,11 @@ public final class BTree {
       byte[] sepKey = parent.key(sepIdx);
       byte[][] rc = r.cells();
       if (l.isLeaf()) {
-        if (l.usedBytes() + r.usedBytes() > USABLE) return false;
+        byte[][] all = concat(l.cells(), rc);
+        if (BTreeNode.packedSize(all, 0, all.length, true) > USABLE) return false;
         long rs = r.next();
         log.merge(lg.pageId(), rg.pageId(), path.get(d - 1).pageId(), 0, sepKey, rs);
-        for (byte[] c : rc) l.insertCell(l.count(), c);
+        l.rewrite(all, 0, all.length);
         l.setNext(rs);
         if (rs != -1) {
           try (WriteGuard sg = pool.write(rs)) {
@@ -564,10 +568,10 @@ public final class BTree {
         }
       } else {
         byte[] down = BTreeNode.innerCell(sepKey, r.leftmost());
-        if (l.usedBytes() + r.usedBytes() + down.length + SLOT_SIZE > USABLE) return false;
+        byte[][] all = concat(BTreeNode.insertAt(l.cells(), l.count(), down), rc);
+        if (BTreeNode.packedSize(all, 0, all.length, false) > USABLE) return false;
         log.merge(lg.pageId(), rg.pageId(), path.get(d - 1).pageId(), l.level(), sepKey, -1);
-        l.insertCell(l.count(), down);
-        for (byte[] c : rc) l.insertCell(l.count(), c);
+        l.rewrite(all, 0, all.length);
       }
       parent.removeCell(sepIdx);
       freePage(rg);
@@ -611,11 +615,12 @@ public final class BTree {
           byte[] cell = value.length > MAX_INLINE_VALUE
               ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
               : BTreeNode.leafCell(key, value);
-          if (!n.fits(cell.length)) {
+          if (!n.fits(cell)) {
             WriteGuard ng = allocPage();
             BTreeNode nn = BTreeNode.init(ng.segment(), ng.pageId(), 0);
             nn.setPrev(cur.pageId());
             n.setNext(ng.pageId());
+            n.compact(); // the full leaf gets its key prefix
             logImage(cur);
             cur.close();
             cur = ng;
@@ -627,6 +632,7 @@ public final class BTree {
           prevKey = key;
           count++;
         }
+        n.compact();
         logImage(cur);
       } catch (RuntimeException e) {
         if (children.size() > 1) { // leave the tree as just the root leaf with what it holds
@@ -651,7 +657,7 @@ public final class BTree {
           upChildren.add(g.pageId());
           for (int k = 1; k < children.size(); k++) {
             byte[] c = BTreeNode.innerCell(seps.get(k), children.get(k));
-            if (in.fits(c.length)) {
+            if (in.fits(c)) {
               in.insertCell(in.count(), c);
               continue;
             }

@@ -37,6 +37,7 @@ final class BTreeNode {
     page.set(U16, GARBAGE_OFFSET, (short) 0);
     page.set(I64, PREV_OFFSET, -1L);
     page.set(I64, NEXT_OFFSET, -1L);
+    page.set(U16, PREFIX_LENGTH_OFFSET, (short) 0);
     return new BTreeNode(page);
   }
 
@@ -60,26 +61,40 @@ final class BTreeNode {
 
   private int u16(long off) { return Short.toUnsignedInt(p.get(U16, off)); }
 
+  /** Length of the node's key prefix, stored once at the top of the cell area. */
+  int prefixLength() { return u16(PREFIX_LENGTH_OFFSET); }
+
+  byte[] prefix() {
+    int n = prefixLength();
+    byte[] b = new byte[n];
+    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, PAGE_SIZE - n, b, 0, n);
+    return b;
+  }
+
   /** Contiguous free bytes between the offset array and the cells. */
   int contiguousFree() { return freeOffset() - (SLOTS_OFFSET + SLOT_SIZE * count()); }
   /** Free bytes after a compaction. */
   int totalFree() { return contiguousFree() + garbage(); }
-  /** Bytes in use by offsets and live cells. */
+  /** Bytes in use by offsets, live cells and the prefix. */
   int usedBytes() { return USABLE - totalFree(); }
 
   // ------------------------------------------------------------------ entries
 
   int cellOffset(int i) { return u16(SLOTS_OFFSET + (long) SLOT_SIZE * i); }
-  int keyLength(int i) { return u16(cellOffset(i)); }
+  /** Length of the stored part of entry i's key (after the node prefix). */
+  int suffixLength(int i) { return u16(cellOffset(i)); }
   private int keyStart(int i) { return cellOffset(i) + (isLeaf() ? LEAF_CELL_HEADER : INNER_CELL_HEADER); }
 
+  /** Entry i's whole key (prefix and suffix). */
   byte[] key(int i) {
-    byte[] k = new byte[keyLength(i)];
-    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, keyStart(i), k, 0, k.length);
+    int pl = prefixLength();
+    byte[] k = new byte[pl + suffixLength(i)];
+    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, PAGE_SIZE - pl, k, 0, pl);
+    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, keyStart(i), k, pl, k.length - pl);
     return k;
   }
 
-  /** Length of entry i's cell (without its offset entry). */
+  /** Length of entry i's stored cell (without its offset entry). */
   int cellLength(int i) {
     int off = cellOffset(i);
     int k = u16(off);
@@ -88,22 +103,40 @@ final class BTreeNode {
     return LEAF_CELL_HEADER + k + ((v & OVERFLOW_BIT) != 0 ? OVERFLOW_REF_SIZE : v);
   }
 
+  /** Entry i as a whole cell (whole key), as the static builders make them. */
   byte[] cell(int i) {
-    byte[] c = new byte[cellLength(i)];
-    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, cellOffset(i), c, 0, c.length);
+    int off = cellOffset(i);
+    int header = isLeaf() ? LEAF_CELL_HEADER : INNER_CELL_HEADER;
+    int stored = cellLength(i);
+    int pl = prefixLength();
+    byte[] c = new byte[stored + pl];
+    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, off, c, 0, header);
+    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, PAGE_SIZE - pl, c, header, pl);
+    MemorySegment.copy(p, ValueLayout.JAVA_BYTE, off + header, c, header + pl, stored - header);
+    int k = suffixLength(i) + pl;
+    c[0] = (byte) k;
+    c[1] = (byte) (k >>> 8);
     return c;
   }
 
   /** Compares entry i's key with {@code key} as unsigned bytes. */
   int compareKey(int i, byte[] key) {
-    int start = keyStart(i);
-    int len = keyLength(i);
-    int n = Math.min(len, key.length);
+    int pl = prefixLength();
+    int n = Math.min(pl, key.length);
+    long base = PAGE_SIZE - pl;
     for (int j = 0; j < n; j++) {
-      int c = Integer.compare(Byte.toUnsignedInt(p.get(ValueLayout.JAVA_BYTE, start + j)), Byte.toUnsignedInt(key[j]));
+      int c = Integer.compare(Byte.toUnsignedInt(p.get(ValueLayout.JAVA_BYTE, base + j)), Byte.toUnsignedInt(key[j]));
       if (c != 0) return c;
     }
-    return Integer.compare(len, key.length);
+    if (key.length < pl) return 1; // the key is a proper prefix of the node prefix
+    int start = keyStart(i);
+    int len = suffixLength(i);
+    int m = Math.min(len, key.length - pl);
+    for (int j = 0; j < m; j++) {
+      int c = Integer.compare(Byte.toUnsignedInt(p.get(ValueLayout.JAVA_BYTE, start + j)), Byte.toUnsignedInt(key[pl + j]));
+      if (c != 0) return c;
+    }
+    return Integer.compare(len, key.length - pl);
   }
 
   /** Binary search: the index of {@code key}, or -(insertion point) - 1. */
@@ -123,7 +156,7 @@ final class BTreeNode {
   // leaf values
   boolean isOverflow(int i) { return (u16(cellOffset(i) + 2) & OVERFLOW_BIT) != 0; }
 
-  private int valueStart(int i) { return keyStart(i) + keyLength(i); }
+  private int valueStart(int i) { return keyStart(i) + suffixLength(i); }
 
   byte[] inlineValue(int i) {
     byte[] v = new byte[u16(cellOffset(i) + 2)];
@@ -175,7 +208,7 @@ final class BTreeNode {
     return c;
   }
 
-  /** The key of a cell built by this class (leaf or inner). */
+  /** The key of a whole cell built by this class (leaf or inner). */
   static byte[] cellKey(byte[] cell, boolean leaf) {
     int k = Byte.toUnsignedInt(cell[0]) | Byte.toUnsignedInt(cell[1]) << 8;
     int start = leaf ? LEAF_CELL_HEADER : INNER_CELL_HEADER;
@@ -187,23 +220,68 @@ final class BTreeNode {
     return MemorySegment.ofArray(cell).get(I64, cell.length - CHILD_SIZE);
   }
 
-  /** True if a cell of {@code length} bytes (plus its offset) fits, compacting if need be. */
-  boolean fits(int length) {
-    return totalFree() >= length + SLOT_SIZE;
+  private int sharedWithPrefix(byte[] key) {
+    int pl = prefixLength();
+    int n = Math.min(pl, key.length);
+    long base = PAGE_SIZE - pl;
+    int j = 0;
+    while (j < n && p.get(ValueLayout.JAVA_BYTE, base + j) == key[j]) j++;
+    return j;
   }
 
-  /** Inserts {@code cell} as entry {@code i}; the caller checked {@link #fits}. */
+  /**
+   * True if the whole cell {@code cell} (its key does not have to share the node prefix) fits, counting
+   * what the other cells grow by when the prefix must shrink, and compacting if need be.
+   */
+  boolean fits(byte[] cell) {
+    byte[] key = cellKey(cell, isLeaf());
+    int pl = prefixLength();
+    int np = sharedWithPrefix(key);
+    int growth = (pl - np) * (count() - 1); // every cell grows, the prefix area shrinks by the same
+    return totalFree() >= cell.length - np + SLOT_SIZE + growth;
+  }
+
+  /** Space an insert may need at worst in an inner node: a maximal separator that empties the prefix. */
+  int worstInnerInsert() {
+    return MAX_INNER_CELL + prefixLength() * count();
+  }
+
+  /** Inserts the whole cell {@code cell} as entry {@code i}; the caller checked {@link #fits}. */
   void insertCell(int i, byte[] cell) {
-    if (!fits(cell.length)) throw new IllegalStateException("cell of " + cell.length + " bytes does not fit");
-    if (contiguousFree() < cell.length + SLOT_SIZE) compact();
+    if (!fits(cell)) throw new IllegalStateException("cell of " + cell.length + " bytes does not fit");
+    int pl = prefixLength();
+    byte[] key = cellKey(cell, isLeaf());
+    int stored = cell.length - pl;
+    if (sharedWithPrefix(key) < pl || contiguousFree() < stored + SLOT_SIZE) {
+      rewrite(insertAt(cells(), i, cell), 0, count() + 1);
+      return;
+    }
+    putStored(i, cell, pl);
+  }
+
+  /** Writes whole cell {@code cell} minus the first {@code pl} key bytes as entry i (space checked). */
+  private void putStored(int i, byte[] cell, int pl) {
+    int header = isLeaf() ? LEAF_CELL_HEADER : INNER_CELL_HEADER;
+    int stored = cell.length - pl;
     int n = count();
-    int off = freeOffset() - cell.length;
-    MemorySegment.copy(cell, 0, p, ValueLayout.JAVA_BYTE, off, cell.length);
+    int off = freeOffset() - stored;
+    MemorySegment.copy(cell, 0, p, ValueLayout.JAVA_BYTE, off, header);
+    MemorySegment.copy(cell, header + pl, p, ValueLayout.JAVA_BYTE, off + header, stored - header);
+    int k = (Byte.toUnsignedInt(cell[0]) | Byte.toUnsignedInt(cell[1]) << 8) - pl;
+    p.set(U16, off, (short) k);
     long slot = SLOTS_OFFSET + (long) SLOT_SIZE * i;
     MemorySegment.copy(p, slot, p, slot + SLOT_SIZE, (long) SLOT_SIZE * (n - i));
     p.set(U16, slot, (short) off);
     p.set(I32, FREE_OFFSET, off);
     p.set(I32, COUNT_OFFSET, n + 1);
+  }
+
+  static byte[][] insertAt(byte[][] a, int at, byte[] x) {
+    byte[][] r = new byte[a.length + 1][];
+    System.arraycopy(a, 0, r, 0, at);
+    r[at] = x;
+    System.arraycopy(a, at, r, at + 1, a.length - at);
+    return r;
   }
 
   /** Removes entry i; its cell bytes become garbage. */
@@ -219,7 +297,8 @@ final class BTreeNode {
     } else {
       p.set(U16, GARBAGE_OFFSET, (short) (garbage() + len));
     }
-    if (n - 1 == 0) { // empty: everything is free again
+    if (n - 1 == 0) { // empty: everything is free again, prefix included
+      p.set(U16, PREFIX_LENGTH_OFFSET, (short) 0);
       p.set(I32, FREE_OFFSET, PAGE_SIZE);
       p.set(U16, GARBAGE_OFFSET, (short) 0);
     }
@@ -231,22 +310,13 @@ final class BTreeNode {
     else p.set(I64, valueStart(i), child);
   }
 
-  /** Rewrites the cells packed at the page end, dropping garbage. */
+  /** Rewrites the node from its own cells: drops garbage and recomputes the prefix. */
   void compact() {
-    int n = count();
-    byte[][] cells = new byte[n][];
-    for (int i = 0; i < n; i++) cells[i] = cell(i);
-    int off = PAGE_SIZE;
-    for (int i = 0; i < n; i++) {
-      off -= cells[i].length;
-      MemorySegment.copy(cells[i], 0, p, ValueLayout.JAVA_BYTE, off, cells[i].length);
-      p.set(U16, SLOTS_OFFSET + (long) SLOT_SIZE * i, (short) off);
-    }
-    p.set(I32, FREE_OFFSET, off);
-    p.set(U16, GARBAGE_OFFSET, (short) 0);
+    byte[][] cells = cells();
+    rewrite(cells, 0, cells.length);
   }
 
-  /** All cells in key order (copies). */
+  /** All entries as whole cells in key order (copies). */
   byte[][] cells() {
     int n = count();
     byte[][] cells = new byte[n][];
@@ -254,12 +324,42 @@ final class BTreeNode {
     return cells;
   }
 
-  /** Empties the node (keeping level, links and page id) and appends {@code cells[from..to)} in order. */
+  /** The common prefix length of the keys of whole cells {@code cells[from..to)} (sorted). */
+  static int commonPrefix(byte[][] cells, int from, int to, boolean leaf) {
+    if (to - from < 2) return 0; // one key: nothing to share, and an insert would undo it at once
+    byte[] a = cellKey(cells[from], leaf);
+    byte[] b = cellKey(cells[to - 1], leaf);
+    int n = Math.min(a.length, b.length);
+    int i = 0;
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+  }
+
+  /** Bytes that whole cells {@code cells[from..to)} take in a node, prefix included. */
+  static int packedSize(byte[][] cells, int from, int to, boolean leaf) {
+    int pl = commonPrefix(cells, from, to, leaf);
+    int size = pl;
+    for (int i = from; i < to; i++) size += cells[i].length - pl + SLOT_SIZE;
+    return size;
+  }
+
+  /**
+   * Empties the node (keeping level, links and page id) and stores whole cells {@code cells[from..to)} in
+   * order under their common prefix.
+   */
   void rewrite(byte[][] cells, int from, int to) {
-    p.set(I32, FREE_OFFSET, PAGE_SIZE);
+    boolean leaf = isLeaf();
+    int pl = commonPrefix(cells, from, to, leaf);
+    if (packedSize(cells, from, to, leaf) > USABLE) throw new IllegalStateException("cells do not fit in a node");
+    if (pl > 0) {
+      byte[] key = cellKey(cells[from], leaf);
+      MemorySegment.copy(key, 0, p, ValueLayout.JAVA_BYTE, PAGE_SIZE - pl, pl);
+    }
+    p.set(U16, PREFIX_LENGTH_OFFSET, (short) pl);
+    p.set(I32, FREE_OFFSET, PAGE_SIZE - pl);
     p.set(I32, COUNT_OFFSET, 0);
     p.set(U16, GARBAGE_OFFSET, (short) 0);
-    for (int i = from; i < to; i++) insertCell(i - from, cells[i]);
+    for (int i = from; i < to; i++) putStored(i - from, cells[i], pl);
   }
 
   /** Compares two byte arrays as unsigned bytes. */

@@ -18,10 +18,13 @@ import org.rustydb.page.PageLayout;
  *      36     8  prev page          leaf: left sibling page id, -1 if none; inner: -1
  *      44     8  next / leftmost    leaf: right sibling page id, -1 if none; inner: child for keys below
  *                                   the first separator
- *      52   2*n  offset array       u16 offset of entry i's cell, ordered by key (unsigned bytes)
+ *      52     2  prefix length      P: bytes every key of the node starts with, stored once
+ *      54   2*n  offset array       u16 offset of entry i's cell, ordered by key (unsigned bytes)
  *           ...  free space
- *           ...  cells, packed from the page end downward (in any order)
+ *           ...  cells, packed downward from the prefix (in any order)
+ *  4096-P     P  key prefix         the common prefix of the node's keys when it was last rebuilt
  *
+ *  (key length and key bytes in cells are those of the key after the P prefix bytes)
  *  leaf cell:    u16 key length | u16 value word | key bytes | value
  *                value word bit 15 clear: value inline, bits 0-14 = its length (at most 1024)
  *                value word bit 15 set:   value = i64 first overflow page id, i32 total value length
@@ -48,8 +51,9 @@ import org.rustydb.page.PageLayout;
  *      44   ...  value bytes
  * </pre>
  *
- * <p>Keys are stored whole (no prefix compression yet, see docs/architecture.md); separators in inner
- * nodes are suffix-truncated, so inner cells are usually much shorter than leaf keys. Sizes are chosen
+ * <p>Prefix compression: a node's keys share its prefix, computed from the first and last key whenever the
+ * node is rebuilt (split, merge, bulk load, compaction); an insert of a key outside the prefix rebuilds
+ * the node under the shorter common prefix. Separators in inner nodes are suffix-truncated, so inner cells are usually much shorter than leaf keys. Sizes are chosen
  * so that any three maximal cells fit in a node: a split of a full node always yields two nodes that
  * each hold the new cell.
  */
@@ -67,7 +71,8 @@ public final class BTreeNodeLayout {
   public static final int GARBAGE_OFFSET = LEVEL_OFFSET + Short.BYTES;
   public static final int PREV_OFFSET = GARBAGE_OFFSET + Short.BYTES;
   public static final int NEXT_OFFSET = PREV_OFFSET + Long.BYTES;
-  public static final int SLOTS_OFFSET = NEXT_OFFSET + Long.BYTES;
+  public static final int PREFIX_LENGTH_OFFSET = NEXT_OFFSET + Long.BYTES;
+  public static final int SLOTS_OFFSET = PREFIX_LENGTH_OFFSET + Short.BYTES;
   public static final int SLOT_SIZE = Short.BYTES;
   /** Bytes available for offsets and cells. */
   public static final int USABLE = PAGE_SIZE - SLOTS_OFFSET;

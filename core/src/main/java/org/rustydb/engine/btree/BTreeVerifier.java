@@ -89,7 +89,7 @@ public final class BTreeVerifier {
           return;
         }
         int len = n.cellLength(i);
-        if (off + len > PAGE_SIZE || n.keyLength(i) > MAX_KEY_SIZE) {
+        if (off + len > PAGE_SIZE - n.prefixLength() || n.suffixLength(i) + n.prefixLength() > MAX_KEY_SIZE) {
           problems.add(new Problem(page, "entry " + i + " cell of " + len + " bytes at " + off + " overruns the page"));
           return;
         }
@@ -102,15 +102,15 @@ public final class BTreeVerifier {
         if (n.isLeaf()) {
           entries++;
           if (n.isOverflow(i)) overflow(page, i, n.overflowPage(i), n.overflowLength(i));
-          else if (len - LEAF_CELL_HEADER - key.length > MAX_INLINE_VALUE) problems.add(new Problem(page, "entry " + i + " inline value too long"));
+          else if (len - LEAF_CELL_HEADER - n.suffixLength(i) > MAX_INLINE_VALUE) problems.add(new Problem(page, "entry " + i + " inline value too long"));
         } else {
           bounds.add(key);
           children.add(n.child(i));
         }
       }
-      if (cellBytes + n.garbage() != PAGE_SIZE - n.freeOffset()) {
-        problems.add(new Problem(page, "free space: cells " + cellBytes + " + garbage " + n.garbage()
-            + " != cell area " + (PAGE_SIZE - n.freeOffset())));
+      if (cellBytes + n.garbage() + n.prefixLength() != PAGE_SIZE - n.freeOffset()) {
+        problems.add(new Problem(page, "free space: cells " + cellBytes + " + garbage " + n.garbage() + " + prefix "
+            + n.prefixLength() + " != cell area " + (PAGE_SIZE - n.freeOffset())));
       }
       if (n.isLeaf()) {
         leaves.add(new long[] {page, n.prev(), n.next()});

@@ -17,8 +17,9 @@ class BTreeNodeLayoutTest {
     assertThat(GARBAGE_OFFSET).isEqualTo(34);
     assertThat(PREV_OFFSET).isEqualTo(36);
     assertThat(NEXT_OFFSET).isEqualTo(44);
-    assertThat(SLOTS_OFFSET).isEqualTo(52);
-    assertThat(USABLE).isEqualTo(4044);
+    assertThat(PREFIX_LENGTH_OFFSET).isEqualTo(52);
+    assertThat(SLOTS_OFFSET).isEqualTo(54);
+    assertThat(USABLE).isEqualTo(4042);
     assertThat(MAX_LEAF_CELL).isEqualTo(4 + 256 + 1024 + 2);
     assertThat(3 * MAX_LEAF_CELL).isLessThanOrEqualTo(USABLE);
     assertThat(META_ROOT_OFFSET).isEqualTo(40);
@@ -53,6 +54,37 @@ class BTreeNodeLayoutTest {
       assertThat(n.totalFree()).isEqualTo(before + len + SLOT_SIZE);
       assertThat(n.search(new byte[] {11, (byte) 0x80})).isEqualTo(10);
       assertThat(n.inlineValue(10)).hasSize(23); // key 11 = 7 * 23 mod 50
+    }
+  }
+
+  @Test
+  void prefixIsStoredOnceAndShrinksForAnOutsideKey() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment page = arena.allocate(PAGE_SIZE);
+      BTreeNode n = BTreeNode.init(page, 77, 0);
+      byte[][] cells = new byte[100][];
+      for (int i = 0; i < 100; i++) cells[i] = BTreeNode.leafCell(("user:000" + (1000 + i)).getBytes(), new byte[] {(byte) i});
+      n.rewrite(cells, 0, 100);
+      assertThat(new String(n.prefix())).isEqualTo("user:00010");
+      int stored = n.usedBytes();
+      assertThat(stored).isEqualTo(10 + 100 * (4 + 2 + 1 + SLOT_SIZE));
+      assertThat(n.key(37)).isEqualTo("user:0001037".getBytes());
+      assertThat(n.search("user:0001050".getBytes())).isEqualTo(50);
+      assertThat(n.search("user:0001".getBytes())).isEqualTo(-1);
+      assertThat(n.search("user:".getBytes())).isEqualTo(-1);
+      assertThat(n.search("user:0002".getBytes())).isEqualTo(-101);
+      assertThat(n.cell(5)).isEqualTo(cells[5]);
+      // a key outside the prefix: the node is rebuilt under the shorter common prefix
+      byte[] outside = BTreeNode.leafCell("user:1".getBytes(), new byte[0]);
+      assertThat(n.fits(outside)).isTrue();
+      n.insertCell(100, outside);
+      assertThat(new String(n.prefix())).isEqualTo("user:");
+      for (int i = 0; i < 100; i++) assertThat(n.cell(i)).isEqualTo(cells[i]);
+      assertThat(n.key(100)).isEqualTo("user:1".getBytes());
+      n.removeCell(100);
+      n.compact();
+      assertThat(new String(n.prefix())).isEqualTo("user:00010");
+      assertThat(n.usedBytes()).isEqualTo(stored);
     }
   }
 
