@@ -39,7 +39,7 @@ import org.rustydb.page.PageType;
  * </ul>
  *
  * <h2>Simplifications (documented in docs/architecture.md)</h2>
- * Keys are stored whole in each node (no prefix compression); separators are suffix-truncated. Underflow:
+ * Each node stores its keys' common prefix once (see {@link BTreeNodeLayout}); separators are suffix-truncated. Underflow:
  * a non-root node under a quarter full is merged with a sibling under the same parent when both fit in one
  * page, otherwise left as it is (no redistribution). Pages freed by merges, root collapses and
  * replaced or deleted overflow chains go on the tree's own free list (a page beside the meta page) for reuse.
