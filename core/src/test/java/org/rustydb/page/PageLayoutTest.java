@@ -37,4 +37,13 @@ class PageLayoutTest {
     assertThat(PageType.fromCode(200)).isNull();
     assertThat(PageType.fromCode(-1)).isNull();
   }
+
+  @Test
+  void engineIdsAreDistinctAndStable() {
+    assertThat(PageOwner.NONE).isZero();
+    assertThat(PageOwner.HEAP).isEqualTo(1);
+    assertThat(PageOwner.BTREE).isEqualTo(2);
+    assertThat(org.rustydb.engine.heap.HeapResourceManager.ID).isEqualTo(PageOwner.HEAP);
+    assertThat(org.rustydb.engine.btree.BTreeNodeLayout.ENGINE_ID).isEqualTo(PageOwner.BTREE);
+  }
 }

@@ -11,7 +11,7 @@ import org.rustydb.txn.ResourceManager;
 public final class HeapResourceManager implements ResourceManager {
 
   /** The heap's resource manager id, also its pages' owner byte. */
-  public static final int ID = 1;
+  public static final int ID = org.rustydb.page.PageOwner.HEAP;
 
   @Override
   public int id() {

@@ -1,0 +1,793 @@
+package org.rustydb.engine.btree;
+
+import static org.rustydb.engine.btree.BTreeNodeLayout.*;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.rustydb.CorruptionException;
+import org.rustydb.OperationFailedException;
+import org.rustydb.buffer.BufferPool;
+import org.rustydb.buffer.PageGuard;
+import org.rustydb.buffer.ReadGuard;
+import org.rustydb.buffer.WriteGuard;
+import org.rustydb.disk.PageId;
+import org.rustydb.page.PageType;
+
+/**
+ * A B+tree of byte-array keys (compared as unsigned bytes) and values, stored in one page file through the
+ * buffer pool. The file's first tree page is the meta page (root page id, height); nodes follow
+ * {@link BTreeNodeLayout}.
+ *
+ * <h2>Concurrency</h2>
+ * No tree lock: latch coupling with the pool's guards, always top-down (meta page, root, ..., leaf), and
+ * between siblings only left to right.
+ * <ul>
+ *   <li>Readers couple shared latches down to the leaf and hold one latch at a time below the meta page.</li>
+ *   <li>Writers first descend the same way and take the leaf exclusively (its parent still held shared). If
+ *       the change fits without a split, or a delete leaves the leaf at least a quarter full, it is done
+ *       there. Otherwise the writer starts again pessimistically: exclusive latches from the meta page down;
+ *       an insert releases every ancestor as soon as a node is safe (has room for a maximal separator), a
+ *       delete keeps the whole path because a merge may reach the root.</li>
+ *   <li>Cursors never hold latches between calls and never follow sibling links: they copy what they need
+ *       from one leaf and descend again for the next, using the node fences gathered on the way down
+ *       ({@link BTreeCursor}). So no thread ever waits for a left sibling while holding a right one.</li>
+ * </ul>
+ *
+ * <h2>Simplifications (documented in docs/architecture.md)</h2>
+ * Each node stores its keys' common prefix once (see {@link BTreeNodeLayout}); separators are suffix-truncated. Underflow:
+ * a non-root node under a quarter full is merged with a sibling under the same parent when both fit in one
+ * page, otherwise left as it is (no redistribution). Pages freed by merges, root collapses and
+ * replaced or deleted overflow chains go on the tree's own free list (a page beside the meta page) for reuse.
+ */
+public final class BTree {
+
+  private final BufferPool pool;
+  private final int fileId;
+  private final long metaPageId;
+  private final long freeListPageId;
+  private final BTreeChangeLog log;
+
+  private BTree(BufferPool pool, long metaPageId, long freeListPageId, BTreeChangeLog log) {
+    this.pool = pool;
+    this.fileId = PageId.fileId(metaPageId);
+    this.metaPageId = metaPageId;
+    this.freeListPageId = freeListPageId;
+    this.log = log;
+  }
+
+  /** Creates an empty tree in file {@code fileId}: a meta page and an empty root leaf. */
+  public static BTree create(BufferPool pool, int fileId) {
+    return create(pool, fileId, BTreeChangeLog.NONE);
+  }
+
+  public static BTree create(BufferPool pool, int fileId, BTreeChangeLog log) {
+    Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(log, "log");
+    try (WriteGuard meta = pool.newPage(fileId); WriteGuard free = pool.newPage(fileId);
+        WriteGuard root = pool.newPage(fileId)) {
+      BTreeNode.init(root.segment(), root.pageId(), 0);
+      MemorySegment f = free.segment();
+      f.set(BTreeNode.I64, 0, free.pageId());
+      f.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FILE_HEADER.code() | (ENGINE_ID << 8));
+      f.set(BTreeNode.I64, FREE_LIST_MAGIC_OFFSET, FREE_LIST_MAGIC);
+      f.set(BTreeNode.I64, FREE_LIST_HEAD_OFFSET, -1L);
+      MemorySegment m = meta.segment();
+      m.set(BTreeNode.I64, 0, meta.pageId());
+      m.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FILE_HEADER.code() | (ENGINE_ID << 8));
+      m.set(BTreeNode.I64, META_MAGIC_OFFSET, MAGIC);
+      m.set(BTreeNode.I64, META_ROOT_OFFSET, root.pageId());
+      m.set(BTreeNode.I32, META_HEIGHT_OFFSET, 1);
+      m.set(BTreeNode.I64, META_FREE_LIST_OFFSET, free.pageId());
+      return new BTree(pool, meta.pageId(), free.pageId(), log);
+    }
+  }
+
+  /** Opens the tree whose meta page is {@code metaPageId} (as returned by {@link #metaPageId()}). */
+  public static BTree open(BufferPool pool, long metaPageId) {
+    return open(pool, metaPageId, BTreeChangeLog.NONE);
+  }
+
+  public static BTree open(BufferPool pool, long metaPageId, BTreeChangeLog log) {
+    Objects.requireNonNull(log, "log");
+    try (ReadGuard m = pool.read(metaPageId)) {
+      if (m.getLong(META_MAGIC_OFFSET) != MAGIC) {
+        throw new CorruptionException("page " + PageId.toString(metaPageId) + " is not a B+tree meta page: magic 0x"
+            + Long.toHexString(m.getLong(META_MAGIC_OFFSET)) + " at offset " + META_MAGIC_OFFSET);
+      }
+      return new BTree(pool, metaPageId, m.getLong(META_FREE_LIST_OFFSET), log);
+    }
+  }
+
+  public long metaPageId() {
+    return metaPageId;
+  }
+
+  BufferPool pool() {
+    return pool;
+  }
+
+  long freeListPageId() {
+    return freeListPageId;
+  }
+
+  /** Pages on the tree's free list. */
+  public long freePages() {
+    try (ReadGuard f = pool.read(freeListPageId)) {
+      return f.getLong(FREE_LIST_COUNT_OFFSET);
+    }
+  }
+
+  // ------------------------------------------------------------------ page allocation
+
+  /**
+   * A zeroed page, latched exclusively: the head of the tree's free list, else a new page of the file. The
+   * free-list page is always the last latch taken (its holder only latches unreachable free pages), so it
+   * can be taken under any path.
+   */
+  private WriteGuard allocPage() {
+    try (WriteGuard f = pool.write(freeListPageId)) {
+      long head = f.getLong(FREE_LIST_HEAD_OFFSET);
+      if (head != -1) {
+        WriteGuard g = pool.write(head);
+        log.pageReused(head);
+        f.setLong(FREE_LIST_HEAD_OFFSET, g.getLong(FREE_NEXT_OFFSET));
+        f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) - 1);
+        g.segment().fill((byte) 0);
+        return g;
+      }
+    }
+    return pool.newPage(fileId);
+  }
+
+  /** Puts page {@code g} (latched exclusively, unreachable from the tree) on the free list. */
+  private void freePage(WriteGuard g) {
+    MemorySegment p = g.segment();
+    try (WriteGuard f = pool.write(freeListPageId)) {
+      log.pageFreed(g.pageId());
+      p.asSlice(FREE_OFFSET, PAGE_SIZE - FREE_OFFSET).fill((byte) 0);
+      p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FREE.code() | (ENGINE_ID << 8));
+      p.set(BTreeNode.I64, FREE_NEXT_OFFSET, f.getLong(FREE_LIST_HEAD_OFFSET));
+      f.setLong(FREE_LIST_HEAD_OFFSET, g.pageId());
+      f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) + 1);
+    }
+  }
+
+  /** Frees an overflow chain that no leaf references any more (called with no latch held). */
+  private void freeChain(long first) {
+    if (first == -1) return;
+    for (long page : OverflowChain.pages(pool, first)) {
+      try (WriteGuard g = pool.write(page)) {
+        freePage(g);
+      }
+    }
+  }
+
+  /** Levels from root to leaf (1 when the root is a leaf). */
+  public int height() {
+    try (ReadGuard m = pool.read(metaPageId)) {
+      return m.getInt(META_HEIGHT_OFFSET);
+    }
+  }
+
+  long rootPageId() {
+    try (ReadGuard m = pool.read(metaPageId)) {
+      return m.getLong(META_ROOT_OFFSET);
+    }
+  }
+
+  // ------------------------------------------------------------------ argument checks
+
+  static void checkKey(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length > MAX_KEY_SIZE) {
+      throw new OperationFailedException("key too large: " + key.length + " bytes, max " + MAX_KEY_SIZE);
+    }
+  }
+
+  static void checkValue(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length > MAX_VALUE_SIZE) {
+      throw new OperationFailedException("value too large: " + value.length + " bytes, max " + MAX_VALUE_SIZE);
+    }
+  }
+
+  // ------------------------------------------------------------------ get
+
+  /** The value stored under {@code key}, or null. */
+  public byte[] get(byte[] key) {
+    checkKey(key);
+    try (ReadGuard leaf = descendRead(key)) {
+      BTreeNode n = new BTreeNode(leaf.segment());
+      int i = n.search(key);
+      return i < 0 ? null : value(n, i);
+    }
+  }
+
+  byte[] value(BTreeNode leaf, int i) {
+    return leaf.isOverflow(i) ? OverflowChain.read(pool, leaf.overflowPage(i), leaf.overflowLength(i)) : leaf.inlineValue(i);
+  }
+
+  private ReadGuard descendRead(byte[] key) {
+    ReadGuard g = pool.read(metaPageId);
+    try {
+      ReadGuard c = pool.read(g.getLong(META_ROOT_OFFSET));
+      g.close();
+      g = c;
+      for (BTreeNode n = new BTreeNode(g.segment()); !n.isLeaf(); n = new BTreeNode(g.segment())) {
+        c = pool.read(n.child(n.childIndex(key)));
+        g.close();
+        g = c;
+      }
+      return g;
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  /** The leaf for {@code key} latched exclusively, found with shared latches above it. */
+  private record Leaf(WriteGuard guard, boolean isRoot) {}
+
+  private Leaf descendWriteLeaf(byte[] key) {
+    ReadGuard m = pool.read(metaPageId);
+    ReadGuard g;
+    try {
+      long root = m.getLong(META_ROOT_OFFSET);
+      if (m.getInt(META_HEIGHT_OFFSET) == 1) return new Leaf(pool.write(root), true);
+      g = pool.read(root);
+    } finally {
+      m.close();
+    }
+    try {
+      while (true) {
+        BTreeNode n = new BTreeNode(g.segment());
+        long child = n.child(n.childIndex(key));
+        if (n.level() == 1) {
+          WriteGuard w = pool.write(child);
+          g.close();
+          return new Leaf(w, false);
+        }
+        ReadGuard c = pool.read(child);
+        g.close();
+        g = c;
+      }
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ put
+
+  /**
+   * Stores {@code value} under {@code key}, replacing any value there. Returns true if the key was new.
+   *
+   * @throws OperationFailedException if the key or value is longer than the limits of {@link BTreeNodeLayout}
+   */
+  public boolean put(byte[] key, byte[] value) {
+    checkKey(key);
+    checkValue(value);
+    byte[] cell = value.length > MAX_INLINE_VALUE
+        ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
+        : BTreeNode.leafCell(key, value);
+    long[] oldChain = {-1};
+    Leaf leaf = descendWriteLeaf(key);
+    Boolean done;
+    try {
+      done = putInLeaf(leaf.guard(), key, value, cell, oldChain);
+    } finally {
+      leaf.guard().close();
+    }
+    if (done == null) done = putPessimistic(key, value, cell, oldChain);
+    freeChain(oldChain[0]);
+    return done;
+  }
+
+  /** Inserts or replaces in place if the cell fits; null if the leaf must split. */
+  private Boolean putInLeaf(WriteGuard g, byte[] key, byte[] value, byte[] cell, long[] oldChain) {
+    BTreeNode n = new BTreeNode(g.segment());
+    int i = n.search(key);
+    if (i >= 0) {
+      if (n.totalFree() + n.cellLength(i) < cell.length - n.prefixLength()) return null;
+      if (log != BTreeChangeLog.NONE) log.replace(g.pageId(), key, value(n, i), value);
+      if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
+      n.removeCell(i);
+      n.insertCell(i, cell);
+      return false;
+    }
+    if (!n.fits(cell)) return null;
+    log.insert(g.pageId(), key, value);
+    n.insertCell(-i - 1, cell);
+    return true;
+  }
+
+  /**
+   * Exclusive latches on a path from the top held node down to a leaf. If {@link #hasMeta}, entry 0 is the
+   * meta page and entry 1 the root.
+   */
+  private static final class Path implements AutoCloseable {
+    private final List<WriteGuard> guards = new ArrayList<>();
+    private final List<Integer> index = new ArrayList<>(); // index taken in guards[j] to reach guards[j + 1]
+    boolean hasMeta;
+
+    void add(WriteGuard g) {
+      guards.add(g);
+      index.add(Integer.MIN_VALUE);
+    }
+
+    void setIndex(int idx) { index.set(index.size() - 1, idx); }
+    int index(int j) { return index.get(j); }
+    int size() { return guards.size(); }
+    WriteGuard get(int j) { return guards.get(j); }
+    BTreeNode node(int j) { return new BTreeNode(guards.get(j).segment()); }
+    /** Page id of node j's parent, or -1 if it is not held (or j is the root). */
+    long parentId(int j) { return j - 1 >= (hasMeta ? 1 : 0) ? guards.get(j - 1).pageId() : -1; }
+
+    void releaseAll() {
+      for (WriteGuard g : guards) g.close();
+      guards.clear();
+      index.clear();
+      hasMeta = false;
+    }
+
+    @Override
+    public void close() {
+      releaseAll();
+    }
+  }
+
+  private boolean putPessimistic(byte[] key, byte[] value, byte[] cell, long[] oldChain) {
+    try (Path path = new Path()) {
+      WriteGuard meta = pool.write(metaPageId);
+      path.add(meta);
+      path.hasMeta = true;
+      WriteGuard cur = pool.write(meta.getLong(META_ROOT_OFFSET));
+      while (true) {
+        BTreeNode n = new BTreeNode(cur.segment());
+        boolean safe = n.isLeaf() ? n.fits(cell) : n.totalFree() >= n.worstInnerInsert();
+        if (safe) path.releaseAll();
+        path.add(cur);
+        if (n.isLeaf()) break;
+        int idx = n.childIndex(key);
+        path.setIndex(idx);
+        cur = pool.write(n.child(idx));
+      }
+      Boolean done = putInLeaf(path.get(path.size() - 1), key, value, cell, oldChain);
+      if (done != null) return done;
+      return splitLeafAndPut(path, key, value, cell, oldChain);
+    }
+  }
+
+  private boolean splitLeafAndPut(Path path, byte[] key, byte[] value, byte[] cell, long[] oldChain) {
+    int d = path.size() - 1;
+    WriteGuard lg = path.get(d);
+    BTreeNode left = new BTreeNode(lg.segment());
+    byte[][] old = left.cells();
+    int i = left.search(key);
+    boolean isNew = i < 0;
+    byte[][] cells;
+    if (isNew) {
+      cells = insertAt(old, -i - 1, cell);
+      log.insert(lg.pageId(), key, value);
+    } else {
+      if (log != BTreeChangeLog.NONE) log.replace(lg.pageId(), key, value(left, i), value);
+      if (left.isOverflow(i)) oldChain[0] = left.overflowPage(i);
+      cells = old.clone();
+      cells[i] = cell;
+    }
+    int m = splitPoint(cells, 1, cells.length - 1);
+    byte[] sep = BTreeNode.separator(BTreeNode.cellKey(cells[m - 1], true), BTreeNode.cellKey(cells[m], true));
+    try (WriteGuard rg = allocPage()) {
+      long rightSibling = left.next();
+      log.split(lg.pageId(), rg.pageId(), path.parentId(d), 0, sep, rightSibling);
+      BTreeNode right = BTreeNode.init(rg.segment(), rg.pageId(), 0);
+      right.setPrev(lg.pageId());
+      right.setNext(rightSibling);
+      if (rightSibling != -1) {
+        try (WriteGuard sg = pool.write(rightSibling)) { // left to right: the only sibling order we latch in
+          new BTreeNode(sg.segment()).setPrev(rg.pageId());
+        }
+      }
+      left.setNext(rg.pageId());
+      left.rewrite(cells, 0, m);
+      right.rewrite(cells, m, cells.length);
+      insertSeparator(path, d - 1, sep, lg.pageId(), rg.pageId(), 0);
+    }
+    return isNew;
+  }
+
+  /** Adds (sep, rightId) to node j of the path after the entry for leftId, splitting upward as needed. */
+  private void insertSeparator(Path path, int j, byte[] sep, long leftId, long rightId, int childLevel) {
+    while (true) {
+      if (path.hasMeta && j == 0) { // the root split: grow the tree
+        WriteGuard meta = path.get(0);
+        try (WriteGuard ng = allocPage()) {
+          log.newRoot(metaPageId, leftId, ng.pageId(), childLevel + 1, sep, rightId);
+          BTreeNode r = BTreeNode.init(ng.segment(), ng.pageId(), childLevel + 1);
+          r.setLeftmost(leftId);
+          r.insertCell(0, BTreeNode.innerCell(sep, rightId));
+          meta.setLong(META_ROOT_OFFSET, ng.pageId());
+          meta.setInt(META_HEIGHT_OFFSET, childLevel + 2);
+        }
+        return;
+      }
+      if (j < 0) throw new IllegalStateException("split reached past the held path");
+      WriteGuard pg = path.get(j);
+      BTreeNode p = new BTreeNode(pg.segment());
+      int at = path.index(j) + 1;
+      byte[] c = BTreeNode.innerCell(sep, rightId);
+      if (p.fits(c)) {
+        p.insertCell(at, c);
+        return;
+      }
+      byte[][] cells = insertAt(p.cells(), at, c);
+      int m = splitPoint(cells, 0, cells.length - 1);
+      byte[] up = BTreeNode.cellKey(cells[m], false);
+      try (WriteGuard rg = allocPage()) {
+        log.split(pg.pageId(), rg.pageId(), path.parentId(j), p.level(), up, -1);
+        BTreeNode r = BTreeNode.init(rg.segment(), rg.pageId(), p.level());
+        r.setLeftmost(BTreeNode.cellChild(cells[m]));
+        r.rewrite(cells, m + 1, cells.length);
+        p.rewrite(cells, 0, m);
+        sep = up;
+        leftId = pg.pageId();
+        rightId = rg.pageId();
+        childLevel = p.level();
+        j--;
+      }
+    }
+  }
+
+  private static byte[][] insertAt(byte[][] a, int at, byte[] x) {
+    return BTreeNode.insertAt(a, at, x);
+  }
+
+  private static byte[][] concat(byte[][] a, byte[][] b) {
+    byte[][] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  /** The index where the bytes (cells and offsets) divide in half, clamped to [min, max]. */
+  private static int splitPoint(byte[][] cells, int min, int max) {
+    long total = 0;
+    for (byte[] c : cells) total += c.length + SLOT_SIZE;
+    long acc = 0;
+    int m = 0;
+    while (m < cells.length && acc + cells[m].length + SLOT_SIZE <= total / 2) acc += cells[m++].length + SLOT_SIZE;
+    return Math.max(min, Math.min(max, m));
+  }
+
+  // ------------------------------------------------------------------ delete
+
+  /** Removes {@code key}; returns true if it was there. */
+  public boolean delete(byte[] key) {
+    checkKey(key);
+    long[] oldChain = {-1};
+    Leaf leaf = descendWriteLeaf(key);
+    Boolean done = null;
+    try {
+      BTreeNode n = new BTreeNode(leaf.guard().segment());
+      int i = n.search(key);
+      if (i < 0) return false;
+      if (leaf.isRoot() || n.usedBytes() - n.cellLength(i) - SLOT_SIZE >= UNDERFLOW_BYTES) {
+        log.delete(leaf.guard().pageId(), key, log != BTreeChangeLog.NONE ? value(n, i) : null);
+        if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
+        n.removeCell(i);
+        done = true;
+      }
+    } finally {
+      leaf.guard().close();
+    }
+    if (done == null) done = deletePessimistic(key, oldChain);
+    freeChain(oldChain[0]);
+    return done;
+  }
+
+  private boolean deletePessimistic(byte[] key, long[] oldChain) {
+    try (Path path = new Path()) {
+      WriteGuard meta = pool.write(metaPageId);
+      path.add(meta);
+      path.hasMeta = true;
+      WriteGuard cur = pool.write(meta.getLong(META_ROOT_OFFSET));
+      while (true) {
+        path.add(cur);
+        BTreeNode n = new BTreeNode(cur.segment());
+        if (n.isLeaf()) break;
+        int idx = n.childIndex(key);
+        path.setIndex(idx);
+        cur = pool.write(n.child(idx));
+      }
+      int d = path.size() - 1;
+      BTreeNode leaf = path.node(d);
+      int i = leaf.search(key);
+      if (i < 0) return false;
+      log.delete(path.get(d).pageId(), key, log != BTreeChangeLog.NONE ? value(leaf, i) : null);
+      if (leaf.isOverflow(i)) oldChain[0] = leaf.overflowPage(i);
+      leaf.removeCell(i);
+      for (; d >= 2 && path.node(d).usedBytes() < UNDERFLOW_BYTES; d--) {
+        if (!mergeWithSibling(path, d)) break;
+      }
+      BTreeNode root = path.node(1);
+      if (!root.isLeaf() && root.count() == 0) { // the root has one child left: it becomes the root
+        long child = root.leftmost();
+        log.collapseRoot(metaPageId, path.get(1).pageId(), child);
+        meta.setLong(META_ROOT_OFFSET, child);
+        meta.setInt(META_HEIGHT_OFFSET, root.level());
+        freePage(path.get(1));
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Merges node d of the path with a sibling under the same parent (the right one if there is one) when
+   * both fit in one page; the right node of the pair is emptied and the parent loses its separator.
+   */
+  private boolean mergeWithSibling(Path path, int d) {
+    BTreeNode parent = path.node(d - 1);
+    int ci = path.index(d - 1);
+    WriteGuard cur = path.get(d);
+    WriteGuard lg;
+    WriteGuard rg;
+    WriteGuard opened;
+    int sepIdx;
+    if (ci + 1 < parent.count()) {
+      lg = cur;
+      opened = rg = pool.write(parent.child(ci + 1));
+      sepIdx = ci + 1;
+    } else if (ci >= 0) {
+      // A left sibling under the same parent: every other writer that could hold it holds the parent too.
+      opened = lg = pool.write(parent.child(ci - 1));
+      rg = cur;
+      sepIdx = ci;
+    } else {
+      return false;
+    }
+    try {
+      BTreeNode l = new BTreeNode(lg.segment());
+      BTreeNode r = new BTreeNode(rg.segment());
+      byte[] sepKey = parent.key(sepIdx);
+      byte[][] rc = r.cells();
+      if (l.isLeaf()) {
+        byte[][] all = concat(l.cells(), rc);
+        if (BTreeNode.packedSize(all, 0, all.length, true) > USABLE) return false;
+        long rs = r.next();
+        log.merge(lg.pageId(), rg.pageId(), path.get(d - 1).pageId(), 0, sepKey, rs);
+        l.rewrite(all, 0, all.length);
+        l.setNext(rs);
+        if (rs != -1) {
+          try (WriteGuard sg = pool.write(rs)) {
+            new BTreeNode(sg.segment()).setPrev(lg.pageId());
+          }
+        }
+      } else {
+        byte[] down = BTreeNode.innerCell(sepKey, r.leftmost());
+        byte[][] all = concat(BTreeNode.insertAt(l.cells(), l.count(), down), rc);
+        if (BTreeNode.packedSize(all, 0, all.length, false) > USABLE) return false;
+        log.merge(lg.pageId(), rg.pageId(), path.get(d - 1).pageId(), l.level(), sepKey, -1);
+        l.rewrite(all, 0, all.length);
+      }
+      parent.removeCell(sepIdx);
+      freePage(rg);
+      return true;
+    } finally {
+      opened.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ bulk load
+
+  /**
+   * Loads entries in strictly ascending key order into an empty tree, filling each leaf before starting
+   * the next and then building the inner levels bottom-up. Holds the meta page exclusively throughout.
+   *
+   * @throws OperationFailedException if the tree is not empty, or a key or value is too large
+   * @throws IllegalArgumentException if the keys are not strictly ascending
+   */
+  public void bulkLoad(Iterator<? extends Map.Entry<byte[], byte[]>> sorted) {
+    try (WriteGuard meta = pool.write(metaPageId)) {
+      long rootId = meta.getLong(META_ROOT_OFFSET);
+      List<byte[]> seps = new ArrayList<>();
+      List<Long> children = new ArrayList<>();
+      WriteGuard cur = pool.write(rootId);
+      try {
+        BTreeNode n = new BTreeNode(cur.segment());
+        if (!n.isLeaf() || n.count() != 0) throw new OperationFailedException("bulk load needs an empty tree");
+        seps.add(null);
+        children.add(rootId);
+        byte[] prevKey = null;
+        long count = 0;
+        while (sorted.hasNext()) {
+          Map.Entry<byte[], byte[]> e = sorted.next();
+          byte[] key = e.getKey();
+          byte[] value = e.getValue();
+          checkKey(key);
+          checkValue(value);
+          if (prevKey != null && BTreeNode.compare(prevKey, key) >= 0) {
+            throw new IllegalArgumentException("bulk load input is not strictly ascending at entry " + count);
+          }
+          byte[] cell = value.length > MAX_INLINE_VALUE
+              ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
+              : BTreeNode.leafCell(key, value);
+          if (!n.fits(cell)) {
+            WriteGuard ng = allocPage();
+            BTreeNode nn = BTreeNode.init(ng.segment(), ng.pageId(), 0);
+            nn.setPrev(cur.pageId());
+            n.setNext(ng.pageId());
+            n.compact(); // the full leaf gets its key prefix
+            logImage(cur);
+            cur.close();
+            cur = ng;
+            n = nn;
+            seps.add(BTreeNode.separator(prevKey, key));
+            children.add(ng.pageId());
+          }
+          n.insertCell(n.count(), cell);
+          prevKey = key;
+          count++;
+        }
+        n.compact();
+        logImage(cur);
+      } catch (RuntimeException e) {
+        if (children.size() > 1) { // leave the tree as just the root leaf with what it holds
+          cur.close();
+          try (WriteGuard r = pool.write(rootId)) {
+            new BTreeNode(r.segment()).setNext(-1);
+          }
+        }
+        throw e;
+      } finally {
+        cur.close();
+      }
+      int level = 1;
+      while (children.size() > 1) {
+        List<byte[]> upSeps = new ArrayList<>();
+        List<Long> upChildren = new ArrayList<>();
+        WriteGuard g = allocPage();
+        try {
+          BTreeNode in = BTreeNode.init(g.segment(), g.pageId(), level);
+          in.setLeftmost(children.get(0));
+          upSeps.add(null);
+          upChildren.add(g.pageId());
+          for (int k = 1; k < children.size(); k++) {
+            byte[] c = BTreeNode.innerCell(seps.get(k), children.get(k));
+            if (in.fits(c)) {
+              in.insertCell(in.count(), c);
+              continue;
+            }
+            logImage(g);
+            g.close();
+            g = allocPage();
+            in = BTreeNode.init(g.segment(), g.pageId(), level);
+            in.setLeftmost(children.get(k));
+            upSeps.add(seps.get(k));
+            upChildren.add(g.pageId());
+          }
+          logImage(g);
+        } finally {
+          g.close();
+        }
+        seps = upSeps;
+        children = upChildren;
+        level++;
+      }
+      meta.setLong(META_ROOT_OFFSET, children.get(0));
+      meta.setInt(META_HEIGHT_OFFSET, level);
+    }
+  }
+
+  private void logImage(WriteGuard g) {
+    if (log == BTreeChangeLog.NONE) return;
+    byte[] image = new byte[PAGE_SIZE];
+    g.getBytes(0, image, 0, PAGE_SIZE);
+    log.pageImage(g.pageId(), image);
+  }
+
+  // ------------------------------------------------------------------ cursors
+
+  /**
+   * A cursor over keys in [{@code from}, {@code to}) (either may be null: unbounded), ascending or
+   * descending. It holds no latch between calls; see {@link BTreeCursor}.
+   */
+  public BTreeCursor cursor(byte[] from, byte[] to, boolean descending) {
+    if (from != null) checkKey(from);
+    if (to != null) checkKey(to);
+    return new BTreeCursor(this, from, to, descending);
+  }
+
+  /**
+   * Adds to {@code keys}/{@code values} the entries of the first leaf, in key order, that has any with key
+   * above {@code k} (or equal when {@code inclusive}) and below {@code to} (null = no bound).
+   */
+  void fetchForward(byte[] k, boolean inclusive, byte[] to, List<byte[]> keys, List<byte[]> values) {
+    while (true) {
+      byte[] hi = null; // upper fence of the leaf reached
+      ReadGuard g = pool.read(metaPageId);
+      try {
+        ReadGuard c = pool.read(g.getLong(META_ROOT_OFFSET));
+        g.close();
+        g = c;
+        for (BTreeNode n = new BTreeNode(g.segment()); !n.isLeaf(); n = new BTreeNode(g.segment())) {
+          int idx = n.childIndex(k);
+          if (idx + 1 < n.count()) hi = n.key(idx + 1);
+          c = pool.read(n.child(idx));
+          g.close();
+          g = c;
+        }
+        BTreeNode leaf = new BTreeNode(g.segment());
+        int i = leaf.search(k);
+        int start = i >= 0 ? (inclusive ? i : i + 1) : -i - 1;
+        for (int j = start; j < leaf.count(); j++) {
+          if (to != null && leaf.compareKey(j, to) >= 0) return;
+          keys.add(leaf.key(j));
+          values.add(value(leaf, j));
+        }
+      } finally {
+        g.close();
+      }
+      if (!keys.isEmpty() || hi == null || (to != null && BTreeNode.compare(hi, to) >= 0)) return;
+      k = hi;
+      inclusive = true;
+    }
+  }
+
+  /**
+   * Adds to {@code keys}/{@code values} the entries of the last leaf, in descending key order, that has any
+   * with key below {@code k} (or equal when {@code inclusive}; null = no bound) and at least {@code from}.
+   */
+  void fetchBackward(byte[] k, boolean inclusive, byte[] from, List<byte[]> keys, List<byte[]> values) {
+    while (true) {
+      byte[] lo = null; // lower fence of the leaf reached
+      ReadGuard g = pool.read(metaPageId);
+      try {
+        ReadGuard c = pool.read(g.getLong(META_ROOT_OFFSET));
+        g.close();
+        g = c;
+        for (BTreeNode n = new BTreeNode(g.segment()); !n.isLeaf(); n = new BTreeNode(g.segment())) {
+          int idx;
+          if (k == null) {
+            idx = n.count() - 1;
+          } else {
+            int s = n.search(k);
+            idx = s >= 0 ? (inclusive ? s : s - 1) : -s - 2;
+          }
+          if (idx >= 0) lo = n.key(idx);
+          c = pool.read(n.child(idx));
+          g.close();
+          g = c;
+        }
+        BTreeNode leaf = new BTreeNode(g.segment());
+        int end;
+        if (k == null) {
+          end = leaf.count();
+        } else {
+          int i = leaf.search(k);
+          end = i >= 0 ? (inclusive ? i + 1 : i) : -i - 1;
+        }
+        for (int j = end - 1; j >= 0; j--) {
+          if (from != null && leaf.compareKey(j, from) < 0) return;
+          keys.add(leaf.key(j));
+          values.add(value(leaf, j));
+        }
+      } finally {
+        g.close();
+      }
+      if (!keys.isEmpty() || lo == null || (from != null && BTreeNode.compare(lo, from) <= 0)) return;
+      k = lo;
+      inclusive = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ verify
+
+  /** Checks the tree's invariants (run it while no writer is active); an empty list means none broken. */
+  public List<BTreeVerifier.Problem> verify() {
+    return new BTreeVerifier(this).verify();
+  }
+}

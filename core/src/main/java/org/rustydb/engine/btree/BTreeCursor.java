@@ -1,0 +1,126 @@
+package org.rustydb.engine.btree;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rustydb.ClosedException;
+
+/**
+ * A range cursor over [{@code from}, {@code to}) of a {@link BTree}, ascending or descending; null bounds
+ * are open. {@link #next()} moves to the next entry and says whether there is one; {@link #seek} moves
+ * the position so that the next {@code next()} returns the first entry at or after the key in the cursor's
+ * direction (ascending: the smallest key &gt;= it; descending: the largest key &lt;= it), still within the
+ * range.
+ *
+ * <p>The cursor holds no latch between calls: it copies the qualifying entries of one leaf, and when they
+ * run out descends again from the root for the entries after the last key it returned. So it sees every
+ * entry that stayed in the tree for the whole scan exactly once, in order, and may or may not see entries
+ * inserted or deleted meanwhile (weakly consistent, like the JDK's concurrent collections). A cursor is for
+ * one thread.
+ */
+public final class BTreeCursor implements AutoCloseable {
+
+  private final BTree tree;
+  private final byte[] from;
+  private final byte[] to;
+  private final boolean descending;
+  private final List<byte[]> keys = new ArrayList<>();
+  private final List<byte[]> values = new ArrayList<>();
+  private int pos;
+  private byte[] resume; // null when descending means "from the end"
+  private boolean resumeInclusive;
+  private boolean exhausted;
+  private byte[] key;
+  private byte[] value;
+  private boolean closed;
+
+  BTreeCursor(BTree tree, byte[] from, byte[] to, boolean descending) {
+    this.tree = tree;
+    this.from = from == null ? null : from.clone();
+    this.to = to == null ? null : to.clone();
+    this.descending = descending;
+    if (descending) {
+      resume = this.to;
+      resumeInclusive = false;
+    } else {
+      resume = this.from == null ? new byte[0] : this.from;
+      resumeInclusive = true;
+    }
+  }
+
+  /** Moves to the next entry; false (and no current entry) when the range is exhausted. */
+  public boolean next() {
+    checkOpen();
+    if (pos == keys.size()) {
+      keys.clear();
+      values.clear();
+      pos = 0;
+      if (!exhausted) {
+        if (descending) tree.fetchBackward(resume, resumeInclusive, from, keys, values);
+        else tree.fetchForward(resume, resumeInclusive, to, keys, values);
+      }
+      if (keys.isEmpty()) {
+        exhausted = true;
+        key = null;
+        value = null;
+        return false;
+      }
+    }
+    key = keys.get(pos);
+    value = values.get(pos);
+    pos++;
+    resume = key;
+    resumeInclusive = false;
+    return true;
+  }
+
+  /** Repositions: the next {@link #next()} returns the first entry at or beyond {@code target}. */
+  public void seek(byte[] target) {
+    checkOpen();
+    BTree.checkKey(target);
+    keys.clear();
+    values.clear();
+    pos = 0;
+    exhausted = false;
+    key = null;
+    value = null;
+    if (descending) {
+      if (to != null && Arrays.compareUnsigned(target, to) >= 0) {
+        resume = to;
+        resumeInclusive = false;
+      } else {
+        resume = target.clone();
+        resumeInclusive = true;
+      }
+    } else {
+      resume = from != null && Arrays.compareUnsigned(target, from) < 0 ? from : target.clone();
+      resumeInclusive = true;
+    }
+  }
+
+  /** The current entry's key (a copy the caller may keep). */
+  public byte[] key() {
+    checkPositioned();
+    return key.clone();
+  }
+
+  /** The current entry's value. */
+  public byte[] value() {
+    checkPositioned();
+    return value.clone();
+  }
+
+  private void checkPositioned() {
+    checkOpen();
+    if (key == null) throw new IllegalStateException("cursor is not on an entry: call next() first");
+  }
+
+  private void checkOpen() {
+    if (closed) throw new ClosedException("B+tree cursor");
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

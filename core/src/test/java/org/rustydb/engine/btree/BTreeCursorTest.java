@@ -1,0 +1,172 @@
+package org.rustydb.engine.btree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.rustydb.engine.btree.BTreeTesting.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rustydb.ClosedException;
+import org.rustydb.buffer.BufferPool;
+
+class BTreeCursorTest {
+
+  BufferPool pool;
+  BTree tree;
+  TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
+
+  @BeforeEach
+  void setUp() {
+    pool = pool(2048);
+    tree = BTree.create(pool, FILE);
+    for (int i = 0; i < 20_000; i += 2) { // even keys only: odd ones are gaps
+      tree.put(key(i), key(i * 7));
+      model.put(key(i), key(i * 7));
+    }
+    assertThat(tree.height()).isGreaterThanOrEqualTo(2);
+  }
+
+  @AfterEach
+  void tearDown() {
+    pool.close();
+  }
+
+  private static List<String> drain(BTreeCursor c, int limit) {
+    List<String> out = new ArrayList<>();
+    while (out.size() < limit && c.next()) out.add(new String(c.key()));
+    return out;
+  }
+
+  private static List<String> strings(Iterable<byte[]> keys, int limit) {
+    List<String> out = new ArrayList<>();
+    for (byte[] k : keys) {
+      if (out.size() == limit) break;
+      out.add(new String(k));
+    }
+    return out;
+  }
+
+  @Test
+  void fromIsInclusiveAndToExclusive() {
+    try (BTreeCursor c = tree.cursor(key(10), key(16), false)) {
+      assertThat(drain(c, 100)).containsExactly("k00000010", "k00000012", "k00000014");
+    }
+    try (BTreeCursor c = tree.cursor(key(10), key(16), true)) {
+      assertThat(drain(c, 100)).containsExactly("k00000014", "k00000012", "k00000010");
+    }
+    try (BTreeCursor c = tree.cursor(key(11), key(15), false)) { // bounds on gaps
+      assertThat(drain(c, 100)).containsExactly("k00000012", "k00000014");
+    }
+  }
+
+  @Test
+  void emptyRanges() {
+    for (boolean desc : new boolean[] {false, true}) {
+      try (BTreeCursor c = tree.cursor(key(10), key(10), desc)) {
+        assertThat(c.next()).isFalse();
+        assertThat(c.next()).isFalse();
+      }
+      try (BTreeCursor c = tree.cursor(key(20), key(10), desc)) {
+        assertThat(c.next()).isFalse();
+      }
+      try (BTreeCursor c = tree.cursor(key(11), key(12), desc)) { // a gap
+        assertThat(c.next()).isFalse();
+      }
+      try (BTreeCursor c = tree.cursor(key(30_000), null, desc)) { // past the end
+        assertThat(c.next()).isFalse();
+      }
+      try (BTreeCursor c = tree.cursor(null, "a".getBytes(), desc)) { // before the start
+        assertThat(c.next()).isFalse();
+      }
+    }
+    BTree empty = BTree.create(pool, FILE);
+    try (BTreeCursor c = empty.cursor(null, null, false)) {
+      assertThat(c.next()).isFalse();
+    }
+    try (BTreeCursor c = empty.cursor(null, null, true)) {
+      assertThat(c.next()).isFalse();
+    }
+  }
+
+  @Test
+  void seekInBothDirections() {
+    try (BTreeCursor c = tree.cursor(key(100), key(200), false)) {
+      c.seek(key(151));
+      assertThat(drain(c, 2)).containsExactly("k00000152", "k00000154");
+      c.seek(key(0)); // before the range: clamps to from
+      assertThat(drain(c, 1)).containsExactly("k00000100");
+      c.seek(key(199)); // past the last entry in range
+      assertThat(c.next()).isFalse();
+      c.seek(key(198)); // exact hit, then the range ends
+      assertThat(drain(c, 5)).containsExactly("k00000198");
+    }
+    try (BTreeCursor c = tree.cursor(key(100), key(200), true)) {
+      c.seek(key(151));
+      assertThat(drain(c, 2)).containsExactly("k00000150", "k00000148");
+      c.seek(key(500)); // beyond to: the last key below to
+      assertThat(drain(c, 1)).containsExactly("k00000198");
+      c.seek(key(150)); // inclusive
+      assertThat(drain(c, 1)).containsExactly("k00000150");
+      c.seek(key(99)); // before from
+      assertThat(c.next()).isFalse();
+    }
+    try (BTreeCursor c = tree.cursor(null, null, false)) {
+      c.seek(key(19_999));
+      assertThat(c.next()).isFalse();
+      c.seek(key(19_998));
+      assertThat(drain(c, 5)).containsExactly("k00019998");
+    }
+  }
+
+  @Test
+  void randomRangesAndSeeksMatchTheModel() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    // holes of deleted runs: cursors must skip empty leaves
+    for (int i = 5000; i < 9000; i += 2) {
+      tree.delete(key(i));
+      model.remove(key(i));
+    }
+    for (int round = 0; round < 300; round++) {
+      byte[] from = r.nextInt(8) == 0 ? null : key(r.nextInt(21_000));
+      byte[] to = r.nextInt(8) == 0 ? null : key(r.nextInt(21_000));
+      boolean desc = r.nextBoolean();
+      NavigableMap<byte[], byte[]> sub = from == null && to == null ? model
+          : from == null ? model.headMap(to, false)
+          : to == null ? model.tailMap(from, true)
+          : Arrays.compareUnsigned(from, to) >= 0 ? new TreeMap<>(model.comparator())
+          : model.subMap(from, true, to, false);
+      if (desc) sub = sub.descendingMap();
+      try (BTreeCursor c = tree.cursor(from, to, desc)) {
+        int limit = 1 + r.nextInt(300);
+        assertThat(drain(c, limit)).as("seed %d round %d", seed, round).isEqualTo(strings(sub.keySet(), limit));
+        byte[] target = key(r.nextInt(21_000));
+        c.seek(target);
+        List<byte[]> after = sub.keySet().stream()
+            .filter(k -> desc ? Arrays.compareUnsigned(k, target) <= 0 : Arrays.compareUnsigned(k, target) >= 0)
+            .toList();
+        assertThat(drain(c, 50)).as("seed %d round %d seek", seed, round).isEqualTo(strings(after, 50));
+      }
+    }
+  }
+
+  @Test
+  void valuesCurrentEntryAndClose() {
+    BTreeCursor c = tree.cursor(key(4), null, false);
+    assertThatThrownBy(c::key).isInstanceOf(IllegalStateException.class);
+    assertThat(c.next()).isTrue();
+    assertThat(c.value()).isEqualTo(key(28));
+    c.key()[0] = 0; // a copy: does not disturb the cursor
+    assertThat(c.next()).isTrue();
+    assertThat(c.key()).isEqualTo(key(6));
+    c.close();
+    assertThatThrownBy(c::next).isInstanceOf(ClosedException.class);
+  }
+}

@@ -1,0 +1,99 @@
+package org.rustydb.engine.btree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.rustydb.engine.btree.BTreeNodeLayout.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+import org.rustydb.page.PageLayout;
+import org.rustydb.page.PageType;
+
+class BTreeNodeLayoutTest {
+
+  @Test
+  void offsetsFollowTheDiagram() {
+    assertThat(LEVEL_OFFSET).isEqualTo(PageLayout.HEADER_SIZE).isEqualTo(32);
+    assertThat(GARBAGE_OFFSET).isEqualTo(34);
+    assertThat(PREV_OFFSET).isEqualTo(36);
+    assertThat(NEXT_OFFSET).isEqualTo(44);
+    assertThat(PREFIX_LENGTH_OFFSET).isEqualTo(52);
+    assertThat(SLOTS_OFFSET).isEqualTo(54);
+    assertThat(USABLE).isEqualTo(4042);
+    assertThat(MAX_LEAF_CELL).isEqualTo(4 + 256 + 1024 + 2);
+    assertThat(3 * MAX_LEAF_CELL).isLessThanOrEqualTo(USABLE);
+    assertThat(META_ROOT_OFFSET).isEqualTo(40);
+    assertThat(META_HEIGHT_OFFSET).isEqualTo(48);
+    assertThat(OVERFLOW_DATA_OFFSET).isEqualTo(44);
+    assertThat(OVERFLOW_CAPACITY).isEqualTo(4052);
+    // fanout for 8-byte keys: (2 + 8 + 8) bytes of cell + 2 of offset
+    assertThat(USABLE / (INNER_CELL_HEADER + 8 + CHILD_SIZE + SLOT_SIZE)).isBetween(100, 250);
+  }
+
+  @Test
+  void nodeInsertRemoveCompactKeepOrderAndAccounting() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment page = arena.allocate(PAGE_SIZE);
+      BTreeNode n = BTreeNode.init(page, 77, 0);
+      assertThat(n.pageType()).isEqualTo(PageType.BTREE_LEAF.code());
+      assertThat(n.engineId()).isEqualTo(ENGINE_ID);
+      assertThat(n.totalFree()).isEqualTo(USABLE);
+      for (int i = 0; i < 50; i++) {
+        byte[] k = new byte[] {(byte) (i * 7 % 50), (byte) 0x80};
+        int at = n.search(k);
+        assertThat(at).isNegative();
+        n.insertCell(-at - 1, BTreeNode.leafCell(k, new byte[i]));
+      }
+      for (int i = 1; i < n.count(); i++) assertThat(BTreeNode.compare(n.key(i - 1), n.key(i))).isNegative();
+      int before = n.totalFree();
+      int len = n.cellLength(10);
+      n.removeCell(10);
+      assertThat(n.totalFree()).isEqualTo(before + len + SLOT_SIZE);
+      n.compact();
+      assertThat(n.garbage()).isZero();
+      assertThat(n.totalFree()).isEqualTo(before + len + SLOT_SIZE);
+      assertThat(n.search(new byte[] {11, (byte) 0x80})).isEqualTo(10);
+      assertThat(n.inlineValue(10)).hasSize(23); // key 11 = 7 * 23 mod 50
+    }
+  }
+
+  @Test
+  void prefixIsStoredOnceAndShrinksForAnOutsideKey() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment page = arena.allocate(PAGE_SIZE);
+      BTreeNode n = BTreeNode.init(page, 77, 0);
+      byte[][] cells = new byte[100][];
+      for (int i = 0; i < 100; i++) cells[i] = BTreeNode.leafCell(("user:000" + (1000 + i)).getBytes(), new byte[] {(byte) i});
+      n.rewrite(cells, 0, 100);
+      assertThat(new String(n.prefix())).isEqualTo("user:00010");
+      int stored = n.usedBytes();
+      assertThat(stored).isEqualTo(10 + 100 * (4 + 2 + 1 + SLOT_SIZE));
+      assertThat(n.key(37)).isEqualTo("user:0001037".getBytes());
+      assertThat(n.search("user:0001050".getBytes())).isEqualTo(50);
+      assertThat(n.search("user:0001".getBytes())).isEqualTo(-1);
+      assertThat(n.search("user:".getBytes())).isEqualTo(-1);
+      assertThat(n.search("user:0002".getBytes())).isEqualTo(-101);
+      assertThat(n.cell(5)).isEqualTo(cells[5]);
+      // a key outside the prefix: the node is rebuilt under the shorter common prefix
+      byte[] outside = BTreeNode.leafCell("user:1".getBytes(), new byte[0]);
+      assertThat(n.fits(outside)).isTrue();
+      n.insertCell(100, outside);
+      assertThat(new String(n.prefix())).isEqualTo("user:");
+      for (int i = 0; i < 100; i++) assertThat(n.cell(i)).isEqualTo(cells[i]);
+      assertThat(n.key(100)).isEqualTo("user:1".getBytes());
+      n.removeCell(100);
+      n.compact();
+      assertThat(new String(n.prefix())).isEqualTo("user:00010");
+      assertThat(n.usedBytes()).isEqualTo(stored);
+    }
+  }
+
+  @Test
+  void unsignedOrderAndSeparators() {
+    assertThat(BTreeNode.compare(new byte[] {(byte) 0xFF}, new byte[] {1})).isPositive();
+    assertThat(BTreeNode.separator("apple".getBytes(), "apricot".getBytes())).isEqualTo("apr".getBytes());
+    assertThat(BTreeNode.separator("ab".getBytes(), "abc".getBytes())).isEqualTo("abc".getBytes());
+    assertThat(BTreeNode.separator(new byte[0], new byte[] {0})).isEqualTo(new byte[] {0});
+    assertThat(BTreeNode.separator("a".getBytes(), "zzzz".getBytes())).isEqualTo("z".getBytes());
+  }
+}

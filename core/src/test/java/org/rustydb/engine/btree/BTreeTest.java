@@ -1,0 +1,248 @@
+package org.rustydb.engine.btree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.rustydb.engine.btree.BTreeTesting.*;
+
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rustydb.OperationFailedException;
+import org.rustydb.buffer.BufferPool;
+import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.disk.DataDirectory;
+import org.rustydb.disk.DiskManager;
+
+class BTreeTest {
+
+  static final Comparator<byte[]> ORDER = Arrays::compareUnsigned;
+
+  @TempDir Path tmp;
+
+  /** Random puts, replaces and deletes against a TreeMap, checking gets, a full scan and verify() as it goes. */
+  private void randomOps(BTree t, TreeMap<byte[], byte[]> model, Random r, int ops, int keySpace,
+      int keyMin, int keyMax, int valMin, int valMax) {
+    List<byte[]> keys = new ArrayList<>();
+    for (int i = 0; i < keySpace; i++) keys.add(bytes(r, keyMin, keyMax));
+    for (int op = 0; op < ops; op++) {
+      byte[] k = keys.get(r.nextInt(keys.size()));
+      int what = r.nextInt(10);
+      if (what < 6) {
+        byte[] v = bytes(r, valMin, valMax);
+        assertThat(t.put(k, v)).as("put new? op %d", op).isEqualTo(model.put(k, v) == null);
+      } else if (what < 9) {
+        assertThat(t.delete(k)).as("delete op %d", op).isEqualTo(model.remove(k) != null);
+      } else {
+        assertThat(t.get(k)).as("get op %d", op).isEqualTo(model.get(k));
+      }
+    }
+    checkContent(t, model);
+  }
+
+  static void checkContent(BTree t, NavigableMap<byte[], byte[]> model) {
+    assertThat(t.verify()).isEmpty();
+    for (Map.Entry<byte[], byte[]> e : model.entrySet()) assertThat(t.get(e.getKey())).isEqualTo(e.getValue());
+    List<byte[]> scanned = new ArrayList<>();
+    try (BTreeCursor c = t.cursor(null, null, false)) {
+      while (c.next()) {
+        scanned.add(c.key());
+        assertThat(c.value()).isEqualTo(model.get(c.key()));
+      }
+    }
+    assertThat(scanned).containsExactlyElementsOf(model.keySet());
+    List<byte[]> back = new ArrayList<>();
+    try (BTreeCursor c = t.cursor(null, null, true)) {
+      while (c.next()) back.add(c.key());
+    }
+    assertThat(back).containsExactlyElementsOf(model.descendingKeySet());
+  }
+
+  @Test
+  void smallKeysReachHeightThreeAndShrinkBack() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    try (BufferPool pool = pool(4096)) {
+      BTree t = BTree.create(pool, FILE);
+      TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+      for (int i = 0; i < 40_000; i++) {
+        byte[] k = key(r.nextInt(1_000_000));
+        byte[] v = bytes(r, 0, 40);
+        assertThat(t.put(k, v)).isEqualTo(model.put(k, v) == null);
+      }
+      assertThat(t.height()).as("seed %d", seed).isGreaterThanOrEqualTo(3);
+      checkContent(t, model);
+      randomOps(t, model, r, 20_000, 50_000, 1, 12, 0, 60);
+      // delete almost everything: merges and root collapses
+      List<byte[]> all = new ArrayList<>(model.keySet());
+      for (int i = 0; i < all.size() - 5; i++) {
+        assertThat(t.delete(all.get(i))).isTrue();
+        model.remove(all.get(i));
+      }
+      checkContent(t, model);
+      assertThat(t.height()).as("seed %d", seed).isLessThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void keysAndValuesNearTheLimits() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    try (BufferPool pool = pool(8192)) {
+      BTree t = BTree.create(pool, FILE);
+      TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+      randomOps(t, model, r, 6_000, 3_000, 200, BTreeNodeLayout.MAX_KEY_SIZE, 700, BTreeNodeLayout.MAX_INLINE_VALUE);
+      assertThat(t.height()).as("seed %d", seed).isGreaterThanOrEqualTo(3);
+      randomOps(t, model, r, 300, 300, 1, BTreeNodeLayout.MAX_KEY_SIZE, 0, 3 * BTreeNodeLayout.OVERFLOW_CAPACITY);
+    }
+  }
+
+  @Test
+  void everySizeClassUpToTheLimitsAndOnePast() {
+    try (BufferPool pool = pool(1024)) {
+      BTree t = BTree.create(pool, FILE);
+      TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+      int[] keySizes = {0, 1, 2, 8, 16, 100, 255, BTreeNodeLayout.MAX_KEY_SIZE};
+      int[] valueSizes = {0, 1, 100, BTreeNodeLayout.MAX_INLINE_VALUE, BTreeNodeLayout.MAX_INLINE_VALUE + 1,
+          BTreeNodeLayout.OVERFLOW_CAPACITY, BTreeNodeLayout.OVERFLOW_CAPACITY + 1, 100_000, BTreeNodeLayout.MAX_VALUE_SIZE};
+      Random r = new Random(7);
+      for (int ks : keySizes) {
+        for (int vs : valueSizes) {
+          byte[] k = new byte[ks];
+          r.nextBytes(k);
+          byte[] v = new byte[vs];
+          r.nextBytes(v);
+          t.put(k, v);
+          model.put(k, v);
+        }
+      }
+      checkContent(t, model);
+      assertThatThrownBy(() -> t.put(new byte[BTreeNodeLayout.MAX_KEY_SIZE + 1], new byte[1]))
+          .isInstanceOf(OperationFailedException.class).hasMessage("key too large: 257 bytes, max 256");
+      assertThatThrownBy(() -> t.get(new byte[BTreeNodeLayout.MAX_KEY_SIZE + 1]))
+          .isInstanceOf(OperationFailedException.class).hasMessage("key too large: 257 bytes, max 256");
+      assertThatThrownBy(() -> t.put(new byte[1], new byte[BTreeNodeLayout.MAX_VALUE_SIZE + 1]))
+          .isInstanceOf(OperationFailedException.class).hasMessage("value too large: 1048577 bytes, max 1048576");
+      checkContent(t, model);
+    }
+  }
+
+  @Test
+  void reopenOnDiskKeepsTheContent() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    Path root = tmp.resolve("db");
+    TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+    long meta;
+    DataDirectory dir = DataDirectory.create(root);
+    DiskManager dm = DiskManager.open(dir);
+    int file = dm.createFile("t_idx_btree.dat");
+    // a pool smaller than the tree: pages are evicted and read back during the run
+    try (BufferPool pool = new BufferPool(dm, BufferPoolOptions.builder().frames(64).build())) {
+      BTree t = BTree.create(pool, file);
+      meta = t.metaPageId();
+      randomOps(t, model, r, 8_000, 5_000, 1, 30, 0, 1500);
+      pool.flushAll();
+    }
+    dm.close();
+    dir.close();
+    dir = DataDirectory.open(root);
+    dm = DiskManager.open(dir);
+    try (BufferPool pool = new BufferPool(dm, BufferPoolOptions.builder().frames(64).build())) {
+      BTree t = BTree.open(pool, meta);
+      checkContent(t, model);
+      randomOps(t, model, r, 2_000, 5_000, 1, 30, 0, 100);
+      pool.flushAll();
+    } finally {
+      dm.close();
+      dir.close();
+    }
+  }
+
+  @Test
+  void freedPagesAreReused() {
+    try (BufferPool pool = pool(1024)) {
+      BTree t = BTree.create(pool, FILE);
+      for (int i = 0; i < 20_000; i++) t.put(key(i), new byte[i % 100 == 0 ? 3000 : 30]);
+      assertThat(t.freePages()).isZero();
+      for (int i = 0; i < 20_000; i++) t.delete(key(i));
+      long freed = t.freePages();
+      assertThat(freed).isGreaterThan(200); // nodes from merges, overflow chains, collapsed roots
+      assertThat(t.verify()).isEmpty();
+      for (int i = 0; i < 20_000; i++) t.put(key(i), new byte[i % 100 == 0 ? 3000 : 30]);
+      assertThat(t.freePages()).isLessThan(freed / 10);
+      // replacing an overflow value frees its old chain
+      long before = t.freePages();
+      t.put(key(0), new byte[1]);
+      assertThat(t.freePages()).isEqualTo(before + 1);
+      assertThat(t.verify()).isEmpty();
+    }
+  }
+
+  @Test
+  void openRefusesAPageThatIsNotAMetaPage() {
+    try (BufferPool pool = pool(64)) {
+      BTree t = BTree.create(pool, FILE);
+      assertThatThrownBy(() -> BTree.open(pool, t.rootPageId()))
+          .isInstanceOf(org.rustydb.CorruptionException.class).hasMessageContaining("not a B+tree meta page");
+    }
+  }
+
+  @Test
+  void bulkLoadThenRandomOps() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    try (BufferPool pool = pool(4096)) {
+      BTree t = BTree.create(pool, FILE);
+      TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+      for (int i = 0; i < 60_000; i++) model.put(key(i * 3), bytes(r, 0, i % 500 == 0 ? 3000 : 20));
+      t.bulkLoad(model.entrySet().iterator());
+      assertThat(t.height()).isGreaterThanOrEqualTo(3);
+      checkContent(t, model);
+      // leaves are full: the first insert into one splits it
+      randomOps(t, model, r, 20_000, 100_000, 9, 9, 0, 50);
+      assertThatThrownBy(() -> t.bulkLoad(List.<Map.Entry<byte[], byte[]>>of().iterator()))
+          .isInstanceOf(OperationFailedException.class).hasMessageContaining("empty tree");
+    }
+  }
+
+  @Test
+  void bulkLoadRefusesUnsortedInput() {
+    try (BufferPool pool = pool(256)) {
+      BTree t = BTree.create(pool, FILE);
+      List<Map.Entry<byte[], byte[]>> in = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) in.add(new AbstractMap.SimpleEntry<>(key(i), new byte[10]));
+      in.add(new AbstractMap.SimpleEntry<>(key(5), new byte[10]));
+      assertThatThrownBy(() -> t.bulkLoad(in.iterator()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not strictly ascending at entry 2000");
+      assertThat(t.verify()).isEmpty();
+    }
+  }
+
+  @Test
+  void verifyReportsACorruptedNode() {
+    try (BufferPool pool = pool(256)) {
+      BTree t = BTree.create(pool, FILE);
+      for (int i = 0; i < 1000; i++) t.put(key(i), new byte[8]);
+      assertThat(t.verify()).isEmpty();
+      long root = t.rootPageId();
+      try (var g = pool.write(root)) {
+        BTreeNode n = new BTreeNode(g.segment());
+        // swap two separators' offsets: keys out of order
+        int a = n.cellOffset(0);
+        int b = n.cellOffset(1);
+        g.setShort(BTreeNodeLayout.SLOTS_OFFSET, (short) b);
+        g.setShort(BTreeNodeLayout.SLOTS_OFFSET + 2, (short) a);
+      }
+      assertThat(t.verify()).extracting(BTreeVerifier.Problem::what).anyMatch(w -> w.contains("not above key"));
+    }
+  }
+}
