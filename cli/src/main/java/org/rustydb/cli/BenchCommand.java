@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       BenchPoolCommand.class,
       CommitBenchCommand.class,
       WalReplayBenchCommand.class,
-      IoBenchCommand.class
+      IoBenchCommand.class,
+      BenchYcsbCommand.class
     })
 public final class BenchCommand implements Runnable {
 
