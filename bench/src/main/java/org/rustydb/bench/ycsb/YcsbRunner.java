@@ -67,7 +67,8 @@ public final class YcsbRunner {
     Path log;
     try {
       data = Files.createTempDirectory(config.dir(), "ycsb-" + engine.cliName() + "-" + workload + "-");
-      log = Files.createTempFile("ycsb-" + engine.cliName() + "-" + workload + "-", ".log");
+      // Beside the data directories, so that a failed run's log stays with them (and is named in the error).
+      log = Files.createTempFile(config.dir(), "ycsb-" + engine.cliName() + "-" + workload + "-", ".log");
     } catch (IOException e) {
       throw new OperationFailedException("cannot create a data directory in " + config.dir() + ": " + e.getMessage(), e);
     }
