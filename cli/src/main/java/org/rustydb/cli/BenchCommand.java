@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       CommitBenchCommand.class,
       WalReplayBenchCommand.class,
       IoBenchCommand.class,
-      RecoveryBenchCommand.class
+      RecoveryBenchCommand.class,
+      BenchYcsbCommand.class
     })
 public final class BenchCommand implements Runnable {
 
