@@ -9,6 +9,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.disk.DiskOptions;
+import org.rustydb.io.IoEngine;
+import org.rustydb.io.IoEngines;
+import org.rustydb.stats.IoStats;
 import org.rustydb.disk.ControlFile;
 import org.rustydb.disk.DataDirectory;
 import org.rustydb.disk.DatabaseState;
@@ -45,6 +49,7 @@ public final class Database implements AutoCloseable {
   private final DataDirectory dir;
   private final DatabaseOptions options;
   private final WalWriter wal;
+  private final IoEngine io;
   private final DiskManager disk;
   private final BufferPool pool;
   private final TransactionManager tm;
@@ -57,11 +62,12 @@ public final class Database implements AutoCloseable {
   private final Thread checkpointThread;
   private volatile boolean closed;
 
-  private Database(DataDirectory dir, DatabaseOptions options, WalWriter wal, DiskManager disk, BufferPool pool,
-      TransactionManager tm, Checkpointer checkpointer, RecoveryReport report) {
+  private Database(DataDirectory dir, DatabaseOptions options, WalWriter wal, IoEngine io, DiskManager disk,
+      BufferPool pool, TransactionManager tm, Checkpointer checkpointer, RecoveryReport report) {
     this.dir = dir;
     this.options = options;
     this.wal = wal;
+    this.io = io;
     this.disk = disk;
     this.pool = pool;
     this.tm = tm;
@@ -82,6 +88,7 @@ public final class Database implements AutoCloseable {
   public static Database open(Path root, DatabaseOptions options) {
     DataDirectory dir = isFresh(root) ? DataDirectory.create(root) : DataDirectory.open(root);
     WalWriter wal = null;
+    IoEngine io = null;
     DiskManager disk = null;
     BufferPool pool = null;
     try {
@@ -92,7 +99,8 @@ public final class Database implements AutoCloseable {
       wal = WalWriter.open(root, WalOptions.builder().segmentSize(options.walSegmentSize())
           .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2))
           .fileFactory(options.walFiles()).build());
-      disk = DiskManager.open(dir);
+      io = IoEngines.create(options.io());
+      disk = DiskManager.open(dir, DiskOptions.defaults(), io);
       WalWriter w = wal;
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
           .replacer(options.replacer()).walFlushHook(w::flushUpTo).build());
@@ -105,11 +113,12 @@ public final class Database implements AutoCloseable {
               firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn));
       Checkpointer cp = new Checkpointer(r.transactions(), disk, control, contents);
       cp.checkpoint();
-      return new Database(dir, options, wal, disk, pool, r.transactions(), cp, r.report());
+      return new Database(dir, options, wal, io, disk, pool, r.transactions(), cp, r.report());
     } catch (RuntimeException | Error e) {
       closeQuietly(pool, e);
       closeQuietly(wal, e);
       closeQuietly(disk, e);
+      closeQuietly(io, e);
       closeQuietly(dir, e);
       throw e;
     }
@@ -171,6 +180,16 @@ public final class Database implements AutoCloseable {
   public long checkpoint() {
     checkOpen();
     return checkpointer.checkpoint();
+  }
+
+  /** Page-file I/O statistics of the engine underneath (which engine: {@link #ioEngineName()}). */
+  public IoStats ioStats() {
+    return io.stats();
+  }
+
+  /** The I/O engine the page files run on: io_uring where it works, else the portable one. */
+  public String ioEngineName() {
+    return io.name();
   }
 
   /** What recovery did when this database opened. */
@@ -252,7 +271,7 @@ public final class Database implements AutoCloseable {
       Thread.currentThread().interrupt();
       failure = new OperationFailedException("interrupted while closing " + dir.root(), e);
     }
-    for (AutoCloseable c : new AutoCloseable[] {pool, wal, disk, dir}) {
+    for (AutoCloseable c : new AutoCloseable[] {pool, wal, disk, io, dir}) {
       try {
         c.close();
       } catch (Exception e) {

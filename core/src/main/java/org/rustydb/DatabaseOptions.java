@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import org.rustydb.buffer.Replacer;
+import org.rustydb.io.IoOptions;
 import org.rustydb.buffer.ReplacerRegistry;
 import org.rustydb.wal.Durability;
 import org.rustydb.wal.NioWalFile;
@@ -21,10 +22,12 @@ import org.rustydb.wal.WalOptions;
  * @param replacer the buffer pool's replacement policy for a given frame count
  * @param recoveryProgress called with each record's LSN as recovery applies or undoes it (tests crash
  *     recovery from it); does nothing by default
+ * @param io the I/O engine for page files ({@link IoOptions#defaults()}: io_uring where it works, else the
+ *     portable FileChannel engine, with one logged notice)
  * @param walFiles opens WAL segment files ({@link NioWalFile#FACTORY}; tests wrap it to inject I/O errors)
  */
 public record DatabaseOptions(int poolFrames, Durability durability, int walSegmentSize, Duration checkpointInterval,
-    IntFunction<Replacer> replacer, LongConsumer recoveryProgress, WalFile.Factory walFiles) {
+    IntFunction<Replacer> replacer, LongConsumer recoveryProgress, IoOptions io, WalFile.Factory walFiles) {
 
   public DatabaseOptions {
     if (poolFrames < 8) throw new IllegalArgumentException("poolFrames must be at least 8: " + poolFrames);
@@ -55,6 +58,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private Duration checkpointInterval = Duration.ofSeconds(60);
     private IntFunction<Replacer> replacer = capacity -> ReplacerRegistry.create(ReplacerRegistry.DEFAULT, capacity);
     private LongConsumer recoveryProgress = lsn -> {};
+    private IoOptions io = IoOptions.defaults();
     private WalFile.Factory walFiles = NioWalFile.FACTORY;
 
     public Builder poolFrames(int v) { poolFrames = v; return this; }
@@ -63,10 +67,11 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
     public Builder replacer(IntFunction<Replacer> v) { replacer = v; return this; }
     public Builder recoveryProgress(LongConsumer v) { recoveryProgress = v; return this; }
+    public Builder io(IoOptions v) { io = v; return this; }
     public Builder walFiles(WalFile.Factory v) { walFiles = v; return this; }
 
     public DatabaseOptions build() {
-      return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, walFiles);
+      return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles);
     }
   }
 }

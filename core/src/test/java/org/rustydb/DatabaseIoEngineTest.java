@@ -1,0 +1,48 @@
+package org.rustydb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rustydb.engine.heap.HeapTable;
+import org.rustydb.io.IoEngines;
+import org.rustydb.io.IoOptions;
+import org.rustydb.txn.Transaction;
+
+/** The database's page files run on the I/O engine its options name, and data survives a reopen on either. */
+class DatabaseIoEngineTest {
+
+  @TempDir Path dir;
+
+  private static DatabaseOptions opts(IoOptions.Kind kind) {
+    return DatabaseOptions.builder().poolFrames(64).checkpointInterval(Duration.ZERO)
+        .io(IoOptions.builder().engine(kind).build()).build();
+  }
+
+  @Test
+  void pagesGoThroughTheChosenEngineAndSurviveReopenOnTheOther() {
+    IoOptions.Kind first = IoEngines.uringUnavailableReason() == null ? IoOptions.Kind.URING : IoOptions.Kind.FILE_CHANNEL;
+    long[] ids = new long[500];
+    try (Database db = Database.open(dir, opts(first))) {
+      assertThat(db.ioEngineName()).isEqualTo(first == IoOptions.Kind.URING ? "uring" : "filechannel");
+      HeapTable t = db.heapTable("t");
+      Transaction tx = db.begin();
+      for (int i = 0; i < ids.length; i++) ids[i] = t.insert(tx, ("row " + i + " ".repeat(200)).getBytes(StandardCharsets.UTF_8));
+      tx.commit();
+      db.checkpoint(); // writes the dirty pages (more than the 64 frames hold) through the engine
+      assertThat(db.ioStats().writes()).isPositive();
+      assertThat(db.ioStats().bytesWritten()).isGreaterThanOrEqualTo(4096L * db.ioStats().writes());
+    }
+    try (Database db = Database.open(dir, opts(IoOptions.Kind.FILE_CHANNEL))) {
+      assertThat(db.ioEngineName()).isEqualTo("filechannel");
+      HeapTable t = db.heapTable("t");
+      for (int i = 0; i < ids.length; i++) {
+        assertThat(new String(t.get(ids[i]), StandardCharsets.UTF_8)).isEqualTo("row " + i + " ".repeat(200));
+      }
+      assertThat(db.ioStats().reads()).isPositive();
+    }
+  }
+}
