@@ -1,33 +1,19 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchAllocCommandTest {
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   @Test
   void csvHasTheHeaderAndARowPerAllocatorAndSize() {
-    Result r = run("bench", "alloc", "--format", "csv", "--quick", "--iterations", "1", "--sizes", "64,4096",
+    CliRun r = run("bench", "alloc", "--format", "csv", "--quick", "--iterations", "1", "--sizes", "64,4096",
         "--large-sizes", "2097152");
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.out().lines().toList();
@@ -46,7 +32,7 @@ class BenchAllocCommandTest {
 
   @Test
   void tableSaysHowTheGoalsFared() {
-    Result r = run("bench", "alloc", "--quick", "--iterations", "1", "--sizes", "128", "--large-sizes", "1048576");
+    CliRun r = run("bench", "alloc", "--quick", "--iterations", "1", "--sizes", "128", "--large-sizes", "1048576");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("allocator", "ns/op", "slab/malloc at   128 bytes", "arena reset:");
   }

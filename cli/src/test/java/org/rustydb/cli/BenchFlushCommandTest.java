@@ -1,31 +1,17 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BenchFlushCommandTest {
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   @Test
   void csvHasBothModesPerWorkloadAndSequentialSavesAllButOneWritePerBatch(@TempDir Path dir) {
-    Result r = run("bench", "flush", "--file-pages", "512", "--dirty", "128", "--runs", "1", "--buffered",
+    CliRun r = run("bench", "flush", "--file-pages", "512", "--dirty", "128", "--runs", "1", "--buffered",
         "--dir", dir.toString(), "--format", "csv");
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
@@ -39,7 +25,7 @@ class BenchFlushCommandTest {
 
   @Test
   void badWorkloadIsBadUsage(@TempDir Path dir) {
-    Result r = run("bench", "flush", "--workload", "zigzag", "--dir", dir.toString());
+    CliRun r = run("bench", "flush", "--workload", "zigzag", "--dir", dir.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("unknown workload zigzag");
   }

@@ -1,31 +1,17 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BenchPoolCommandTest {
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   @Test
   void residentCsvHasTheHeaderAndTheBaselineBesideThePool() {
-    Result r = run("bench", "pool", "--suite", "resident", "--threads", "1", "--seconds", "0.05", "--runs", "1",
+    CliRun r = run("bench", "pool", "--suite", "resident", "--threads", "1", "--seconds", "0.05", "--runs", "1",
         "--format", "csv");
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
@@ -44,7 +30,7 @@ class BenchPoolCommandTest {
 
   @Test
   void disk4xRunsOverARealFile(@TempDir Path dir) {
-    Result r = run("bench", "pool", "--suite", "disk4x", "--threads", "1", "--seconds", "0.05", "--runs", "1",
+    CliRun r = run("bench", "pool", "--suite", "disk4x", "--threads", "1", "--seconds", "0.05", "--runs", "1",
         "--dir", dir.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("benchmark").contains("disk4x-seq-prefetch-off").contains("disk4x-seq-prefetch-on")

@@ -1,38 +1,24 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BenchYcsbCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void csvHasOneRowPerEngineAndWorkloadAndThePlotIsAPng() throws IOException {
     Path png = dir.resolve("ycsb.png");
-    Run r = run("bench", "ycsb", "--engines", "rocksdb,sqlite", "--workloads", "a", "--records", "200",
+    CliRun r = run("bench", "ycsb", "--engines", "rocksdb,sqlite", "--workloads", "a", "--records", "200",
         "--operations", "200", "--threads", "2", "--dir", dir.resolve("data").toString(), "--format", "csv",
         "--plot", png.toString());
     assertThat(r.exit()).as(r.err()).isZero();
@@ -57,14 +43,14 @@ class BenchYcsbCommandTest {
 
   @Test
   void unknownEngineIsBadUsage() {
-    Run r = run("bench", "ycsb", "--engines", "rocksdb,oracle", "--workloads", "a");
+    CliRun r = run("bench", "ycsb", "--engines", "rocksdb,oracle", "--workloads", "a");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
     assertThat(r.err()).contains("unknown engine \"oracle\"").contains("rocksdb, je, h2, lmdb, sqlite");
   }
 
   @Test
   void unknownWorkloadIsBadUsage() {
-    Run r = run("bench", "ycsb", "--engines", "je", "--workloads", "g");
+    CliRun r = run("bench", "ycsb", "--engines", "je", "--workloads", "g");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
     assertThat(r.err()).contains("unknown workload \"g\"");
   }
@@ -72,7 +58,7 @@ class BenchYcsbCommandTest {
   @Test
   void badDurabilityAndZeroRecordsAreBadUsage() {
     assertThat(run("bench", "ycsb", "--durability", "maybe").exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
-    Run r = run("bench", "ycsb", "--records", "0");
+    CliRun r = run("bench", "ycsb", "--records", "0");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
     assertThat(r.err()).contains("records must be positive");
   }
@@ -80,7 +66,7 @@ class BenchYcsbCommandTest {
   @Test
   void aBindingThatCannotOpenFailsTheRunWithTheChildsReason() {
     // JE refuses a cache larger than the child's heap (-Xmx1g): the child exits 1 and the runner reports it.
-    Run r = run("bench", "ycsb", "--engines", "je", "--workloads", "c", "--records", "10", "--operations", "10",
+    CliRun r = run("bench", "ycsb", "--engines", "je", "--workloads", "c", "--records", "10", "--operations", "10",
         "--cache-mb", "100000", "--dir", dir.toString());
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_FAILURE);
     assertThat(r.err()).contains("je on workload c failed (child exit 1)").contains("JeBinding cannot open");
@@ -89,7 +75,7 @@ class BenchYcsbCommandTest {
   @Test
   void anUnusableDataDirectoryIsAFailure() {
     // The data directory's parent is a regular file: the child cannot create its store and must say so.
-    Run r = run("bench", "ycsb", "--engines", "je", "--workloads", "c", "--records", "10", "--operations", "10",
+    CliRun r = run("bench", "ycsb", "--engines", "je", "--workloads", "c", "--records", "10", "--operations", "10",
         "--dir", writeFile().toString());
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_FAILURE);
     assertThat(r.err()).contains("cannot create");

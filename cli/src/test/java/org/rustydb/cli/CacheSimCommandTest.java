@@ -1,34 +1,20 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CacheSimCommandTest {
 
   @TempDir Path dir;
-
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   /** 1 2 3 1 2 3 4 1: with 3 pages LRU hits 1, 2, 3 on the second pass and nothing after 4 evicts 1. */
   private Path smallTrace() throws IOException {
@@ -41,7 +27,7 @@ class CacheSimCommandTest {
     try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
       o.write(Files.readAllBytes(smallTrace()));
     }
-    Run r = run("cachesim", "--trace", smallTrace() + "," + gz, "--policy", "lru,opt,default", "--size", "2,3",
+    CliRun r = run("cachesim", "--trace", smallTrace() + "," + gz, "--policy", "lru,opt,default", "--size", "2,3",
         "--format", "csv");
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\\R");
@@ -55,7 +41,7 @@ class CacheSimCommandTest {
   @Test
   void tableIsTheDefaultOutputAndPlotWritesAPng() throws IOException {
     Path png = dir.resolve("out/plot.png");
-    Run r = run("cachesim", "--trace", smallTrace().toString(), "--policy", "lru,arc", "--size", "1,2,3",
+    CliRun r = run("cachesim", "--trace", smallTrace().toString(), "--policy", "lru,arc", "--size", "1,2,3",
         "--plot", png.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("trace", "policy", "hit rate", "small.txt", "37.50%");
@@ -66,7 +52,7 @@ class CacheSimCommandTest {
 
   @Test
   void missingFileIsAFailureThatNamesIt() {
-    Run r = run("cachesim", "--trace", dir.resolve("nope.trace").toString(), "--size", "10");
+    CliRun r = run("cachesim", "--trace", dir.resolve("nope.trace").toString(), "--size", "10");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_FAILURE);
     assertThat(r.err()).contains("nope.trace").contains("not found");
   }
@@ -74,7 +60,7 @@ class CacheSimCommandTest {
   @Test
   void nonNumericLineNamesFileAndLine() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.txt"), "1\n2\nx7\n");
-    Run r = run("cachesim", "--trace", bad.toString(), "--size", "10");
+    CliRun r = run("cachesim", "--trace", bad.toString(), "--size", "10");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_FAILURE);
     assertThat(r.err()).contains("bad.txt").contains("line 3");
   }
@@ -82,17 +68,17 @@ class CacheSimCommandTest {
   @Test
   void unknownPolicyBadSizeAndBadFormatAreUsageErrors() throws IOException {
     String t = smallTrace().toString();
-    Run policy = run("cachesim", "--trace", t, "--policy", "lru,mru", "--size", "10");
+    CliRun policy = run("cachesim", "--trace", t, "--policy", "lru,mru", "--size", "10");
     assertThat(policy.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
     assertThat(policy.err()).contains("unknown policy \"mru\"");
-    Run zero = run("cachesim", "--trace", t, "--size", "10,0");
+    CliRun zero = run("cachesim", "--trace", t, "--size", "10,0");
     assertThat(zero.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
     assertThat(zero.err()).contains("must be positive: 0");
-    Run notNumber = run("cachesim", "--trace", t, "--size", "ten");
+    CliRun notNumber = run("cachesim", "--trace", t, "--size", "ten");
     assertThat(notNumber.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
-    Run format = run("cachesim", "--trace", t, "--size", "10", "--format", "xml");
+    CliRun format = run("cachesim", "--trace", t, "--size", "10", "--format", "xml");
     assertThat(format.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
-    Run noTrace = run("cachesim", "--size", "10");
+    CliRun noTrace = run("cachesim", "--size", "10");
     assertThat(noTrace.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
   }
 }

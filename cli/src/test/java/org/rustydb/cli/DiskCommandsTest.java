@@ -1,37 +1,23 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** init, demo, verify, inspect control, inspect page: run in-process, output and exit codes checked. */
 class DiskCommandsTest {
 
   @TempDir Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   private Path demo() {
     Path dir = tmp.resolve("db");
-    Run r = run("demo", "--pages", "400", dir.toString());
+    CliRun r = run("demo", "--pages", "400", dir.toString());
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     return dir;
   }
@@ -48,12 +34,12 @@ class DiskCommandsTest {
   @Test
   void initCreatesADataDirectoryOnce() {
     Path dir = tmp.resolve("new");
-    Run r = run("init", dir.toString());
+    CliRun r = run("init", dir.toString());
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("initialized data directory").contains("CLEAN_SHUTDOWN");
     assertThat(dir.resolve("base")).isDirectory();
     assertThat(dir.resolve("control")).isRegularFile();
-    Run again = run("init", dir.toString());
+    CliRun again = run("init", dir.toString());
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("rustydb init: ").contains("not empty");
   }
@@ -75,7 +61,7 @@ class DiskCommandsTest {
   @Test
   void demoWritesReadsAndVerifiesPages() {
     Path dir = tmp.resolve("db");
-    Run r = run("demo", "--pages", "400", dir.toString());
+    CliRun r = run("demo", "--pages", "400", dir.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("created data directory " + dir.toAbsolutePath())
@@ -84,7 +70,7 @@ class DiskCommandsTest {
         .contains("verify  4 files, 404 pages: no problems")
         .contains("base/table_1_idx_btree.dat");
     assertThat(dir.resolve("base/table_2_idx_hash.dat")).isRegularFile();
-    Run again = run("demo", dir.toString());
+    CliRun again = run("demo", dir.toString());
     assertThat(again.exit()).as("an existing directory is never overwritten").isEqualTo(1);
     assertThat(again.err()).contains("not empty");
   }
@@ -92,11 +78,11 @@ class DiskCommandsTest {
   @Test
   void verifyPassesASoundDirectoryAndFailsACorruptOne() throws IOException {
     Path dir = demo();
-    Run ok = run("verify", dir.toString());
+    CliRun ok = run("verify", dir.toString());
     assertThat(ok.exit()).isZero();
     assertThat(ok.out()).contains("4 file(s), 404 page(s) (400 data, 0 empty, 0 free)").contains("OK");
     flipByte(dir.resolve("base/table_2.dat"), 42L * 4096 + 2000);
-    Run bad = run("verify", dir.toString());
+    CliRun bad = run("verify", dir.toString());
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.out()).contains("base/table_2.dat: page 42: checksum mismatch").contains("FAILED: 1 problem(s)");
   }
@@ -107,10 +93,10 @@ class DiskCommandsTest {
     try (RandomAccessFile raf = new RandomAccessFile(dir.resolve("base/table_1.dat").toFile(), "rw")) {
       raf.setLength(4096 * 10);
     }
-    Run bad = run("verify", dir.toString());
+    CliRun bad = run("verify", dir.toString());
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.out()).contains("base/table_1.dat: truncated");
-    Run missing = run("verify", tmp.resolve("nope").toString());
+    CliRun missing = run("verify", tmp.resolve("nope").toString());
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("rustydb verify: no data directory at");
   }
@@ -118,16 +104,16 @@ class DiskCommandsTest {
   @Test
   void inspectControlShowsTheFieldsAndFallsBackToTheCopy() throws IOException {
     Path dir = demo();
-    Run ok = run("inspect", "control", dir.toString());
+    CliRun ok = run("inspect", "control", dir.toString());
     assertThat(ok.exit()).isZero();
     assertThat(ok.out()).contains("state                CLEAN_SHUTDOWN").contains("system id").contains("redo start LSN");
     Files.write(dir.resolve("control"), new byte[512]);
-    Run fell = run("inspect", "control", dir.toString());
+    CliRun fell = run("inspect", "control", dir.toString());
     assertThat(fell.exit()).isEqualTo(1);
     assertThat(fell.out()).contains("control.bak").contains("WARNING: control is damaged (no control-file magic");
     assertThat(run("verify", dir.toString()).out()).contains("control: no control-file magic");
     Files.write(dir.resolve("control.bak"), new byte[7]);
-    Run both = run("inspect", "control", dir.toString());
+    CliRun both = run("inspect", "control", dir.toString());
     assertThat(both.exit()).isEqualTo(1);
     assertThat(both.err()).contains("rustydb inspect control: no usable control file")
         .contains("control.bak: too short");
@@ -137,7 +123,7 @@ class DiskCommandsTest {
   void inspectPageShowsHeaderSlotsAndTuples() throws IOException {
     Path dir = demo();
     Path file = dir.resolve("base/table_1.dat");
-    Run r = run("inspect", "page", file.toString(), "3");
+    CliRun r = run("inspect", "page", file.toString(), "3");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("page id            1:3")
@@ -147,13 +133,13 @@ class DiskCommandsTest {
         .contains("slot  offset  length")
         .contains("|page 1:3 tuple 0|")
         .contains("problem            none");
-    Run header = run("inspect", "page", file.toString(), "0");
+    CliRun header = run("inspect", "page", file.toString(), "0");
     assertThat(header.out()).contains("file header page").contains("file id            1").contains("page count         101");
-    Run past = run("inspect", "page", file.toString(), "100000");
+    CliRun past = run("inspect", "page", file.toString(), "100000");
     assertThat(past.exit()).isEqualTo(1);
     assertThat(past.err()).contains("past the end");
     flipByte(file, 3L * 4096 + 4090);
-    Run bad = run("inspect", "page", file.toString(), "3");
+    CliRun bad = run("inspect", "page", file.toString(), "3");
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.out()).contains("MISMATCH").contains("problem            checksum mismatch");
   }

@@ -1,9 +1,8 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -11,27 +10,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.Database;
 import org.rustydb.DatabaseOptions;
 import org.rustydb.txn.Transaction;
-import picocli.CommandLine;
 
 class RecoveryCommandsTest {
 
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter(), err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void tortureFiftyCyclesLosesNothing() {
     Path db = dir.resolve("torture");
-    Run r = run("torture", db.toString(), "--cycles", "50", "--threads", "3", "--seconds", "0.4");
+    CliRun r = run("torture", db.toString(), "--cycles", "50", "--threads", "3", "--seconds", "0.4");
     String[] lines = r.out().strip().split("\n");
     String last = lines[lines.length - 1];
     assertThat(last).as(r.out() + r.err()).matches("cycles=50 acknowledged=\\d+ lost=0 phantom=0 corrupt_pages=0");
@@ -47,13 +34,13 @@ class RecoveryCommandsTest {
       db.heapTable("t").insert(t, "x".getBytes());
       t.commit();
     }
-    Run c = run("checkpoint", dir.resolve("d").toString());
+    CliRun c = run("checkpoint", dir.resolve("d").toString());
     assertThat(c.exit()).as(c.err()).isEqualTo(0);
     assertThat(c.out()).contains("checkpoint at ", "state CLEAN_SHUTDOWN");
-    Run r = run("recover", dir.resolve("d").toString());
+    CliRun r = run("recover", dir.resolve("d").toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(0);
     assertThat(r.out()).contains("recovery: ", "losers 0", "replay speed");
-    Run missing = run("recover", dir.resolve("nope").toString());
+    CliRun missing = run("recover", dir.resolve("nope").toString());
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("no data directory");
     assertThat(run("torture", dir.toString(), "--cycles", "0").exit()).isEqualTo(2);
@@ -61,7 +48,7 @@ class RecoveryCommandsTest {
 
   @Test
   void benchRecoveryReportsAReplaySpeed() {
-    Run r = run("bench", "recovery", "--dir", dir.resolve("b").toString(), "--megabytes", "2", "--rounds", "1");
+    CliRun r = run("bench", "recovery", "--dir", dir.resolve("b").toString(), "--megabytes", "2", "--rounds", "1");
     assertThat(r.exit()).as(r.err()).isEqualTo(0);
     assertThat(r.out()).containsPattern("recovery replay: median [0-9.]+ MB/s over 1 rounds \\([0-9.]+ MB of log");
     assertThat(run("bench", "recovery", "--dir", dir.resolve("b2").toString(), "--rounds", "0").exit()).isEqualTo(2);

@@ -1,9 +1,8 @@
 package org.rustydb.cli;
 
+import static org.rustydb.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -15,22 +14,10 @@ import org.rustydb.wal.LogRecord;
 import org.rustydb.wal.Lsn;
 import org.rustydb.wal.WalOptions;
 import org.rustydb.wal.WalWriter;
-import picocli.CommandLine;
 
 class WalCommandsTest {
 
   @TempDir Path dir;
-
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cl = RustyDbCommand.newCommandLine();
-    StringWriter out = new StringWriter(), err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   @Test
   void inspectWalListsRecordsOnePerLine() {
@@ -40,7 +27,7 @@ class WalCommandsTest {
       long upd = w.append(new LogRecord.Update(7, begin, 3, (1L << 40) | 5, new byte[10], new byte[4]));
       commit = w.commit(new LogRecord.Commit(7, upd, 1_700_000_000_000L), Durability.SYNC);
     }
-    Run r = run("inspect", "wal", dir.toString());
+    CliRun r = run("inspect", "wal", dir.toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(0);
     String[] lines = r.out().split("\n");
     assertThat(lines).hasSize(5);
@@ -62,14 +49,14 @@ class WalCommandsTest {
     try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap("garbage!".getBytes()), 0);
     }
-    Run r = run("inspect", "wal", dir.toString());
+    CliRun r = run("inspect", "wal", dir.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains(seg.toString()).contains("not a WAL segment");
   }
 
   @Test
   void inspectWithoutALogOrArgumentsFailsClearly() {
-    Run none = run("inspect", "wal", dir.toString());
+    CliRun none = run("inspect", "wal", dir.toString());
     assertThat(none.exit()).isEqualTo(1);
     assertThat(none.err()).contains("no WAL segments");
     assertThat(run("inspect", "wal").exit()).isEqualTo(2);
@@ -78,7 +65,7 @@ class WalCommandsTest {
 
   @Test
   void benchCommitPrintsTheCsvHeaderAndOneRowPerThreadCount() {
-    Run r = run("bench", "commit", "--dir", dir.toString(), "--threads", "1,4", "--seconds", "0.2", "--format", "csv");
+    CliRun r = run("bench", "commit", "--dir", dir.toString(), "--threads", "1,4", "--seconds", "0.2", "--format", "csv");
     assertThat(r.exit()).as(r.err()).isEqualTo(0);
     String[] lines = r.out().split("\n");
     assertThat(lines[0]).isEqualTo("threads,commits_per_s,p50_us,p99_us");
