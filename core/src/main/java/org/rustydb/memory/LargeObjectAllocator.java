@@ -450,50 +450,25 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
 
   /** Bytes in live blocks (each rounded up to whole pages). */
   public long allocatedBytes() {
-    lock.lock();
-    try {
-      return allocatedBytes;
-    } finally {
-      lock.unlock();
-    }
+    return underLock(() -> allocatedBytes);
   }
 
   /** Bytes mapped and not in a live block. */
   public long freeBytes() {
-    lock.lock();
-    try {
-      return freeBytes;
-    } finally {
-      lock.unlock();
-    }
+    return underLock(() -> freeBytes);
   }
 
   /** Bytes mapped in all (reserved from the budget). */
   public long mappedBytes() {
-    lock.lock();
-    try {
-      return mappedBytes;
-    } finally {
-      lock.unlock();
-    }
+    return underLock(() -> mappedBytes);
   }
 
   public int freeRegionCount() {
-    lock.lock();
-    try {
-      return freeByAddress.size();
-    } finally {
-      lock.unlock();
-    }
+    return (int) underLock(() -> freeByAddress.size());
   }
 
   public int mappingCount() {
-    lock.lock();
-    try {
-      return mappings.size();
-    } finally {
-      lock.unlock();
-    }
+    return (int) underLock(() -> mappings.size());
   }
 
   /** {@code 1 - largest free region / free bytes}: 0 when free memory is one region (or none). */
@@ -723,4 +698,15 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
       this.jdkArena = jdkArena;
     }
   }
+
+  /** Reads allocator state consistently: every counter and map here is guarded by {@code lock}. */
+  private long underLock(java.util.function.LongSupplier read) {
+    lock.lock();
+    try {
+      return read.getAsLong();
+    } finally {
+      lock.unlock();
+    }
+  }
+
 }
