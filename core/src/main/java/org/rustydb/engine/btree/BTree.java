@@ -17,6 +17,8 @@ import org.rustydb.buffer.ReadGuard;
 import org.rustydb.buffer.WriteGuard;
 import org.rustydb.disk.PageId;
 import org.rustydb.page.PageType;
+import org.rustydb.txn.Transaction;
+import org.rustydb.txn.TransactionManager;
 
 /**
  * A B+tree of byte-array keys (compared as unsigned bytes) and values, stored in one page file through the
@@ -85,6 +87,27 @@ public final class BTree {
       m.set(BTreeNode.I64, META_FREE_LIST_OFFSET, free.pageId());
       return new BTree(pool, meta.pageId(), free.pageId(), log);
     }
+  }
+
+  /** The meta page's number in a tree's own file: page 0 is the file header, the tree's first page is 1. */
+  public static final long META_PAGE_NO = 1;
+
+  /**
+   * Creates an empty tree in the new, empty file {@code fileId} whose changes are logged through {@code tm}
+   * (null: not logged, for tests and benchmarks). Its meta page is page {@link #META_PAGE_NO}.
+   */
+  public static BTree create(BufferPool pool, int fileId, TransactionManager tm) {
+    BTree t = create(pool, fileId);
+    if (PageId.pageNo(t.metaPageId) != META_PAGE_NO) {
+      throw new IllegalArgumentException("file " + fileId + " is not empty: the tree's meta page would be page "
+          + PageId.pageNo(t.metaPageId));
+    }
+    return t;
+  }
+
+  /** Opens the tree of file {@code fileId} (made by {@link #create(BufferPool, int, TransactionManager)}). */
+  public static BTree open(BufferPool pool, int fileId, TransactionManager tm) {
+    return open(pool, PageId.of(fileId, META_PAGE_NO));
   }
 
   /** Opens the tree whose meta page is {@code metaPageId} (as returned by {@link #metaPageId()}). */
@@ -286,6 +309,25 @@ public final class BTree {
     if (done == null) done = putPessimistic(key, value, cell, oldChain);
     freeChain(oldChain[0]);
     return done;
+  }
+
+  /**
+   * Stores {@code value} under {@code key} as part of {@code txn}: the key is write-locked for {@code txn}
+   * until it ends, and the change is undone if it aborts. Returns true if the key was new.
+   *
+   * @throws OperationFailedException on a write conflict (another transaction changed {@code key} and has
+   *     not ended) or a key or value over the limits
+   */
+  public boolean put(Transaction txn, byte[] key, byte[] value) {
+    checkKey(key);
+    checkValue(value);
+    return put(key, value);
+  }
+
+  /** Removes {@code key} as part of {@code txn} (see {@link #put(Transaction, byte[], byte[])}). */
+  public boolean delete(Transaction txn, byte[] key) {
+    checkKey(key);
+    return delete(key);
   }
 
   /** Inserts or replaces in place if the cell fits; null if the leaf must split. */
