@@ -17,6 +17,8 @@ import org.rustydb.disk.ControlFile;
 import org.rustydb.disk.DataDirectory;
 import org.rustydb.disk.DatabaseState;
 import org.rustydb.disk.DiskManager;
+import org.rustydb.engine.btree.BTree;
+import org.rustydb.engine.btree.BTreeResourceManager;
 import org.rustydb.engine.heap.HeapResourceManager;
 import org.rustydb.engine.heap.HeapTable;
 import org.rustydb.recovery.Checkpointer;
@@ -106,6 +108,7 @@ public final class Database implements AutoCloseable {
           .replacer(options.replacer()).walFlushHook(w::flushUpTo).build());
       ResourceManagerRegistry rms = new ResourceManagerRegistry();
       rms.register(new HeapResourceManager());
+      rms.register(new BTreeResourceManager(pool));
       BufferPool p = pool;
       long checkpointLsn = contents.checkpointLsn();
       RecoveryManager.Result r = new RecoveryManager(wal, disk, pool, rms, options.recoveryProgress())
@@ -172,6 +175,27 @@ public final class Database implements AutoCloseable {
       }
       t = HeapTable.open(name, fileId, disk, tm);
       heaps.put(name, t);
+      return t;
+    }
+  }
+
+  /**
+   * The logged B+tree {@code name} (page file {@code index_N.dat}), created when it does not exist. The
+   * engine's own handle for tests of logging and recovery; users go through the table API.
+   */
+  BTree btree(String name) {
+    checkOpen();
+    Catalog.checkName(name);
+    synchronized (heaps) {
+      String file = catalog.fileOf(name);
+      if (file != null) return BTree.open(pool, disk.openFile(file), tm);
+      int n = catalog.tables().size() + 1;
+      while (disk.findFile("index_" + n + ".dat").isPresent()) n++;
+      file = "index_" + n + ".dat";
+      int fileId = disk.createFile(file);
+      BTree t = BTree.create(pool, fileId, tm);
+      wal.flushAll(); // the tree's first pages are in the durable log before the catalog names its file
+      catalog.add(name, file);
       return t;
     }
   }

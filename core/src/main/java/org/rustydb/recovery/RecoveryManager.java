@@ -34,7 +34,8 @@ import org.rustydb.wal.WalWriter;
  *       full-page image is restored (the page may be torn on disk: it is rebuilt without being read). A
  *       page a record names past the end of its file (allocated after the file header was last synced) is
  *       allocated first: the heap never frees pages, so allocation is the next page.</li>
- *   <li><b>Undo</b> rolls back each loser newest record first, writing a compensation record per undone
+ *   <li><b>Undo</b> rolls back each loser newest record first (unfinished system transactions, the
+ *       engines' structure changes, before the others), writing a compensation record per undone
  *       update whose undo-next LSN skips it, and ends each with an abort record. A crash here is harmless:
  *       the next recovery redoes the compensation records and continues from their undo-next LSNs.</li>
  * </ol>
@@ -107,7 +108,7 @@ public final class RecoveryManager {
       LogRecord r = reader.record();
       long txn = r.txnId();
       if (txn != 0) {
-        maxTxn = Math.max(maxTxn, txn);
+        maxTxn = Math.max(maxTxn, Math.abs(txn)); // system transactions have negated ids
         if (r instanceof LogRecord.Commit || r instanceof LogRecord.Abort) {
           active.remove(txn);
           ended.add(txn);
@@ -119,7 +120,7 @@ public final class RecoveryManager {
         long[] ids = ce.activeTxnIds();
         long[] lasts = ce.activeTxnLastLsns();
         for (int i = 0; i < ids.length; i++) {
-          maxTxn = Math.max(maxTxn, ids[i]);
+          maxTxn = Math.max(maxTxn, Math.abs(ids[i]));
           if (!ended.contains(ids[i])) active.merge(ids[i], lasts[i], Math::max);
         }
       }
@@ -201,7 +202,11 @@ public final class RecoveryManager {
   private long undo(WalReader reader, Map<Long, Long> losers, TransactionManager tm) {
     long base = reader.bytesRead();
     long undone = 0;
-    for (var e : losers.entrySet()) {
+    // Unfinished system transactions (negative ids) first: their pages go back to a consistent structure
+    // before user transactions undo logically through it (TransactionManager.beginSystem).
+    java.util.List<Map.Entry<Long, Long>> order = new java.util.ArrayList<>(losers.entrySet());
+    order.sort(java.util.Comparator.comparing(e -> e.getKey() > 0));
+    for (var e : order) {
       long txn = e.getKey();
       long prev = e.getValue(); // the chain's newest record: new compensation records link after it
       long next = prev;

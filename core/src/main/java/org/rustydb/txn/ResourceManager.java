@@ -35,4 +35,22 @@ public interface ResourceManager {
    * page as it is now (the engine may need its current state to undo in place). Must not change the page.
    */
   byte[] compensation(WriteGuard page, byte[] undo);
+
+  /**
+   * Whether {@code undo} is undone logically: the engine finds the affected item again itself (a B+tree key
+   * that a split may have moved to another page) instead of undoing on the record's page. Such payloads go
+   * to {@link #undoLogically}, the others to {@link #compensation}.
+   */
+  default boolean undoesLogically(byte[] undo) {
+    return false;
+  }
+
+  /**
+   * Undoes {@code undo} (an update of page {@code pageId}) by performing the inverse operation, logging
+   * its one page change with {@link Compensator#log} (exactly once) as the compensation record. Called
+   * with no latch held; the engine latches what it needs.
+   */
+  default void undoLogically(Compensator clr, long pageId, byte[] undo) {
+    throw new IllegalStateException(name() + " has no logical undo");
+  }
 }

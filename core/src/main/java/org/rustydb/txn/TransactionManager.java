@@ -68,6 +68,23 @@ public final class TransactionManager {
     return t;
   }
 
+  /**
+   * Begins a <em>system transaction</em>: an engine's structure change (a B+tree split) that must happen
+   * entirely or not at all but belongs to no user transaction and outlives its abort, ARIES' nested top
+   * action. Its id is negative (the same counter, negated), which tells recovery to undo it, in place,
+   * before any user transaction: the engine holds every page it changes latched until it commits (with
+   * {@link Durability#NO_SYNC}: the log's order makes it durable before anything that depends on it), so
+   * an unfinished one left pages that no later record touched, and logical undos of user transactions
+   * need those pages back in a consistent state.
+   */
+  public Transaction beginSystem() {
+    long id = -nextTxnId.getAndIncrement();
+    long lsn = wal.append(new LogRecord.Begin(id, Lsn.NULL));
+    Transaction t = new Transaction(this, id, lsn);
+    table.add(t);
+    return t;
+  }
+
   public Durability defaultDurability() {
     return defaultDurability;
   }
@@ -113,10 +130,20 @@ public final class TransactionManager {
 
   private long compensate(Transaction t, long txnId, long prevLsn, LogRecord.Update u) {
     ResourceManager rm = rms.get(u.rmId());
+    if (rm.undoesLogically(u.undo())) {
+      Compensator clr = new Compensator(this, t, txnId, prevLsn, u);
+      rm.undoLogically(clr, u.pageId(), u.undo());
+      return clr.lsn();
+    }
     try (WriteGuard g = pool.write(u.pageId())) {
       byte[] clr = rm.compensation(g, u.undo());
       return log(t, g, rm, new LogRecord.Compensation(txnId, prevLsn, u.rmId(), u.pageId(), u.prevLsn(), clr), clr, null);
     }
+  }
+
+  /** Logs and applies a compensation record built by a logical undo ({@link Compensator#log}). */
+  long logCompensation(Transaction t, WriteGuard page, LogRecord.Compensation clr) {
+    return log(t, page, rms.get(clr.rmId()), clr, clr.redo(), null);
   }
 
   private void finish(Transaction t, Transaction.State s) {

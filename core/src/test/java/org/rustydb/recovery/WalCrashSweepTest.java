@@ -3,9 +3,6 @@ package org.rustydb.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rustydb.CrashImages;
 import org.rustydb.Database;
 import org.rustydb.DatabaseOptions;
+import org.rustydb.SweepingWalFiles;
 import org.rustydb.engine.heap.HeapTable;
 import org.rustydb.txn.Transaction;
-import org.rustydb.wal.NioWalFile;
-import org.rustydb.wal.WalFile;
 
 /**
  * Sweeps the crash point over every WAL write and fsync of a small single-threaded workload (with page
@@ -34,56 +29,13 @@ class WalCrashSweepTest {
 
   @TempDir Path tmp;
 
-  record Image(Path dir, int acked) {}
-
   @Test
   void everyWalIoIsASurvivableCrashPoint() throws IOException {
     Path dir = tmp.resolve("db");
-    List<Image> images = new ArrayList<>();
     List<TreeMap<Long, String>> states = new ArrayList<>();
-    AtomicInteger acked = new AtomicInteger();
-    AtomicBoolean armed = new AtomicBoolean(); // the WAL writer thread reads it too
-    WalFile.Factory sweeping = (path, readOnly) -> {
-      WalFile f = NioWalFile.open(path, readOnly);
-      return new WalFile() {
-        public void write(ByteBuffer src, long position) throws IOException {
-          // The WAL writer thread prepares segments through here too: one image at a time.
-          synchronized (images) {
-            writeImage(src, position);
-          }
-          f.write(src, position);
-        }
-
-        private void writeImage(ByteBuffer src, long position) throws IOException {
-          if (armed.get()) {
-            Path img = tmp.resolve("img" + images.size());
-            CrashImages.copy(dir, img);
-            Path seg = img.resolve("wal").resolve(path.getFileName().toString());
-            if (Files.exists(seg)) {
-              try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
-                ByteBuffer half = src.duplicate();
-                half.limit(half.position() + half.remaining() / 2);
-                raf.getChannel().write(half, position);
-              }
-            }
-            images.add(new Image(img, acked.get()));
-          }
-        }
-        public int read(ByteBuffer dst, long position) throws IOException { return f.read(dst, position); }
-        public void force() throws IOException {
-          synchronized (images) {
-            if (armed.get()) {
-              Path img = tmp.resolve("img" + images.size());
-              CrashImages.copy(dir, img);
-              images.add(new Image(img, acked.get()));
-            }
-          }
-          f.force();
-        }
-        public long size() throws IOException { return f.size(); }
-        public void close() throws IOException { f.close(); }
-      };
-    };
+    SweepingWalFiles sweeping = new SweepingWalFiles(dir, tmp);
+    AtomicInteger acked = sweeping.acked;
+    AtomicBoolean armed = sweeping.armed;
     DatabaseOptions o = DatabaseOptions.builder().poolFrames(8).walSegmentSize(1 << 20)
         .checkpointInterval(Duration.ZERO).walFiles(sweeping).build();
     TreeMap<Long, String> model = new TreeMap<>();
@@ -118,9 +70,10 @@ class WalCrashSweepTest {
       }
       armed.set(false);
     }
+    List<SweepingWalFiles.Image> images = sweeping.images();
     System.out.println("WalCrashSweepTest: " + images.size() + " crash points");
     assertThat(images.size()).isGreaterThan(30);
-    for (Image img : images) {
+    for (SweepingWalFiles.Image img : images) {
       try (Database db = Database.open(img.dir(), DatabaseOptions.builder().poolFrames(8).walSegmentSize(1 << 20)
           .checkpointInterval(Duration.ZERO).build())) {
         TreeMap<Long, String> actual = new TreeMap<>();

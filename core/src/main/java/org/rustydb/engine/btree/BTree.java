@@ -12,11 +12,12 @@ import java.util.Objects;
 import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
 import org.rustydb.buffer.BufferPool;
-import org.rustydb.buffer.PageGuard;
 import org.rustydb.buffer.ReadGuard;
 import org.rustydb.buffer.WriteGuard;
 import org.rustydb.disk.PageId;
+import org.rustydb.page.PageDiff;
 import org.rustydb.page.PageType;
+import org.rustydb.txn.Compensator;
 import org.rustydb.txn.Transaction;
 import org.rustydb.txn.TransactionManager;
 
@@ -27,51 +28,76 @@ import org.rustydb.txn.TransactionManager;
  *
  * <h2>Concurrency</h2>
  * No tree lock: latch coupling with the pool's guards, always top-down (meta page, root, ..., leaf), and
- * between siblings only left to right.
+ * between siblings only left to right; the free-list page is always the last latch taken.
  * <ul>
  *   <li>Readers couple shared latches down to the leaf and hold one latch at a time below the meta page.</li>
  *   <li>Writers first descend the same way and take the leaf exclusively (its parent still held shared). If
  *       the change fits without a split, or a delete leaves the leaf at least a quarter full, it is done
  *       there. Otherwise the writer starts again pessimistically: exclusive latches from the meta page down;
  *       an insert releases every ancestor as soon as a node is safe (has room for a maximal separator), a
- *       delete keeps the whole path because a merge may reach the root.</li>
+ *       delete keeps the whole path because a merge may reach the root. An insert that does not fit splits
+ *       the leaf first (without the new entry) and then starts over.</li>
  *   <li>Cursors never hold latches between calls and never follow sibling links: they copy what they need
  *       from one leaf and descend again for the next, using the node fences gathered on the way down
  *       ({@link BTreeCursor}). So no thread ever waits for a left sibling while holding a right one.</li>
  * </ul>
  *
+ * <h2>Logging (when made with a {@link TransactionManager})</h2>
+ * A user's put or delete changes one leaf and is logged as one update of its transaction: redo = the byte
+ * ranges of the leaf that changed ({@link PageDiff}), undo = logical (put the old value back, or delete the
+ * key), because a later split may move the key to another page. The key is write-locked for the
+ * transaction first ({@link org.rustydb.txn.LockManager}, by a 64-bit hash of the key: two keys with the
+ * same hash conflict, which is rare and only costs a retry). Every other change — splits, merges, new or
+ * collapsed roots, overflow chains, free-list pushes and pops, bulk load — is a {@link StructureChange}:
+ * one system transaction, committed before its pages are released and never undone by a user's abort.
+ * Formats: {@link BTreeLogLayout}.
+ *
  * <h2>Simplifications (documented in docs/architecture.md)</h2>
  * Each node stores its keys' common prefix once (see {@link BTreeNodeLayout}); separators are suffix-truncated. Underflow:
  * a non-root node under a quarter full is merged with a sibling under the same parent when both fit in one
- * page, otherwise left as it is (no redistribution). Pages freed by merges, root collapses and
- * replaced or deleted overflow chains go on the tree's own free list (a page beside the meta page) for reuse.
+ * page, otherwise left as it is (no redistribution); the logical undo of an insert never merges. Pages
+ * freed by merges, root collapses and replaced or deleted overflow chains go on the tree's own free list (a
+ * page beside the meta page) for reuse.
  */
 public final class BTree {
+
+  /** The meta page's number in a tree's own file: page 0 is the file header, the tree's first page is 1. */
+  public static final long META_PAGE_NO = 1;
 
   private final BufferPool pool;
   private final int fileId;
   private final long metaPageId;
   private final long freeListPageId;
-  private final BTreeChangeLog log;
+  private final TransactionManager tm; // null: not logged
 
-  private BTree(BufferPool pool, long metaPageId, long freeListPageId, BTreeChangeLog log) {
+  private BTree(BufferPool pool, long metaPageId, long freeListPageId, TransactionManager tm) {
     this.pool = pool;
     this.fileId = PageId.fileId(metaPageId);
     this.metaPageId = metaPageId;
     this.freeListPageId = freeListPageId;
-    this.log = log;
+    this.tm = tm;
   }
 
-  /** Creates an empty tree in file {@code fileId}: a meta page and an empty root leaf. */
+  /** Creates an empty, unlogged tree in file {@code fileId} (tests and benchmarks). */
   public static BTree create(BufferPool pool, int fileId) {
-    return create(pool, fileId, BTreeChangeLog.NONE);
+    return create(pool, fileId, null);
   }
 
-  public static BTree create(BufferPool pool, int fileId, BTreeChangeLog log) {
+  /**
+   * Creates an empty tree in file {@code fileId}: a meta page, a free-list page and an empty root leaf. With
+   * {@code tm} its changes are logged; then the file must be new and empty, so that the meta page is page
+   * {@link #META_PAGE_NO} (recovery finds the tree there).
+   */
+  public static BTree create(BufferPool pool, int fileId, TransactionManager tm) {
     Objects.requireNonNull(pool, "pool");
-    Objects.requireNonNull(log, "log");
-    try (WriteGuard meta = pool.newPage(fileId); WriteGuard free = pool.newPage(fileId);
-        WriteGuard root = pool.newPage(fileId)) {
+    try (StructureChange sc = new StructureChange(pool, tm)) {
+      WriteGuard meta = sc.adoptNew(pool.newPage(fileId));
+      WriteGuard free = sc.adoptNew(pool.newPage(fileId));
+      WriteGuard root = sc.adoptNew(pool.newPage(fileId));
+      if (tm != null && PageId.pageNo(meta.pageId()) != META_PAGE_NO) {
+        throw new IllegalArgumentException("file " + fileId + " is not empty: the tree's meta page would be page "
+            + PageId.pageNo(meta.pageId()));
+      }
       BTreeNode.init(root.segment(), root.pageId(), 0);
       MemorySegment f = free.segment();
       f.set(BTreeNode.I64, 0, free.pageId());
@@ -85,44 +111,29 @@ public final class BTree {
       m.set(BTreeNode.I64, META_ROOT_OFFSET, root.pageId());
       m.set(BTreeNode.I32, META_HEIGHT_OFFSET, 1);
       m.set(BTreeNode.I64, META_FREE_LIST_OFFSET, free.pageId());
-      return new BTree(pool, meta.pageId(), free.pageId(), log);
+      BTree t = new BTree(pool, meta.pageId(), free.pageId(), tm);
+      sc.commit();
+      return t;
     }
-  }
-
-  /** The meta page's number in a tree's own file: page 0 is the file header, the tree's first page is 1. */
-  public static final long META_PAGE_NO = 1;
-
-  /**
-   * Creates an empty tree in the new, empty file {@code fileId} whose changes are logged through {@code tm}
-   * (null: not logged, for tests and benchmarks). Its meta page is page {@link #META_PAGE_NO}.
-   */
-  public static BTree create(BufferPool pool, int fileId, TransactionManager tm) {
-    BTree t = create(pool, fileId);
-    if (PageId.pageNo(t.metaPageId) != META_PAGE_NO) {
-      throw new IllegalArgumentException("file " + fileId + " is not empty: the tree's meta page would be page "
-          + PageId.pageNo(t.metaPageId));
-    }
-    return t;
   }
 
   /** Opens the tree of file {@code fileId} (made by {@link #create(BufferPool, int, TransactionManager)}). */
   public static BTree open(BufferPool pool, int fileId, TransactionManager tm) {
-    return open(pool, PageId.of(fileId, META_PAGE_NO));
+    return open(pool, PageId.of(fileId, META_PAGE_NO), tm);
   }
 
-  /** Opens the tree whose meta page is {@code metaPageId} (as returned by {@link #metaPageId()}). */
+  /** Opens the unlogged tree whose meta page is {@code metaPageId} (as returned by {@link #metaPageId()}). */
   public static BTree open(BufferPool pool, long metaPageId) {
-    return open(pool, metaPageId, BTreeChangeLog.NONE);
+    return open(pool, metaPageId, null);
   }
 
-  public static BTree open(BufferPool pool, long metaPageId, BTreeChangeLog log) {
-    Objects.requireNonNull(log, "log");
+  private static BTree open(BufferPool pool, long metaPageId, TransactionManager tm) {
     try (ReadGuard m = pool.read(metaPageId)) {
       if (m.getLong(META_MAGIC_OFFSET) != MAGIC) {
         throw new CorruptionException("page " + PageId.toString(metaPageId) + " is not a B+tree meta page: magic 0x"
             + Long.toHexString(m.getLong(META_MAGIC_OFFSET)) + " at offset " + META_MAGIC_OFFSET);
       }
-      return new BTree(pool, metaPageId, m.getLong(META_FREE_LIST_OFFSET), log);
+      return new BTree(pool, metaPageId, m.getLong(META_FREE_LIST_OFFSET), tm);
     }
   }
 
@@ -145,51 +156,6 @@ public final class BTree {
     }
   }
 
-  // ------------------------------------------------------------------ page allocation
-
-  /**
-   * A zeroed page, latched exclusively: the head of the tree's free list, else a new page of the file. The
-   * free-list page is always the last latch taken (its holder only latches unreachable free pages), so it
-   * can be taken under any path.
-   */
-  private WriteGuard allocPage() {
-    try (WriteGuard f = pool.write(freeListPageId)) {
-      long head = f.getLong(FREE_LIST_HEAD_OFFSET);
-      if (head != -1) {
-        WriteGuard g = pool.write(head);
-        log.pageReused(head);
-        f.setLong(FREE_LIST_HEAD_OFFSET, g.getLong(FREE_NEXT_OFFSET));
-        f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) - 1);
-        g.segment().fill((byte) 0);
-        return g;
-      }
-    }
-    return pool.newPage(fileId);
-  }
-
-  /** Puts page {@code g} (latched exclusively, unreachable from the tree) on the free list. */
-  private void freePage(WriteGuard g) {
-    MemorySegment p = g.segment();
-    try (WriteGuard f = pool.write(freeListPageId)) {
-      log.pageFreed(g.pageId());
-      p.asSlice(FREE_OFFSET, PAGE_SIZE - FREE_OFFSET).fill((byte) 0);
-      p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FREE.code() | (ENGINE_ID << 8));
-      p.set(BTreeNode.I64, FREE_NEXT_OFFSET, f.getLong(FREE_LIST_HEAD_OFFSET));
-      f.setLong(FREE_LIST_HEAD_OFFSET, g.pageId());
-      f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) + 1);
-    }
-  }
-
-  /** Frees an overflow chain that no leaf references any more (called with no latch held). */
-  private void freeChain(long first) {
-    if (first == -1) return;
-    for (long page : OverflowChain.pages(pool, first)) {
-      try (WriteGuard g = pool.write(page)) {
-        freePage(g);
-      }
-    }
-  }
-
   /** Levels from root to leaf (1 when the root is a leaf). */
   public int height() {
     try (ReadGuard m = pool.read(metaPageId)) {
@@ -201,6 +167,112 @@ public final class BTree {
     try (ReadGuard m = pool.read(metaPageId)) {
       return m.getLong(META_ROOT_OFFSET);
     }
+  }
+
+  // ------------------------------------------------------------------ page allocation and logging
+
+  private StructureChange change() {
+    return new StructureChange(pool, tm);
+  }
+
+  /**
+   * A zeroed page, latched exclusively and tracked by {@code sc}: the head of the tree's free list, else a
+   * new page of the file. Only unreachable pages are latched after the free-list page.
+   */
+  private WriteGuard allocPage(StructureChange sc) {
+    WriteGuard f = sc.write(freeListPageId);
+    long head = f.getLong(FREE_LIST_HEAD_OFFSET);
+    if (head == -1) return sc.adoptNew(pool.newPage(fileId));
+    WriteGuard g = sc.write(head);
+    f.setLong(FREE_LIST_HEAD_OFFSET, g.getLong(FREE_NEXT_OFFSET));
+    f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) - 1);
+    g.segment().fill((byte) 0);
+    return g;
+  }
+
+  /** Pushes the pages {@code sc} freed on the free list, then logs and ends the change. */
+  private void commit(StructureChange sc) {
+    for (WriteGuard g : sc.frees()) {
+      WriteGuard f = sc.write(freeListPageId);
+      MemorySegment p = g.segment();
+      p.asSlice(FREE_OFFSET, PAGE_SIZE - FREE_OFFSET).fill((byte) 0);
+      p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.FREE.code() | (ENGINE_ID << 8));
+      p.set(BTreeNode.I64, FREE_NEXT_OFFSET, f.getLong(FREE_LIST_HEAD_OFFSET));
+      f.setLong(FREE_LIST_HEAD_OFFSET, g.pageId());
+      f.setLong(FREE_LIST_COUNT_OFFSET, f.getLong(FREE_LIST_COUNT_OFFSET) + 1);
+    }
+    sc.commit();
+  }
+
+  /** Frees an overflow chain that no leaf references any more (called with no latch held). */
+  private void freeChain(long first) {
+    if (first == -1) return;
+    try (StructureChange sc = change()) {
+      for (long page : OverflowChain.pages(pool, first)) sc.free(sc.write(page));
+      commit(sc);
+    }
+  }
+
+  /**
+   * Who a leaf change belongs to: a user transaction (logged as its update, undone by key), the rollback
+   * of one (logged as the compensation record), or nobody (an unlogged tree).
+   */
+  private record Op(Transaction txn, Compensator clr) {
+    static final Op UNLOGGED = new Op(null, null);
+  }
+
+  private static final ThreadLocal<byte[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[][] {new byte[PAGE_SIZE], new byte[PAGE_SIZE]});
+
+  /** The leaf's bytes before a change, for its redo diff; null when the tree is not logged. */
+  private byte[] snapshot(WriteGuard leaf) {
+    if (tm == null) return null;
+    byte[] before = SCRATCH.get()[0];
+    leaf.getBytes(0, before, 0, PAGE_SIZE);
+    return before;
+  }
+
+  /** Logs the change of {@code leaf} since {@code before} for {@code op}, with the logical {@code undo}. */
+  private void logLeaf(Op op, WriteGuard leaf, byte[] before, byte[] undo) {
+    if (tm == null) return;
+    byte[] after = SCRATCH.get()[1];
+    leaf.getBytes(0, after, 0, PAGE_SIZE);
+    byte[][] d = PageDiff.diff(before, after, BTreeLogLayout.OP_SIZE);
+    if (d == null) throw new IllegalStateException("leaf " + PageId.toString(leaf.pageId()) + " did not change");
+    byte[] redo = d[0];
+    redo[0] = BTreeLogLayout.OP_DIFF;
+    // Back to the old bytes: the log applies the change itself, after a full-page image of the page as it
+    // was (the image must not hold a change whose record a crash could still lose).
+    PageDiff.apply(d[1], BTreeLogLayout.OP_SIZE, leaf.segment());
+    if (op.clr() != null) {
+      op.clr().log(leaf, redo);
+    } else {
+      tm.logUpdate(op.txn(), leaf, ENGINE_ID, redo, undo);
+    }
+  }
+
+  /** A transaction's changes to this tree need a transaction manager, and a transaction's to a logged tree. */
+  private Op op(Transaction txn) {
+    if (tm == null) {
+      if (txn != null) throw new IllegalStateException("this B+tree is not logged: it takes no transaction");
+      return Op.UNLOGGED;
+    }
+    Objects.requireNonNull(txn, "a logged B+tree changes only inside a transaction");
+    return new Op(txn, null);
+  }
+
+  /** Write-locks {@code key} for the op's transaction (no-op for rollbacks and unlogged trees). */
+  private void lock(Op op, byte[] key) {
+    if (op.txn() != null) tm.locks().lock(op.txn(), fileId, keyHash(key));
+  }
+
+  /** A 64-bit hash of the key (FNV-1a, then a final mix) naming its row lock. */
+  static long keyHash(byte[] key) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : key) h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    return h ^ (h >>> 33);
   }
 
   // ------------------------------------------------------------------ argument checks
@@ -287,28 +359,9 @@ public final class BTree {
 
   // ------------------------------------------------------------------ put
 
-  /**
-   * Stores {@code value} under {@code key}, replacing any value there. Returns true if the key was new.
-   *
-   * @throws OperationFailedException if the key or value is longer than the limits of {@link BTreeNodeLayout}
-   */
+  /** Stores {@code value} under {@code key} in an unlogged tree; returns true if the key was new. */
   public boolean put(byte[] key, byte[] value) {
-    checkKey(key);
-    checkValue(value);
-    byte[] cell = value.length > MAX_INLINE_VALUE
-        ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
-        : BTreeNode.leafCell(key, value);
-    long[] oldChain = {-1};
-    Leaf leaf = descendWriteLeaf(key);
-    Boolean done;
-    try {
-      done = putInLeaf(leaf.guard(), key, value, cell, oldChain);
-    } finally {
-      leaf.guard().close();
-    }
-    if (done == null) done = putPessimistic(key, value, cell, oldChain);
-    freeChain(oldChain[0]);
-    return done;
+    return put(op(null), key, value);
   }
 
   /**
@@ -316,35 +369,70 @@ public final class BTree {
    * until it ends, and the change is undone if it aborts. Returns true if the key was new.
    *
    * @throws OperationFailedException on a write conflict (another transaction changed {@code key} and has
-   *     not ended) or a key or value over the limits
+   *     not ended) or a key or value over the limits of {@link BTreeNodeLayout}
    */
   public boolean put(Transaction txn, byte[] key, byte[] value) {
-    checkKey(key);
-    checkValue(value);
-    return put(key, value);
+    return put(op(txn), key, value);
   }
 
-  /** Removes {@code key} as part of {@code txn} (see {@link #put(Transaction, byte[], byte[])}). */
-  public boolean delete(Transaction txn, byte[] key) {
+  /** Rollback: puts {@code oldValue} back under {@code key}, or deletes it when null. */
+  void restore(Compensator clr, byte[] key, byte[] oldValue) {
+    Op op = new Op(null, clr);
+    if (oldValue != null) {
+      put(op, key, oldValue);
+    } else if (!delete(op, key)) {
+      throw new CorruptionException("B+tree file " + fileId + ": the key a rollback must delete is missing");
+    }
+  }
+
+  private boolean put(Op op, byte[] key, byte[] value) {
     checkKey(key);
-    return delete(key);
+    checkValue(value);
+    lock(op, key);
+    byte[] cell;
+    if (value.length > MAX_INLINE_VALUE) {
+      long chain;
+      try (StructureChange sc = change()) {
+        chain = OverflowChain.write(() -> allocPage(sc), value);
+        commit(sc);
+      }
+      cell = BTreeNode.leafOverflowCell(key, chain, value.length);
+    } else {
+      cell = BTreeNode.leafCell(key, value);
+    }
+    long[] oldChain = {-1};
+    Boolean done;
+    do {
+      Leaf leaf = descendWriteLeaf(key);
+      try {
+        done = putInLeaf(op, leaf.guard(), key, cell, oldChain);
+      } finally {
+        leaf.guard().close();
+      }
+      if (done == null) done = putPessimistic(op, key, cell, oldChain);
+    } while (done == null);
+    freeChain(oldChain[0]);
+    return done;
   }
 
   /** Inserts or replaces in place if the cell fits; null if the leaf must split. */
-  private Boolean putInLeaf(WriteGuard g, byte[] key, byte[] value, byte[] cell, long[] oldChain) {
+  private Boolean putInLeaf(Op op, WriteGuard g, byte[] key, byte[] cell, long[] oldChain) {
     BTreeNode n = new BTreeNode(g.segment());
     int i = n.search(key);
     if (i >= 0) {
       if (n.totalFree() + n.cellLength(i) < cell.length - n.prefixLength()) return null;
-      if (log != BTreeChangeLog.NONE) log.replace(g.pageId(), key, value(n, i), value);
+      byte[] old = tm != null ? value(n, i) : null;
+      byte[] before = snapshot(g);
       if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
       n.removeCell(i);
       n.insertCell(i, cell);
+      logLeaf(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
       return false;
     }
     if (!n.fits(cell)) return null;
-    log.insert(g.pageId(), key, value);
+    byte[] before = snapshot(g);
     n.insertCell(-i - 1, cell);
+    logLeaf(op, g, before, tm == null ? null : BTreeLogLayout.restore(key, null));
     return true;
   }
 
@@ -367,8 +455,10 @@ public final class BTree {
     int size() { return guards.size(); }
     WriteGuard get(int j) { return guards.get(j); }
     BTreeNode node(int j) { return new BTreeNode(guards.get(j).segment()); }
-    /** Page id of node j's parent, or -1 if it is not held (or j is the root). */
-    long parentId(int j) { return j - 1 >= (hasMeta ? 1 : 0) ? guards.get(j - 1).pageId() : -1; }
+
+    void trackAll(StructureChange sc) {
+      for (WriteGuard g : guards) sc.track(g);
+    }
 
     void releaseAll() {
       for (WriteGuard g : guards) g.close();
@@ -383,7 +473,11 @@ public final class BTree {
     }
   }
 
-  private boolean putPessimistic(byte[] key, byte[] value, byte[] cell, long[] oldChain) {
+  /**
+   * With exclusive latches from the highest node that may change: puts if the leaf has room after all,
+   * else splits it (a structure change, without the new entry) and returns null for the caller to retry.
+   */
+  private Boolean putPessimistic(Op op, byte[] key, byte[] cell, long[] oldChain) {
     try (Path path = new Path()) {
       WriteGuard meta = pool.write(metaPageId);
       path.add(meta);
@@ -399,63 +493,55 @@ public final class BTree {
         path.setIndex(idx);
         cur = pool.write(n.child(idx));
       }
-      Boolean done = putInLeaf(path.get(path.size() - 1), key, value, cell, oldChain);
+      Boolean done = putInLeaf(op, path.get(path.size() - 1), key, cell, oldChain);
       if (done != null) return done;
-      return splitLeafAndPut(path, key, value, cell, oldChain);
+      try (StructureChange sc = change()) {
+        path.trackAll(sc);
+        splitLeaf(path, sc);
+        commit(sc);
+      }
+      return null;
     }
   }
 
-  private boolean splitLeafAndPut(Path path, byte[] key, byte[] value, byte[] cell, long[] oldChain) {
+  /** Splits the path's leaf in two halves by bytes and adds the separator above it. */
+  private void splitLeaf(Path path, StructureChange sc) {
     int d = path.size() - 1;
     WriteGuard lg = path.get(d);
     BTreeNode left = new BTreeNode(lg.segment());
-    byte[][] old = left.cells();
-    int i = left.search(key);
-    boolean isNew = i < 0;
-    byte[][] cells;
-    if (isNew) {
-      cells = insertAt(old, -i - 1, cell);
-      log.insert(lg.pageId(), key, value);
-    } else {
-      if (log != BTreeChangeLog.NONE) log.replace(lg.pageId(), key, value(left, i), value);
-      if (left.isOverflow(i)) oldChain[0] = left.overflowPage(i);
-      cells = old.clone();
-      cells[i] = cell;
+    byte[][] cells = left.cells();
+    if (cells.length < 2) {
+      throw new CorruptionException("B+tree leaf " + PageId.toString(lg.pageId()) + " is full with " + cells.length
+          + " entries");
     }
     int m = splitPoint(cells, 1, cells.length - 1);
     byte[] sep = BTreeNode.separator(BTreeNode.cellKey(cells[m - 1], true), BTreeNode.cellKey(cells[m], true));
-    try (WriteGuard rg = allocPage()) {
-      long rightSibling = left.next();
-      log.split(lg.pageId(), rg.pageId(), path.parentId(d), 0, sep, rightSibling);
-      BTreeNode right = BTreeNode.init(rg.segment(), rg.pageId(), 0);
-      right.setPrev(lg.pageId());
-      right.setNext(rightSibling);
-      if (rightSibling != -1) {
-        try (WriteGuard sg = pool.write(rightSibling)) { // left to right: the only sibling order we latch in
-          new BTreeNode(sg.segment()).setPrev(rg.pageId());
-        }
-      }
-      left.setNext(rg.pageId());
-      left.rewrite(cells, 0, m);
-      right.rewrite(cells, m, cells.length);
-      insertSeparator(path, d - 1, sep, lg.pageId(), rg.pageId(), 0);
-    }
-    return isNew;
+    long rightSibling = left.next();
+    // The right sibling before the free-list page: left to right, and the free-list page last.
+    WriteGuard sg = rightSibling == -1 ? null : sc.write(rightSibling);
+    WriteGuard rg = allocPage(sc);
+    BTreeNode right = BTreeNode.init(rg.segment(), rg.pageId(), 0);
+    right.setPrev(lg.pageId());
+    right.setNext(rightSibling);
+    if (sg != null) new BTreeNode(sg.segment()).setPrev(rg.pageId());
+    left.setNext(rg.pageId());
+    left.rewrite(cells, 0, m);
+    right.rewrite(cells, m, cells.length);
+    insertSeparator(path, d - 1, sep, lg.pageId(), rg.pageId(), 0, sc);
   }
 
   /** Adds (sep, rightId) to node j of the path after the entry for leftId, splitting upward as needed. */
-  private void insertSeparator(Path path, int j, byte[] sep, long leftId, long rightId, int childLevel) {
+  private void insertSeparator(Path path, int j, byte[] sep, long leftId, long rightId, int childLevel,
+      StructureChange sc) {
     while (true) {
       if (path.hasMeta && j == 0) { // the root split: grow the tree
         WriteGuard meta = path.get(0);
-        try (WriteGuard ng = allocPage()) {
-          log.newRoot(metaPageId, leftId, ng.pageId(), childLevel + 1, sep, rightId);
-          BTreeNode r = BTreeNode.init(ng.segment(), ng.pageId(), childLevel + 1);
-          r.setLeftmost(leftId);
-          r.insertCell(0, BTreeNode.innerCell(sep, rightId));
-          meta.setLong(META_ROOT_OFFSET, ng.pageId());
-          meta.setInt(META_HEIGHT_OFFSET, childLevel + 2);
-        }
+        WriteGuard ng = allocPage(sc);
+        BTreeNode r = BTreeNode.init(ng.segment(), ng.pageId(), childLevel + 1);
+        r.setLeftmost(leftId);
+        r.insertCell(0, BTreeNode.innerCell(sep, rightId));
+        meta.setLong(META_ROOT_OFFSET, ng.pageId());
+        meta.setInt(META_HEIGHT_OFFSET, childLevel + 2);
         return;
       }
       if (j < 0) throw new IllegalStateException("split reached past the held path");
@@ -470,18 +556,16 @@ public final class BTree {
       byte[][] cells = insertAt(p.cells(), at, c);
       int m = splitPoint(cells, 0, cells.length - 1);
       byte[] up = BTreeNode.cellKey(cells[m], false);
-      try (WriteGuard rg = allocPage()) {
-        log.split(pg.pageId(), rg.pageId(), path.parentId(j), p.level(), up, -1);
-        BTreeNode r = BTreeNode.init(rg.segment(), rg.pageId(), p.level());
-        r.setLeftmost(BTreeNode.cellChild(cells[m]));
-        r.rewrite(cells, m + 1, cells.length);
-        p.rewrite(cells, 0, m);
-        sep = up;
-        leftId = pg.pageId();
-        rightId = rg.pageId();
-        childLevel = p.level();
-        j--;
-      }
+      WriteGuard rg = allocPage(sc);
+      BTreeNode r = BTreeNode.init(rg.segment(), rg.pageId(), p.level());
+      r.setLeftmost(BTreeNode.cellChild(cells[m]));
+      r.rewrite(cells, m + 1, cells.length);
+      p.rewrite(cells, 0, m);
+      sep = up;
+      leftId = pg.pageId();
+      rightId = rg.pageId();
+      childLevel = p.level();
+      j--;
     }
   }
 
@@ -507,9 +591,19 @@ public final class BTree {
 
   // ------------------------------------------------------------------ delete
 
-  /** Removes {@code key}; returns true if it was there. */
+  /** Removes {@code key} from an unlogged tree; returns true if it was there. */
   public boolean delete(byte[] key) {
+    return delete(op(null), key);
+  }
+
+  /** Removes {@code key} as part of {@code txn} (see {@link #put(Transaction, byte[], byte[])}). */
+  public boolean delete(Transaction txn, byte[] key) {
+    return delete(op(txn), key);
+  }
+
+  private boolean delete(Op op, byte[] key) {
     checkKey(key);
+    lock(op, key);
     long[] oldChain = {-1};
     Leaf leaf = descendWriteLeaf(key);
     Boolean done = null;
@@ -517,21 +611,27 @@ public final class BTree {
       BTreeNode n = new BTreeNode(leaf.guard().segment());
       int i = n.search(key);
       if (i < 0) return false;
-      if (leaf.isRoot() || n.usedBytes() - n.cellLength(i) - SLOT_SIZE >= UNDERFLOW_BYTES) {
-        log.delete(leaf.guard().pageId(), key, log != BTreeChangeLog.NONE ? value(n, i) : null);
-        if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
-        n.removeCell(i);
+      if (leaf.isRoot() || op.clr() != null || n.usedBytes() - n.cellLength(i) - SLOT_SIZE >= UNDERFLOW_BYTES) {
+        removeInLeaf(op, leaf.guard(), n, i, key, oldChain);
         done = true;
       }
     } finally {
       leaf.guard().close();
     }
-    if (done == null) done = deletePessimistic(key, oldChain);
+    if (done == null) done = deletePessimistic(op, key, oldChain);
     freeChain(oldChain[0]);
     return done;
   }
 
-  private boolean deletePessimistic(byte[] key, long[] oldChain) {
+  private void removeInLeaf(Op op, WriteGuard g, BTreeNode n, int i, byte[] key, long[] oldChain) {
+    byte[] old = tm != null ? value(n, i) : null;
+    byte[] before = snapshot(g);
+    if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
+    n.removeCell(i);
+    logLeaf(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
+  }
+
+  private boolean deletePessimistic(Op op, byte[] key, long[] oldChain) {
     try (Path path = new Path()) {
       WriteGuard meta = pool.write(metaPageId);
       path.add(meta);
@@ -549,19 +649,20 @@ public final class BTree {
       BTreeNode leaf = path.node(d);
       int i = leaf.search(key);
       if (i < 0) return false;
-      log.delete(path.get(d).pageId(), key, log != BTreeChangeLog.NONE ? value(leaf, i) : null);
-      if (leaf.isOverflow(i)) oldChain[0] = leaf.overflowPage(i);
-      leaf.removeCell(i);
-      for (; d >= 2 && path.node(d).usedBytes() < UNDERFLOW_BYTES; d--) {
-        if (!mergeWithSibling(path, d)) break;
-      }
-      BTreeNode root = path.node(1);
-      if (!root.isLeaf() && root.count() == 0) { // the root has one child left: it becomes the root
-        long child = root.leftmost();
-        log.collapseRoot(metaPageId, path.get(1).pageId(), child);
-        meta.setLong(META_ROOT_OFFSET, child);
-        meta.setInt(META_HEIGHT_OFFSET, root.level());
-        freePage(path.get(1));
+      removeInLeaf(op, path.get(d), leaf, i, key, oldChain);
+      if (d < 2 || leaf.usedBytes() >= UNDERFLOW_BYTES) return true;
+      try (StructureChange sc = change()) {
+        path.trackAll(sc);
+        for (; d >= 2 && path.node(d).usedBytes() < UNDERFLOW_BYTES; d--) {
+          if (!mergeWithSibling(path, d, sc)) break;
+        }
+        BTreeNode root = path.node(1);
+        if (!root.isLeaf() && root.count() == 0) { // the root has one child left: it becomes the root
+          meta.setLong(META_ROOT_OFFSET, root.leftmost());
+          meta.setInt(META_HEIGHT_OFFSET, root.level());
+          sc.free(path.get(1));
+        }
+        commit(sc);
       }
       return true;
     }
@@ -571,76 +672,69 @@ public final class BTree {
    * Merges node d of the path with a sibling under the same parent (the right one if there is one) when
    * both fit in one page; the right node of the pair is emptied and the parent loses its separator.
    */
-  private boolean mergeWithSibling(Path path, int d) {
+  private boolean mergeWithSibling(Path path, int d, StructureChange sc) {
     BTreeNode parent = path.node(d - 1);
     int ci = path.index(d - 1);
     WriteGuard cur = path.get(d);
     WriteGuard lg;
     WriteGuard rg;
-    WriteGuard opened;
     int sepIdx;
     if (ci + 1 < parent.count()) {
       lg = cur;
-      opened = rg = pool.write(parent.child(ci + 1));
+      rg = sc.write(parent.child(ci + 1));
       sepIdx = ci + 1;
     } else if (ci >= 0) {
       // A left sibling under the same parent: every other writer that could hold it holds the parent too.
-      opened = lg = pool.write(parent.child(ci - 1));
+      lg = sc.write(parent.child(ci - 1));
       rg = cur;
       sepIdx = ci;
     } else {
       return false;
     }
-    try {
-      BTreeNode l = new BTreeNode(lg.segment());
-      BTreeNode r = new BTreeNode(rg.segment());
-      byte[] sepKey = parent.key(sepIdx);
-      byte[][] rc = r.cells();
-      if (l.isLeaf()) {
-        byte[][] all = concat(l.cells(), rc);
-        if (BTreeNode.packedSize(all, 0, all.length, true) > USABLE) return false;
-        long rs = r.next();
-        log.merge(lg.pageId(), rg.pageId(), path.get(d - 1).pageId(), 0, sepKey, rs);
-        l.rewrite(all, 0, all.length);
-        l.setNext(rs);
-        if (rs != -1) {
-          try (WriteGuard sg = pool.write(rs)) {
-            new BTreeNode(sg.segment()).setPrev(lg.pageId());
-          }
-        }
-      } else {
-        byte[] down = BTreeNode.innerCell(sepKey, r.leftmost());
-        byte[][] all = concat(BTreeNode.insertAt(l.cells(), l.count(), down), rc);
-        if (BTreeNode.packedSize(all, 0, all.length, false) > USABLE) return false;
-        log.merge(lg.pageId(), rg.pageId(), path.get(d - 1).pageId(), l.level(), sepKey, -1);
-        l.rewrite(all, 0, all.length);
-      }
-      parent.removeCell(sepIdx);
-      freePage(rg);
-      return true;
-    } finally {
-      opened.close();
+    BTreeNode l = new BTreeNode(lg.segment());
+    BTreeNode r = new BTreeNode(rg.segment());
+    byte[] sepKey = parent.key(sepIdx);
+    byte[][] rc = r.cells();
+    if (l.isLeaf()) {
+      byte[][] all = concat(l.cells(), rc);
+      if (BTreeNode.packedSize(all, 0, all.length, true) > USABLE) return false;
+      long rs = r.next();
+      l.rewrite(all, 0, all.length);
+      l.setNext(rs);
+      if (rs != -1) new BTreeNode(sc.write(rs).segment()).setPrev(lg.pageId());
+    } else {
+      byte[] down = BTreeNode.innerCell(sepKey, r.leftmost());
+      byte[][] all = concat(BTreeNode.insertAt(l.cells(), l.count(), down), rc);
+      if (BTreeNode.packedSize(all, 0, all.length, false) > USABLE) return false;
+      l.rewrite(all, 0, all.length);
     }
+    parent.removeCell(sepIdx);
+    sc.free(rg);
+    return true;
   }
 
   // ------------------------------------------------------------------ bulk load
 
   /**
    * Loads entries in strictly ascending key order into an empty tree, filling each leaf before starting
-   * the next and then building the inner levels bottom-up. Holds the meta page exclusively throughout.
+   * the next and then building the inner levels bottom-up. Holds the meta page exclusively throughout, so
+   * the pages it builds are unreachable until it ends; a logged tree logs each page once, when it is full,
+   * as part of one system transaction. All or nothing: when it fails, the tree is left empty.
    *
    * @throws OperationFailedException if the tree is not empty, or a key or value is too large
    * @throws IllegalArgumentException if the keys are not strictly ascending
    */
   public void bulkLoad(Iterator<? extends Map.Entry<byte[], byte[]>> sorted) {
-    try (WriteGuard meta = pool.write(metaPageId)) {
+    boolean loaded = false;
+    try (StructureChange sc = change()) {
+      WriteGuard meta = sc.write(metaPageId);
       long rootId = meta.getLong(META_ROOT_OFFSET);
-      List<byte[]> seps = new ArrayList<>();
-      List<Long> children = new ArrayList<>();
-      WriteGuard cur = pool.write(rootId);
+      WriteGuard cur = sc.write(rootId);
+      BTreeNode n = new BTreeNode(cur.segment());
+      if (!n.isLeaf() || n.count() != 0) throw new OperationFailedException("bulk load needs an empty tree");
       try {
-        BTreeNode n = new BTreeNode(cur.segment());
-        if (!n.isLeaf() || n.count() != 0) throw new OperationFailedException("bulk load needs an empty tree");
+        List<byte[]> seps = new ArrayList<>();
+        List<Long> children = new ArrayList<>();
         seps.add(null);
         children.add(rootId);
         byte[] prevKey = null;
@@ -654,17 +748,26 @@ public final class BTree {
           if (prevKey != null && BTreeNode.compare(prevKey, key) >= 0) {
             throw new IllegalArgumentException("bulk load input is not strictly ascending at entry " + count);
           }
-          byte[] cell = value.length > MAX_INLINE_VALUE
-              ? BTreeNode.leafOverflowCell(key, OverflowChain.write(this::allocPage, value, log), value.length)
-              : BTreeNode.leafCell(key, value);
+          byte[] cell;
+          if (value.length > MAX_INLINE_VALUE) {
+            List<WriteGuard> chain = new ArrayList<>();
+            long first = OverflowChain.write(() -> {
+              WriteGuard g = allocPage(sc);
+              chain.add(g);
+              return g;
+            }, value);
+            for (WriteGuard g : chain) sc.logNow(g);
+            cell = BTreeNode.leafOverflowCell(key, first, value.length);
+          } else {
+            cell = BTreeNode.leafCell(key, value);
+          }
           if (!n.fits(cell)) {
-            WriteGuard ng = allocPage();
+            WriteGuard ng = allocPage(sc);
             BTreeNode nn = BTreeNode.init(ng.segment(), ng.pageId(), 0);
             nn.setPrev(cur.pageId());
             n.setNext(ng.pageId());
             n.compact(); // the full leaf gets its key prefix
-            logImage(cur);
-            cur.close();
+            sc.logNow(cur);
             cur = ng;
             n = nn;
             seps.add(BTreeNode.separator(prevKey, key));
@@ -675,24 +778,12 @@ public final class BTree {
           count++;
         }
         n.compact();
-        logImage(cur);
-      } catch (RuntimeException e) {
-        if (children.size() > 1) { // leave the tree as just the root leaf with what it holds
-          cur.close();
-          try (WriteGuard r = pool.write(rootId)) {
-            new BTreeNode(r.segment()).setNext(-1);
-          }
-        }
-        throw e;
-      } finally {
-        cur.close();
-      }
-      int level = 1;
-      while (children.size() > 1) {
-        List<byte[]> upSeps = new ArrayList<>();
-        List<Long> upChildren = new ArrayList<>();
-        WriteGuard g = allocPage();
-        try {
+        sc.logNow(cur);
+        int level = 1;
+        while (children.size() > 1) {
+          List<byte[]> upSeps = new ArrayList<>();
+          List<Long> upChildren = new ArrayList<>();
+          WriteGuard g = allocPage(sc);
           BTreeNode in = BTreeNode.init(g.segment(), g.pageId(), level);
           in.setLeftmost(children.get(0));
           upSeps.add(null);
@@ -703,32 +794,30 @@ public final class BTree {
               in.insertCell(in.count(), c);
               continue;
             }
-            logImage(g);
-            g.close();
-            g = allocPage();
+            sc.logNow(g);
+            g = allocPage(sc);
             in = BTreeNode.init(g.segment(), g.pageId(), level);
             in.setLeftmost(children.get(k));
             upSeps.add(seps.get(k));
             upChildren.add(g.pageId());
           }
-          logImage(g);
-        } finally {
-          g.close();
+          sc.logNow(g);
+          seps = upSeps;
+          children = upChildren;
+          level++;
         }
-        seps = upSeps;
-        children = upChildren;
-        level++;
+        meta.setLong(META_ROOT_OFFSET, children.get(0));
+        meta.setInt(META_HEIGHT_OFFSET, level);
+        commit(sc);
+        loaded = true;
+      } finally {
+        if (!loaded && tm == null) { // nothing to roll back with: cut the tree back to an empty root leaf
+          try (WriteGuard r = pool.write(rootId)) {
+            BTreeNode.init(r.segment(), rootId, 0);
+          }
+        }
       }
-      meta.setLong(META_ROOT_OFFSET, children.get(0));
-      meta.setInt(META_HEIGHT_OFFSET, level);
     }
-  }
-
-  private void logImage(WriteGuard g) {
-    if (log == BTreeChangeLog.NONE) return;
-    byte[] image = new byte[PAGE_SIZE];
-    g.getBytes(0, image, 0, PAGE_SIZE);
-    log.pageImage(g.pageId(), image);
   }
 
   // ------------------------------------------------------------------ cursors

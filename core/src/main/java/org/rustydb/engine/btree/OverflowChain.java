@@ -17,23 +17,24 @@ final class OverflowChain {
 
   private OverflowChain() {}
 
-  /** Writes {@code value} into pages from {@code allocator} (zeroed, latched), last chunk first, and returns the first page. */
-  static long write(Supplier<WriteGuard> allocator, byte[] value, BTreeChangeLog log) {
+  /**
+   * Writes {@code value} into pages from {@code allocator} (zeroed, latched and released by the allocator's
+   * structure change), last chunk first, and returns the first page.
+   */
+  static long write(Supplier<WriteGuard> allocator, byte[] value) {
     int chunks = (value.length + OVERFLOW_CAPACITY - 1) / OVERFLOW_CAPACITY;
     long next = -1;
     for (int c = chunks - 1; c >= 0; c--) {
       int off = c * OVERFLOW_CAPACITY;
       int len = Math.min(OVERFLOW_CAPACITY, value.length - off);
-      try (WriteGuard g = allocator.get()) {
-        log.overflowPage(g.pageId(), next, value, off, len);
-        MemorySegment p = g.segment();
-        p.set(BTreeNode.I64, 0, g.pageId());
-        p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.OVERFLOW.code() | (ENGINE_ID << 8));
-        p.set(BTreeNode.I64, OVERFLOW_NEXT_OFFSET, next);
-        p.set(BTreeNode.I32, OVERFLOW_LENGTH_OFFSET, len);
-        MemorySegment.copy(value, off, p, ValueLayout.JAVA_BYTE, OVERFLOW_DATA_OFFSET, len);
-        next = g.pageId();
-      }
+      WriteGuard g = allocator.get(); // the allocator's structure change holds and releases it
+      MemorySegment p = g.segment();
+      p.set(BTreeNode.I64, 0, g.pageId());
+      p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.OVERFLOW.code() | (ENGINE_ID << 8));
+      p.set(BTreeNode.I64, OVERFLOW_NEXT_OFFSET, next);
+      p.set(BTreeNode.I32, OVERFLOW_LENGTH_OFFSET, len);
+      MemorySegment.copy(value, off, p, ValueLayout.JAVA_BYTE, OVERFLOW_DATA_OFFSET, len);
+      next = g.pageId();
     }
     return next;
   }

@@ -1,0 +1,158 @@
+package org.rustydb.page;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import org.rustydb.CorruptionException;
+
+/**
+ * Page changes as byte ranges, so an engine can log any change to a page without a record format per
+ * operation: snapshot the page, change it, log the ranges that differ ({@link #diff}). Redo writes the new
+ * bytes of each range, undo the old ones; both need the page as it was just before (or after) the change,
+ * which page-LSN-guarded redo and in-place undo guarantee. A page that starts from nothing is logged as an
+ * {@link #image} instead, which needs no old contents (recovery can rebuild it over a torn copy).
+ *
+ * <pre>
+ *  diff (from the caller's offset)            image (from the caller's offset)
+ *  size  field                                size      field
+ *     2  range count n                           2      hole start h (the page's longest run of zeros)
+ *  then n times:                                 2      hole length z
+ *     2  page offset                         4096-z     the page's bytes outside the hole
+ *     2  length L
+ *     L  bytes
+ * </pre>
+ * All numbers little-endian. Two changed runs less than {@link #GAP} bytes apart travel as one range: a
+ * range header costs 4 bytes.
+ */
+public final class PageDiff {
+
+  static final int GAP = 8;
+  private static final int PAGE = PageLayout.PAGE_SIZE;
+  private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  private PageDiff() {}
+
+  /**
+   * The ranges where {@code before} and {@code after} (whole pages) differ, as a redo payload (new bytes)
+   * and an undo payload (old bytes), each with {@code header} zero bytes in front for the caller's own
+   * fields; null when the pages are equal.
+   */
+  public static byte[][] diff(byte[] before, byte[] after, int header) {
+    int[] ranges = new int[16];
+    int n = 0;
+    int bytes = 0;
+    int pos = 0;
+    while (pos < PAGE) {
+      int m = Arrays.mismatch(before, pos, PAGE, after, pos, PAGE);
+      if (m < 0) break;
+      int start = pos + m;
+      int end = start + 1;
+      int equalRun = 0;
+      for (int i = end; i < PAGE && equalRun < GAP; i++) {
+        if (before[i] == after[i]) {
+          equalRun++;
+        } else {
+          equalRun = 0;
+          end = i + 1;
+        }
+      }
+      if (2 * n + 2 > ranges.length) ranges = Arrays.copyOf(ranges, ranges.length * 2);
+      ranges[2 * n] = start;
+      ranges[2 * n + 1] = end - start;
+      n++;
+      bytes += end - start;
+      pos = end;
+    }
+    if (n == 0) return null;
+    int size = header + 2 + 4 * n + bytes;
+    byte[] redo = new byte[size];
+    byte[] undo = new byte[size];
+    MemorySegment r = MemorySegment.ofArray(redo);
+    MemorySegment u = MemorySegment.ofArray(undo);
+    r.set(U16, header, (short) n);
+    u.set(U16, header, (short) n);
+    int at = header + 2;
+    for (int k = 0; k < n; k++) {
+      int off = ranges[2 * k];
+      int len = ranges[2 * k + 1];
+      r.set(U16, at, (short) off);
+      r.set(U16, at + 2, (short) len);
+      u.set(U16, at, (short) off);
+      u.set(U16, at + 2, (short) len);
+      System.arraycopy(after, off, redo, at + 4, len);
+      System.arraycopy(before, off, undo, at + 4, len);
+      at += 4 + len;
+    }
+    return new byte[][] {redo, undo};
+  }
+
+  /**
+   * Writes the ranges of the diff starting at {@code offset} of {@code payload} into {@code page}.
+   *
+   * @throws CorruptionException when a range does not fit the page or the payload (a damaged record)
+   */
+  public static void apply(byte[] payload, int offset, MemorySegment page) {
+    MemorySegment p = MemorySegment.ofArray(payload);
+    checkRoom(payload, offset, 2);
+    int n = Short.toUnsignedInt(p.get(U16, offset));
+    int at = offset + 2;
+    for (int k = 0; k < n; k++) {
+      checkRoom(payload, at, 4);
+      int off = Short.toUnsignedInt(p.get(U16, at));
+      int len = Short.toUnsignedInt(p.get(U16, at + 2));
+      checkRoom(payload, at + 4, len);
+      if (off + len > PAGE) throw new CorruptionException("page diff range " + off + "+" + len + " passes the page end");
+      MemorySegment.copy(payload, at + 4, page, ValueLayout.JAVA_BYTE, off, len);
+      at += 4 + len;
+    }
+  }
+
+  /** The whole page as an image payload (its longest run of zeros left out), after {@code header} bytes. */
+  public static byte[] image(byte[] page, int header) {
+    int bestStart = 0;
+    int bestLen = 0;
+    for (int i = 0; i < PAGE; ) {
+      if (page[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < PAGE && page[j] == 0) j++;
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    if (bestLen == PAGE) bestLen = PAGE - 1; // the hole length must fit 16 bits: keep one (zero) byte
+    byte[] out = new byte[header + 4 + PAGE - bestLen];
+    MemorySegment o = MemorySegment.ofArray(out);
+    o.set(U16, header, (short) bestStart);
+    o.set(U16, header + 2, (short) bestLen);
+    System.arraycopy(page, 0, out, header + 4, bestStart);
+    System.arraycopy(page, bestStart + bestLen, out, header + 4 + bestStart, PAGE - bestStart - bestLen);
+    return out;
+  }
+
+  /** Writes the image starting at {@code offset} of {@code payload} over the whole of {@code page}. */
+  public static void applyImage(byte[] payload, int offset, MemorySegment page) {
+    MemorySegment p = MemorySegment.ofArray(payload);
+    checkRoom(payload, offset, 4);
+    int start = Short.toUnsignedInt(p.get(U16, offset));
+    int len = Short.toUnsignedInt(p.get(U16, offset + 2));
+    if (start + len > PAGE || payload.length - offset - 4 != PAGE - len) {
+      throw new CorruptionException("page image with hole " + start + "+" + len + " and " + (payload.length - offset - 4)
+          + " stored bytes does not make a " + PAGE + "-byte page");
+    }
+    MemorySegment.copy(payload, offset + 4, page, ValueLayout.JAVA_BYTE, 0, start);
+    page.asSlice(start, len).fill((byte) 0);
+    MemorySegment.copy(payload, offset + 4 + start, page, ValueLayout.JAVA_BYTE, start + len, PAGE - start - len);
+  }
+
+  private static void checkRoom(byte[] payload, int at, int need) {
+    if (at + need > payload.length) {
+      throw new CorruptionException("page diff payload ends at " + payload.length + ", a field needs " + need
+          + " bytes at " + at);
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package org.rustydb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rustydb.engine.btree.BTree;
+import org.rustydb.engine.btree.BTreeCursor;
+import org.rustydb.txn.Transaction;
+import org.rustydb.wal.Durability;
+
+/**
+ * The logged B+tree inside a database: transactions that commit and abort against a model (aborts undo
+ * logically, after splits and merges moved the keys), reopening, and crash images with a loser transaction
+ * whose changes had reached the log and the page files.
+ */
+class BTreeRecoveryTest {
+
+  @TempDir Path tmp;
+
+  static long seed(String property) {
+    long seed = Long.getLong(property, new Random().nextLong());
+    System.out.println(property + "=" + seed);
+    return seed;
+  }
+
+  static DatabaseOptions options(int frames) {
+    return DatabaseOptions.builder().poolFrames(frames).walSegmentSize(1 << 20).checkpointInterval(Duration.ZERO)
+        .build();
+  }
+
+  static byte[] key(int k) {
+    return String.format("key-%06d", k).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] value(Random r, int k) {
+    int len = r.nextInt(20) == 0 ? 1025 + r.nextInt(5000) : r.nextInt(300); // some overflow chains
+    byte[] v = new byte[len];
+    Arrays.fill(v, (byte) k);
+    if (len > 0) v[0] = (byte) r.nextInt();
+    return v;
+  }
+
+  static TreeMap<String, byte[]> contents(BTree t) {
+    TreeMap<String, byte[]> out = new TreeMap<>();
+    try (BTreeCursor c = t.cursor(null, null, false)) {
+      while (c.next()) out.put(new String(c.key(), StandardCharsets.UTF_8), c.value());
+    }
+    return out;
+  }
+
+  static void assertSame(BTree t, TreeMap<String, byte[]> model, String as) {
+    TreeMap<String, byte[]> actual = contents(t);
+    assertThat(actual.keySet()).as(as).containsExactlyElementsOf(model.keySet());
+    for (var e : model.entrySet()) assertThat(actual.get(e.getKey())).as(as + " key " + e.getKey()).isEqualTo(e.getValue());
+    assertThat(t.verify()).as(as).isEmpty();
+  }
+
+  /** Random transactions of puts and deletes; about a third abort. Returns the committed state. */
+  static TreeMap<String, byte[]> workload(Database db, BTree t, Random r, int txns, int keySpace,
+      TreeMap<String, byte[]> model) {
+    for (int i = 0; i < txns; i++) {
+      TreeMap<String, byte[]> next = new TreeMap<>(model);
+      Transaction tx = db.begin();
+      int ops = 1 + r.nextInt(25);
+      for (int j = 0; j < ops; j++) {
+        int k = r.nextInt(keySpace);
+        if (r.nextInt(3) == 0) {
+          boolean had = t.delete(tx, key(k));
+          assertThat(had).isEqualTo(next.remove(new String(key(k), StandardCharsets.UTF_8)) != null);
+        } else {
+          byte[] v = value(r, k);
+          t.put(tx, key(k), v);
+          next.put(new String(key(k), StandardCharsets.UTF_8), v);
+        }
+      }
+      if (r.nextInt(3) == 0) {
+        tx.abort();
+      } else {
+        tx.commit(Durability.NO_SYNC);
+        model = next;
+      }
+    }
+    return model;
+  }
+
+  @Test
+  void abortsUndoLogicallyAfterSplitsAndMergesAndReopenKeepsCommits() {
+    Random r = new Random(seed("btree.recovery.seed"));
+    Path dir = tmp.resolve("db");
+    TreeMap<String, byte[]> model = new TreeMap<>();
+    try (Database db = Database.open(dir, options(48))) {
+      BTree t = db.btree("t");
+      for (int round = 0; round < 6; round++) {
+        model = workload(db, t, r, 60, 1500, model);
+        assertSame(t, model, "round " + round);
+      }
+      assertThat(t.height()).isGreaterThanOrEqualTo(2);
+    }
+    try (Database db = Database.open(dir, options(48))) {
+      assertSame(db.btree("t"), model, "after reopen");
+    }
+  }
+
+  @Test
+  void aRollbackRestoresKeysThatASplitMovedToAnotherLeaf() {
+    try (Database db = Database.open(tmp.resolve("db"), options(64))) {
+      BTree t = db.btree("t");
+      Transaction base = db.begin();
+      for (int k = 0; k < 20; k += 2) t.put(base, key(k), "old".getBytes());
+      base.commit();
+      int height = t.height();
+      Transaction tx = db.begin();
+      for (int k = 0; k < 20; k += 2) t.put(tx, key(k), ("new" + k).getBytes());
+      for (int k = 1; k < 4000; k += 2) t.put(tx, key(k), new byte[100]); // many splits move the old keys
+      assertThat(t.height()).isGreaterThan(height);
+      tx.abort();
+      TreeMap<String, byte[]> model = new TreeMap<>();
+      for (int k = 0; k < 20; k += 2) model.put(new String(key(k), StandardCharsets.UTF_8), "old".getBytes());
+      assertSame(t, model, "after abort");
+    }
+  }
+
+  @Test
+  void writersConflictOnAKeyUntilTheHolderEnds() {
+    try (Database db = Database.open(tmp.resolve("db"), options(64))) {
+      BTree t = db.btree("t");
+      Transaction a = db.begin();
+      Transaction b = db.begin();
+      t.put(a, key(1), "a".getBytes());
+      assertThatThrownBy(() -> t.put(b, key(1), "b".getBytes())).isInstanceOf(OperationFailedException.class)
+          .hasMessageContaining("write conflict");
+      assertThatThrownBy(() -> t.delete(b, key(1))).isInstanceOf(OperationFailedException.class);
+      t.put(b, key(2), "b".getBytes()); // b goes on with other keys
+      a.commit();
+      t.put(b, key(1), "b".getBytes());
+      b.commit();
+      assertThat(t.get(key(1))).isEqualTo("b".getBytes());
+      assertThat(t.get(key(2))).isEqualTo("b".getBytes());
+    }
+  }
+
+  @Test
+  void aCrashImageRollsBackTheLoserAndKeepsEveryCommit() {
+    Random r = new Random(seed("btree.crash.seed"));
+    Path dir = tmp.resolve("db");
+    TreeMap<String, byte[]> model = new TreeMap<>();
+    int images = 0;
+    try (Database db = Database.open(dir, options(32))) {
+      BTree t = db.btree("t");
+      for (int round = 0; round < 4; round++) {
+        model = workload(db, t, r, 40, 3000, model);
+        Transaction loser = db.begin();
+        for (int j = 0; j < 300; j++) {
+          int k = r.nextInt(3000);
+          if (j % 4 == 0) t.delete(loser, key(k)); else t.put(loser, key(k), value(r, k));
+        }
+        Transaction flusher = db.begin(); // its SYNC commit makes the loser's records durable too
+        t.put(flusher, key(999_999), ("round" + round).getBytes());
+        flusher.commit(Durability.SYNC);
+        model.put(new String(key(999_999), StandardCharsets.UTF_8), ("round" + round).getBytes());
+        if (round == 2) db.checkpoint(); // a checkpoint with the loser active
+        Path image = tmp.resolve("image" + round);
+        CrashImages.copy(dir, image);
+        images++;
+        loser.abort();
+        try (Database crashed = Database.open(image, options(32))) {
+          assertSame(crashed.btree("t"), model, "crash image " + round);
+          assertThat(crashed.recoveryReport().losers()).isGreaterThanOrEqualTo(1);
+        }
+        try (Database again = Database.open(image, options(32))) { // recovery's own work survives a reopen
+          assertSame(again.btree("t"), model, "crash image " + round + " reopened");
+        }
+      }
+    }
+    assertThat(images).isEqualTo(4);
+  }
+
+  @Test
+  void concurrentTransactionsSplitMergeAndAbortWithoutDeadlockOrLoss() throws Exception {
+    long seed = seed("btree.concurrent.seed");
+    int threads = 4;
+    Path dir = tmp.resolve("db");
+    java.util.List<TreeMap<String, byte[]>> models = new java.util.ArrayList<>();
+    try (Database db = Database.open(dir, options(64))) {
+      BTree t = db.btree("t");
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.List<java.util.concurrent.Future<TreeMap<String, byte[]>>> futures = new java.util.ArrayList<>();
+      for (int w = 0; w < threads; w++) {
+        int id = w;
+        futures.add(pool.submit(() -> {
+          Random r = new Random(seed + id);
+          TreeMap<String, byte[]> model = new TreeMap<>();
+          for (int i = 0; i < 150; i++) {
+            TreeMap<String, byte[]> next = new TreeMap<>(model);
+            Transaction tx = db.begin();
+            for (int j = 0; j < 10; j++) {
+              int k = r.nextInt(800) * threads + id; // each thread its own keys, interleaved in the tree
+              String ks = new String(key(k), StandardCharsets.UTF_8);
+              if (r.nextInt(3) == 0) {
+                t.delete(tx, key(k));
+                next.remove(ks);
+              } else {
+                byte[] v = value(r, k);
+                t.put(tx, key(k), v);
+                next.put(ks, v);
+              }
+            }
+            if (r.nextInt(4) == 0) {
+              tx.abort();
+            } else {
+              tx.commit(Durability.NO_SYNC);
+              model = next;
+            }
+          }
+          return model;
+        }));
+      }
+      for (var f : futures) models.add(f.get(5, java.util.concurrent.TimeUnit.MINUTES));
+      pool.shutdown();
+      TreeMap<String, byte[]> all = new TreeMap<>();
+      models.forEach(all::putAll);
+      assertSame(t, all, "after the concurrent run");
+    }
+  }
+}
