@@ -223,7 +223,7 @@ class BTreeRecoveryTest {
           return model;
         }));
       }
-      for (var f : futures) models.add(f.get(5, java.util.concurrent.TimeUnit.MINUTES));
+      for (var f : futures) models.add(f.get(3, java.util.concurrent.TimeUnit.MINUTES));
       pool.shutdown();
       TreeMap<String, byte[]> all = new TreeMap<>();
       models.forEach(all::putAll);

@@ -19,7 +19,7 @@ public final class Transaction {
 
   private final TransactionManager manager;
   private final long id;
-  private final long firstLsn;
+  private long firstLsn; // Lsn.NULL until its first record (its begin record) is logged
   private long lastLsn;
   private State state = State.ACTIVE;
   /** This transaction's updates, oldest first, for rollback without reading the log back. */
@@ -28,11 +28,11 @@ public final class Transaction {
 
   record Undo(long lsn, LogRecord.Update update) {}
 
-  Transaction(TransactionManager manager, long id, long firstLsn) {
+  Transaction(TransactionManager manager, long id) {
     this.manager = manager;
     this.id = id;
-    this.firstLsn = firstLsn;
-    this.lastLsn = firstLsn;
+    this.firstLsn = Lsn.NULL;
+    this.lastLsn = Lsn.NULL;
   }
 
   public long id() {
@@ -43,8 +43,12 @@ public final class Transaction {
     return state;
   }
 
-  /** The LSN of its begin record. */
-  public long firstLsn() {
+  /**
+   * The LSN of its begin record, {@link Lsn#NULL} while it has logged nothing: the begin record is written
+   * with its first change, so a transaction that only reads leaves no trace in the log and commits without
+   * waiting for it.
+   */
+  public synchronized long firstLsn() {
     return firstLsn;
   }
 
@@ -72,6 +76,12 @@ public final class Transaction {
     if (state != State.ACTIVE) {
       throw new OperationFailedException("transaction " + id + " is " + state.name().toLowerCase() + "; it cannot be used");
     }
+  }
+
+  /** Its begin record was logged at {@code lsn} (under the manager's horizon latch). */
+  synchronized void begun(long lsn) {
+    firstLsn = lsn;
+    lastLsn = lsn;
   }
 
   /** Called with the record's LSN under the manager's horizon latch; {@code update} null for a CLR. */

@@ -60,12 +60,13 @@ public final class TransactionManager {
     this.fpiHorizon = fpiHorizon;
   }
 
+  /**
+   * Begins a transaction. Nothing is logged yet: its begin record goes to the log with its first change
+   * (and it joins the active-transaction table then), so a transaction that changes nothing costs no log
+   * space and its commit no fsync.
+   */
   public Transaction begin() {
-    long id = nextTxnId.getAndIncrement();
-    long lsn = wal.append(new LogRecord.Begin(id, Lsn.NULL));
-    Transaction t = new Transaction(this, id, lsn);
-    table.add(t);
-    return t;
+    return new Transaction(this, nextTxnId.getAndIncrement());
   }
 
   /**
@@ -78,11 +79,7 @@ public final class TransactionManager {
    * need those pages back in a consistent state.
    */
   public Transaction beginSystem() {
-    long id = -nextTxnId.getAndIncrement();
-    long lsn = wal.append(new LogRecord.Begin(id, Lsn.NULL));
-    Transaction t = new Transaction(this, id, lsn);
-    table.add(t);
-    return t;
+    return new Transaction(this, -nextTxnId.getAndIncrement());
   }
 
   public Durability defaultDurability() {
@@ -91,6 +88,10 @@ public final class TransactionManager {
 
   void commit(Transaction t, Durability durability) {
     t.checkActive();
+    if (t.lastLsn() == Lsn.NULL) { // changed nothing: nothing to log or to wait for
+      finish(t, Transaction.State.COMMITTED);
+      return;
+    }
     long lsn;
     // Appending the commit record and leaving the table happen under the horizon latch, so a checkpoint's
     // snapshot never lists a transaction whose commit record precedes the checkpoint's begin record
@@ -108,6 +109,10 @@ public final class TransactionManager {
 
   void abort(Transaction t) {
     t.checkActive();
+    if (t.lastLsn() == Lsn.NULL) {
+      finish(t, Transaction.State.ABORTED);
+      return;
+    }
     List<Transaction.Undo> undos = t.undos();
     for (int i = undos.size() - 1; i >= 0; i--) compensate(t, t.id(), t.lastLsn(), undos.get(i).update());
     horizonLock.readLock().lock();
@@ -158,6 +163,15 @@ public final class TransactionManager {
   public long logUpdate(Transaction txn, WriteGuard page, int rmId, byte[] redo, byte[] undo) {
     txn.checkActive();
     ResourceManager rm = rms.get(rmId);
+    if (txn.firstLsn() == Lsn.NULL) { // its first record: begin it in the log and the table, atomically for a checkpoint
+      horizonLock.readLock().lock();
+      try {
+        txn.begun(wal.append(new LogRecord.Begin(txn.id(), Lsn.NULL)));
+        table.add(txn);
+      } finally {
+        horizonLock.readLock().unlock();
+      }
+    }
     LogRecord.Update u = new LogRecord.Update(txn.id(), txn.lastLsn(), rmId, page.pageId(), redo, undo);
     return log(txn, page, rm, u, redo, u);
   }

@@ -67,6 +67,9 @@ final class OverflowChain {
     for (long page = first; page != -1 && out.size() <= MAX_VALUE_SIZE / OVERFLOW_CAPACITY + 1; ) {
       out.add(page);
       try (ReadGuard g = pool.read(page)) {
+        int type = g.segment().get(BTreeNode.I32, FLAGS_OFFSET) & 0xFF;
+        if (type != PageType.OVERFLOW.code()) throw corrupt(page, "page " + out.size() + " of the chain from "
+            + PageId.toString(first) + " has type " + type);
         page = g.getLong(OVERFLOW_NEXT_OFFSET);
       }
     }
