@@ -138,6 +138,19 @@ class SlabAllocatorTest {
       MemorySegment b = (MemorySegment) allocate.invoke(slab, 64L);
       MemorySegment c = (MemorySegment) allocate.invoke(slab, 64L);
       assertThat(b.address()).isNotEqualTo(c.address());
+      // The same through a cache handle, on addresses.
+      Object local = slabClass.getMethod("local").invoke(slab);
+      var localAllocate = local.getClass().getMethod("allocate", long.class);
+      var localFree = local.getClass().getMethod("free", long.class);
+      long d = (long) localAllocate.invoke(local, 300L);
+      localFree.invoke(local, d);
+      assertThatThrownBy(() -> localFree.invoke(local, d)).hasRootCauseInstanceOf(IllegalArgumentException.class)
+          .rootCause().hasMessageContaining("double free");
+      assertThatThrownBy(() -> localFree.invoke(local, d + 64)).hasRootCauseInstanceOf(IllegalArgumentException.class)
+          .rootCause().hasMessageContaining("foreign free");
+      long e = (long) localAllocate.invoke(local, 300L);
+      long f = (long) localAllocate.invoke(local, 300L);
+      assertThat(e).isNotEqualTo(f);
       ((AutoCloseable) slab).close();
     }
   }
@@ -156,6 +169,9 @@ class SlabAllocatorTest {
       MemorySegment alias = MemorySegment.ofAddress(block.address()).reinterpret(256);
       assertThatThrownBy(() -> slab.free(alias)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("foreign free");
+      // Our scope and a block's start, but larger than the block.
+      assertThatThrownBy(() -> slab.free(block.reinterpret(257))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("larger than the 256-byte block");
       slab.free(block); // still allocated, so this works
     }
   }

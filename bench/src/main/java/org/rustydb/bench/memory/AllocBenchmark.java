@@ -24,7 +24,8 @@ import org.rustydb.memory.TransactionProfile;
  *   <li>{@code slab}: {@link SlabAllocator.Local#allocate} + {@link SlabAllocator.Local#free} per size
  *       class: the magazine fast path through the thread's cache handle, on block addresses;</li>
  *   <li>{@code slab-segment}: {@link SlabAllocator#allocate} + {@link SlabAllocator#free}, the same with
- *       a thread-local lookup per call and a {@code MemorySegment} per block;</li>
+ *       a lookup of the thread's cache per call and a {@code MemorySegment} per block (which the JIT may
+ *       elide here, as the segment does not escape the loop);</li>
  *   <li>{@code arena}: {@link TransactionArena#allocate} (bump), with a reset after each megabyte
  *       allocated, amortized in;</li>
  *   <li>{@code arena-reset}: one 64-byte allocation and a {@link TransactionArena#reset} (the
