@@ -84,7 +84,16 @@ class PageLatch {
    * transfer instead of two and never fails under read contention.
    */
   boolean tryAcquireShared() {
-    long s = (long) STATE.getAndAdd(this, 1L);
+    return settleSharedAdd(addShared());
+  }
+
+  /** The first step of {@link #tryAcquireShared()}: the add. Returns the state found (separate for tests). */
+  long addShared() {
+    return (long) STATE.getAndAdd(this, 1L);
+  }
+
+  /** The second step: keep the add (true: now held shared) or, if it found a writer, take it back. */
+  boolean settleSharedAdd(long s) {
     if ((s & (EXCLUSIVE | SHARED_LIMIT)) == 0) return true;
     return sharedAddRefused(s);
   }
