@@ -102,6 +102,15 @@ public final class BufferPool implements AutoCloseable {
 
   private enum Mode { READ, WRITE, NEW, PREFETCH }
 
+  /**
+   * Subtracted from {@link PageLatch#lastOffered} while a prefetched page is unused: the tick is then so far
+   * back (negative) that the first hit fails the hit-window test and takes the rare path, which counts the
+   * prefetch hit and adds this back (so the hit window still runs from the admission). The hit path thus
+   * tests one word, not the prefetched flag as well. Ticks (admissions) stay far below 2^61, so nothing
+   * overflows.
+   */
+  private static final long UNUSED_PREFETCH = 1L << 61;
+
   private final PageFileStore store;
   private final FrameRegion region;
   private final Frame[] frames;
@@ -231,11 +240,9 @@ public final class BufferPool implements AutoCloseable {
   public OptimisticGuard optimisticRead(long pageId) {
     checkOpen();
     checkPageId(pageId);
-    int idx = table.get(pageId);
-    Frame f = null;
+    Frame f = (Frame) table.getRef(pageId);
     long stamp = 0;
-    if (idx >= 0) {
-      f = frames[idx];
+    if (f != null) {
       stamp = f.tryOptimistic();
       // No validate here: if the frame changes hands after the stamp, the caller's validate() fails.
       if (stamp != 0 && f.pageId == pageId) {
@@ -262,10 +269,8 @@ public final class BufferPool implements AutoCloseable {
   private Frame tryHitShared(long pageId) {
     checkOpen();
     checkPageId(pageId);
-    int idx = table.get(pageId);
-    if (idx < 0) return null;
-    Frame f = frames[idx];
-    if (!f.tryAcquireShared()) return null;
+    Frame f = (Frame) table.getRef(pageId);
+    if (f == null || !f.tryAcquireShared()) return null;
     if (f.pageId != pageId) {
       f.releaseShared();
       return null;
@@ -275,12 +280,12 @@ public final class BufferPool implements AutoCloseable {
   }
 
   /**
-   * Whether a hit must be handed on ({@link #onRareHit}): the page was prefetched and this is its first use,
-   * or a hit window has passed since the policy last heard of it. Reads the frame's line (already loaded for
-   * the latch) and the pool's tick; in steady state almost always false.
+   * Whether a hit must be handed on ({@link #onRareHit}): a hit window has passed since the policy last heard
+   * of the page, or the page was prefetched and this is its first use. One field of the frame (next to the
+   * latch word, already loaded) and the pool's tick; in steady state almost always false.
    */
   private boolean isRareHit(Frame f) {
-    return f.prefetched || ticks - f.lastOffered >= hitWindow;
+    return ticks - f.lastOffered >= hitWindow; // also true for an unused prefetched page: see UNUSED_PREFETCH
   }
 
   /** Counts a hit found on the slow path and hands it on if needed. */
@@ -291,6 +296,8 @@ public final class BufferPool implements AutoCloseable {
 
   private void onRareHit(Frame f, long pageId) {
     if (f.prefetched && (boolean) PREFETCHED.compareAndSet(f, true, false)) {
+      long marked = f.lastOffered;
+      if (marked < 0) f.lastOffered = marked + UNUSED_PREFETCH; // the admission tick again (see UNUSED_PREFETCH)
       prefetchHits.incrementAndGet();
       if (prefetcher != null) prefetcher.onAccess(pageId);
     }
@@ -442,7 +449,7 @@ public final class BufferPool implements AutoCloseable {
         ticks = now;
         f.lastOffered = now;
         f.loadingPageId = pageId;
-        table.put(pageId, f.index);
+        table.put(pageId, f.index, f);
       } finally {
         missLock.unlock();
       }
@@ -501,6 +508,7 @@ public final class BufferPool implements AutoCloseable {
         case PREFETCH -> {
           prefetches.incrementAndGet();
           f.prefetched = true;
+          f.lastOffered -= UNUSED_PREFETCH; // marked unused: the first hit takes the rare path, which counts it
           f.releaseExclusive();
         }
       }

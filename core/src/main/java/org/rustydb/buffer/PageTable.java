@@ -30,9 +30,15 @@ public final class PageTable {
   private static final long EMPTY = 0L; // page id 0 is never valid (file id 0 is reserved)
   private static final long PHI = 0x9E3779B97F4A7C15L;
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle REFS = MethodHandles.arrayElementVarHandle(Object[].class);
 
   /** Slot i: key at [2i], frame index at [2i+1], so that a probe reads one cache line, not two. */
   private final long[] slots;
+  /**
+   * Slot i's object (the pool's {@link Frame} for the frame index), in its own array: {@link #getRef} loads
+   * it in parallel with the key instead of after the index, one dependent cache miss fewer on a hit.
+   */
+  private final Object[] refs;
   private final int mask;
   private final int shift;
   private int size; // written under the miss lock
@@ -42,6 +48,7 @@ public final class PageTable {
     int cap = Integer.highestOneBit(Math.max(16, frames) * 2 - 1) << 1;
     if (cap <= 0 || cap > (1 << 30)) throw new IllegalArgumentException("too many frames: " + frames);
     slots = new long[2 * cap];
+    refs = new Object[cap];
     mask = cap - 1;
     shift = 64 - Integer.numberOfTrailingZeros(cap);
   }
@@ -62,8 +69,29 @@ public final class PageTable {
     return ABSENT;
   }
 
+  /**
+   * The object mapped with {@code pageId} ({@link #put(long, int, Object)}), or null; lock-free and possibly
+   * stale like {@link #get}: a torn read may pair the key with another slot's object.
+   */
+  public Object getRef(long pageId) {
+    int i = home(pageId);
+    for (int n = 0; n <= mask; n++) {
+      Object r = REFS.getOpaque(refs, i); // not dependent on the key: both loads start at once
+      long k = (long) SLOTS.getOpaque(slots, 2 * i);
+      if (k == pageId) return r;
+      if (k == EMPTY) return null;
+      i = (i + 1) & mask;
+    }
+    return null;
+  }
+
   /** Maps {@code pageId} (which must not be mapped) to {@code frame}. Writers are serialised by the caller. */
   public void put(long pageId, int frame) {
+    put(pageId, frame, null);
+  }
+
+  /** Maps {@code pageId} to {@code frame} and {@code ref}. Writers are serialised by the caller. */
+  public void put(long pageId, int frame, Object ref) {
     if (pageId == EMPTY) throw new IllegalArgumentException("page id 0 is not a valid page");
     if (size + 1 > (mask + 1) / 4 * 3) throw new IllegalStateException("page table three-quarters full: " + size);
     int i = home(pageId);
@@ -74,6 +102,7 @@ public final class PageTable {
       i = (i + 1) & mask;
     }
     SLOTS.setOpaque(slots, 2 * i + 1, (long) frame);
+    REFS.setOpaque(refs, i, ref);
     SLOTS.setRelease(slots, 2 * i, pageId);
     size++;
   }
@@ -99,11 +128,13 @@ public final class PageTable {
       boolean stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
       if (!stays) {
         SLOTS.setOpaque(slots, 2 * hole + 1, slots[2 * j + 1]);
+        REFS.setOpaque(refs, hole, refs[j]);
         SLOTS.setRelease(slots, 2 * hole, k);
         hole = j;
       }
     }
     SLOTS.setRelease(slots, 2 * hole, EMPTY);
+    REFS.setOpaque(refs, hole, null);
     size--;
     return frame;
   }
