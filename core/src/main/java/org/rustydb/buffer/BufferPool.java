@@ -27,12 +27,15 @@ import org.rustydb.stats.BufferPoolStats;
  * I/O and io_uring fixed buffers can read into them with no copy. {@link #frameRegion()} exposes it.
  *
  * <p><b>Finding a resident page (the hit path) takes no lock and allocates nothing.</b> The
- * {@link PageTable} is an open-addressing {@code long -> int} table read with plain (opaque) loads; its answer
- * is a hint. The reader latches the frame it names ({@link PageLatch}: one CAS for shared, one for exclusive,
- * none for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
+ * {@link PageTable} is an open-addressing table from page id to frame read with plain (opaque) loads; its
+ * answer is a hint. The reader latches the frame it names ({@link PageLatch}: one atomic add for shared, none
+ * for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
  * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode
  * <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive} on an unheld latch, so a
- * guarded page can never be chosen, and a guard costs two atomic operations (enter, leave) plus a hit record.
+ * guarded page can never be chosen, and a read guard costs two atomic adds (enter, leave); the hit is
+ * counted with no atomic instruction ({@link HitCounter}). {@link #read} and {@link #write} stay small enough
+ * to be inlined into their callers, so escape analysis removes the guard object; everything else is in
+ * {@link #slowPath} (see there why it is one long method).
  *
  * <p><b>Hits reach the policy lazily, and only when they matter.</b> A {@link Replacer} is not
  * thread-safe, and taking a lock on every hit would serialise all readers; replaying every hit into it costs
@@ -47,7 +50,8 @@ import org.rustydb.stats.BufferPoolStats;
  * Dropping a hit when a ring is full only coarsens the policy's view of the hottest pages.
  *
  * <p><b>Misses take the miss lock only for bookkeeping, never for I/O.</b> One {@link ReentrantLock} guards
- * the policy, the page table's writers and the free-frame list. A miss on page P, in three steps:
+ * the policy, the page table's writers and the free-frame list. A miss on page P ({@link #slowPath}), in three
+ * steps:
  * <ol>
  *   <li>Under the lock: if P is mapped after all, go back and latch it. Otherwise ask the policy to admit P;
  *       it proposes victims, and the pool claims the first whose frame latch it can take exclusively (a
