@@ -428,9 +428,9 @@ public final class BufferPool implements AutoCloseable {
             if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
             if (mode == Mode.PREFETCH) return null;
             if (attempt < FULL_RETRIES) {
-            backOff = true;
-            continue;
-          }
+              backOff = true;
+              continue;
+            }
             throw new OperationFailedException("buffer pool full: all " + (frames.length - memory.count())
                 + " frames the memory budget leaves it are pinned");
           }
