@@ -6,7 +6,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
@@ -28,12 +27,15 @@ import org.rustydb.stats.BufferPoolStats;
  * I/O and io_uring fixed buffers can read into them with no copy. {@link #frameRegion()} exposes it.
  *
  * <p><b>Finding a resident page (the hit path) takes no lock and allocates nothing.</b> The
- * {@link PageTable} is an open-addressing {@code long -> int} table read with plain (opaque) loads; its answer
- * is a hint. The reader latches the frame it names ({@link PageLatch}: one CAS for shared, one for exclusive,
- * none for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
+ * {@link PageTable} is an open-addressing table from page id to frame read with plain (opaque) loads; its
+ * answer is a hint. The reader latches the frame it names ({@link PageLatch}: one atomic add for shared, none
+ * for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
  * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode
  * <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive} on an unheld latch, so a
- * guarded page can never be chosen, and a guard costs two atomic operations (enter, leave) plus a hit record.
+ * guarded page can never be chosen, and a read guard costs two atomic adds (enter, leave); the hit is
+ * counted with no atomic instruction ({@link HitCounter}). {@link #read} and {@link #write} stay small enough
+ * to be inlined into their callers, so escape analysis removes the guard object; everything else is in
+ * {@link #slowPath} (see there why it is one long method).
  *
  * <p><b>Hits reach the policy lazily, and only when they matter.</b> A {@link Replacer} is not
  * thread-safe, and taking a lock on every hit would serialise all readers; replaying every hit into it costs
@@ -48,7 +50,8 @@ import org.rustydb.stats.BufferPoolStats;
  * Dropping a hit when a ring is full only coarsens the policy's view of the hottest pages.
  *
  * <p><b>Misses take the miss lock only for bookkeeping, never for I/O.</b> One {@link ReentrantLock} guards
- * the policy, the page table's writers and the free-frame list. A miss on page P, in three steps:
+ * the policy, the page table's writers and the free-frame list. A miss on page P ({@link #slowPath}), in three
+ * steps:
  * <ol>
  *   <li>Under the lock: if P is mapped after all, go back and latch it. Otherwise ask the policy to admit P;
  *       it proposes victims, and the pool claims the first whose frame latch it can take exclusively (a
@@ -103,8 +106,14 @@ public final class BufferPool implements AutoCloseable {
 
   private enum Mode { READ, WRITE, NEW, PREFETCH }
 
-  /** Returned by {@link #miss} when every frame was held for the moment: wait a little and try again. */
-  private static final Frame ALL_HELD = new Frame(-1, MemorySegment.NULL);
+  /**
+   * Subtracted from {@link PageLatch#lastOffered} while a prefetched page is unused: the tick is then so far
+   * back (negative) that the first hit fails the hit-window test and takes the rare path, which counts the
+   * prefetch hit and adds this back (so the hit window still runs from the admission). The hit path thus
+   * tests one word, not the prefetched flag as well. Ticks (admissions) stay far below 2^61, so nothing
+   * overflows.
+   */
+  private static final long UNUSED_PREFETCH = 1L << 61;
 
   private final PageFileStore store;
   private final FrameRegion region;
@@ -132,7 +141,7 @@ public final class BufferPool implements AutoCloseable {
   private volatile long ticks;
   private final long hitWindow;
 
-  private final LongAdder hitCount = new LongAdder(); // striped: exact without a shared hot word
+  private final HitCounter hitCount; // exact, and no atomic instruction per hit
   private final AtomicLong missCount = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicLong prefetches = new AtomicLong();
@@ -153,14 +162,17 @@ public final class BufferPool implements AutoCloseable {
         : FrameRegion.allocate(n);
     this.frames = new Frame[n];
     this.freeFrames = new int[n];
-    for (int i = 0; i < n; i++) {
-      frames[i] = new Frame(i, region.frame(i));
+    MemorySegment[] slices = new MemorySegment[n];
+    for (int i = 0; i < n; i++) slices[i] = region.frame(i);
+    for (int i = 0; i < n; i++) { // allocated back to back: a hit reads one small object, densely packed
+      frames[i] = new Frame(i, slices[i]);
       freeFrames[i] = n - 1 - i; // pop order 0, 1, 2...
     }
     this.freeCount = n;
     this.table = new PageTable(n);
     int stripes = options.hitStripes() > 0 ? options.hitStripes() : 4 * Runtime.getRuntime().availableProcessors();
     this.hits = new HitBuffer(stripes);
+    this.hitCount = new HitCounter(Math.max(64, stripes)); // more stripes than the ring buffers: fewer shared ones
     this.hitWindow = options.hitWindow() >= 0 ? options.hitWindow() : n / 8;
     this.wal = options.walFlushHook();
     this.prefetcher = options.prefetch()
@@ -181,12 +193,14 @@ public final class BufferPool implements AutoCloseable {
 
   /** Shared access to page {@code pageId}, reading it if it is not resident. */
   public ReadGuard read(long pageId) {
-    return new ReadGuard(acquire(pageId, Mode.READ), pageId);
+    Frame f = tryHitShared(pageId);
+    if (f == null || isRareHit(f)) f = slowPath(f, pageId, Mode.READ);
+    return new ReadGuard(f, pageId);
   }
 
   /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
   public WriteGuard write(long pageId) {
-    Frame f = acquire(pageId, Mode.WRITE);
+    Frame f = slowPath(null, pageId, Mode.WRITE);
     f.dirty = true;
     return new WriteGuard(f, pageId);
   }
@@ -197,7 +211,7 @@ public final class BufferPool implements AutoCloseable {
     long pageId = store.allocatePage(fileId);
     Frame f;
     try {
-      f = acquire(pageId, Mode.NEW);
+      f = slowPath(null, pageId, Mode.NEW);
     } catch (RuntimeException e) {
       try {
         store.freePage(pageId);
@@ -217,7 +231,7 @@ public final class BufferPool implements AutoCloseable {
    * image, a page format) and must not fail on a copy a crash tore on disk.
    */
   public WriteGuard overwrite(long pageId) {
-    Frame f = acquire(pageId, Mode.NEW);
+    Frame f = slowPath(null, pageId, Mode.NEW);
     f.page.fill((byte) 0);
     f.dirty = true;
     return new WriteGuard(f, pageId);
@@ -230,56 +244,64 @@ public final class BufferPool implements AutoCloseable {
   public OptimisticGuard optimisticRead(long pageId) {
     checkOpen();
     checkPageId(pageId);
-    int idx = table.get(pageId);
-    if (idx >= 0) {
-      Frame f = frames[idx];
-      long stamp = f.tryOptimistic();
+    Frame f = (Frame) table.getRef(pageId);
+    long stamp = 0;
+    if (f != null) {
+      stamp = f.tryOptimistic();
       // No validate here: if the frame changes hands after the stamp, the caller's validate() fails.
       if (stamp != 0 && f.pageId == pageId) {
-        onHit(f, pageId);
-        return new OptimisticGuard(f, pageId, stamp);
+        hitCount.increment();
+        if (isRareHit(f)) slowPath(f, pageId, Mode.READ);
+      } else {
+        f = null;
       }
     }
-    Frame f = acquire(pageId, Mode.READ);
-    long stamp = f.tryOptimistic(); // valid: we hold it shared, so no writer is in
-    f.releaseShared();
-    return new OptimisticGuard(f, pageId, stamp);
+    if (f == null) {
+      f = slowPath(null, pageId, Mode.READ);
+      stamp = f.tryOptimistic(); // valid: we hold it shared, so no writer is in
+      f.releaseShared();
+    }
+    return new OptimisticGuard(f, pageId, stamp); // one allocation site, so that escape analysis can drop it
   }
 
-  /** The latched frame holding {@code pageId}, after reading (or zeroing, for NEW) it when not resident. */
-  private Frame acquire(long pageId, Mode mode) {
+  /**
+   * The hit path of {@link #read}: one table probe, one atomic add on the frame's latch, the page id check,
+   * the hit counted. Null when the page is not resident, its frame is held exclusively, or the hint was
+   * stale; the caller then takes {@link #slowPath}. Unlike that path it never waits, so it needs no check
+   * that the frame is worth waiting for.
+   */
+  private Frame tryHitShared(long pageId) {
     checkOpen();
     checkPageId(pageId);
-    boolean exclusive = mode != Mode.READ;
-    int attempt = 0;
-    for (;;) {
-      int idx = table.get(pageId);
-      if (idx >= 0) {
-        Frame f = frames[idx];
-        // Before waiting on a latch, make sure the frame is (or is becoming) ours: a torn lookup could name a
-        // frame this thread itself holds for another page.
-        if (f.pageId == pageId || f.loadingPageId == pageId) {
-          if (exclusive) f.acquireExclusive(); else f.acquireShared();
-          if (f.pageId == pageId) {
-            onHit(f, pageId);
-            return f;
-          }
-          if (exclusive) f.releaseExclusive(); else f.releaseShared();
-        }
-      }
-      Frame f = miss(pageId, mode, attempt);
-      if (f == ALL_HELD) {
-        attempt++;
-        Thread.yield(); // frames may be held only for a moment (loads, write-backs, guards about to close)
-      } else if (f != null) {
-        return f;
-      }
+    Frame f = (Frame) table.getRef(pageId);
+    if (f == null || !f.tryAcquireShared()) return null;
+    if (f.pageId != pageId) {
+      f.releaseShared();
+      return null;
     }
+    hitCount.increment(); // no atomic instruction: see HitCounter
+    return f;
   }
 
+  /**
+   * Whether a hit must be handed on ({@link #onRareHit}): a hit window has passed since the policy last heard
+   * of the page, or the page was prefetched and this is its first use. One field of the frame (next to the
+   * latch word, already loaded) and the pool's tick; in steady state almost always false.
+   */
+  private boolean isRareHit(Frame f) {
+    return ticks - f.lastOffered >= hitWindow; // also true for an unused prefetched page: see UNUSED_PREFETCH
+  }
+
+  /** Counts a hit found on the slow path and hands it on if needed. */
   private void onHit(Frame f, long pageId) {
     hitCount.increment();
+    if (isRareHit(f)) onRareHit(f, pageId);
+  }
+
+  private void onRareHit(Frame f, long pageId) {
     if (f.prefetched && (boolean) PREFETCHED.compareAndSet(f, true, false)) {
+      long marked = f.lastOffered;
+      if (marked < 0) f.lastOffered = marked + UNUSED_PREFETCH; // the admission tick again (see UNUSED_PREFETCH)
       prefetchHits.incrementAndGet();
       if (prefetcher != null) prefetcher.onAccess(pageId);
     }
@@ -313,125 +335,189 @@ public final class BufferPool implements AutoCloseable {
   // ------------------------------------------------------------------ the miss path
 
   /**
-   * Brings {@code pageId} into a frame and returns that frame latched for {@code mode} (exclusive for
-   * WRITE/NEW, shared for READ; released for PREFETCH), or null when the page turned out to be mapped and
-   * the caller should latch it through the table (or, for PREFETCH, when nothing was read), or
-   * {@link #ALL_HELD} when no frame could be claimed this time.
+   * Everything but a plain hit, out of line. With {@code hit} (a frame the caller latched and counted a hit
+   * on), hands that hit on to the prefetcher or the policy ({@link #onRareHit}) and returns it. Otherwise
+   * returns the frame holding {@code pageId} latched for {@code mode} (exclusive for WRITE/NEW, shared for
+   * READ), after bringing it in (read, or zeroed for NEW) when it is not resident; for PREFETCH, brings it in
+   * and leaves it unlatched, or returns null when it was resident or no clean frame could be had.
+   *
+   * <p>One method on purpose, although long: at over 325 bytecodes it is above HotSpot's limit for inlining
+   * even a hot method ({@code FreqInlineSize}), so it is never inlined into the hit paths. They stay small
+   * enough that {@link #read} and {@link #write} are in turn inlined into their callers, where escape
+   * analysis then removes the guard object (no allocation per guard). A smaller slow path gets inlined
+   * whenever its profile looks hot (e.g. a cold start's misses), making {@code read} too big to inline and
+   * every guard an allocation ({@code -prof gc}, docs/benchmarks.md).
+   *
+   * <p>A miss, in three steps:
+   * <ol>
+   *   <li>Under the miss lock: if the page is mapped after all, go back and latch it; otherwise admit it
+   *       and claim a frame (free, or a victim's that nobody holds), map the page to it
+   *       ({@link Frame#loadingPageId}) while the victim stays mapped too.</li>
+   *   <li>Without the lock, the frame held exclusively: write the victim back if dirty; then, under the
+   *       lock again, unmap the victim and make the frame the page's.</li>
+   *   <li>Without the lock: fill the frame and release, downgrade or keep the latch.</li>
+   * </ol>
    */
-  private Frame miss(long pageId, Mode mode, int attempt) {
-    Frame f;
-    long victim;
-    if (memory != null && memory.count() > 0) recommitOneIfShort(); // a racy hint; checked again under the lock
-    missLock.lock();
-    try {
-      if (closed) {
-        if (mode == Mode.PREFETCH) return null;
-        throw new ClosedException("buffer pool");
-      }
-      drainHits();
-      if (table.get(pageId) >= 0) return null;
-      claimed = null;
-      claimingForPrefetch = mode == Mode.PREFETCH;
-      long r = replacer.admit(pageId, tryEvict);
-      if (r == Replacer.NO_ROOM) {
-        if (mode == Mode.PREFETCH) return null;
-        if (attempt < FULL_RETRIES) return ALL_HELD;
-        throw new OperationFailedException("buffer pool full: all " + frames.length + " frames pinned");
-      }
-      if (r == Replacer.NONE && freeCount == 0) {
-        // The policy has room, but frames were given back to the memory budget (or are on their way): evict
-        // one past the policy instead of growing.
-        f = memory == null ? null : sweepForVictim(mode == Mode.PREFETCH);
-        if (f == null) {
-          replacer.remove(pageId);
-          if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
-          if (mode == Mode.PREFETCH) return null;
-          if (attempt < FULL_RETRIES) return ALL_HELD;
-          throw new OperationFailedException("buffer pool full: all " + (frames.length - memory.count())
-              + " frames the memory budget leaves it are pinned");
-        }
-        victim = f.pageId;
-        replacer.remove(victim);
-      } else if (r == Replacer.NONE) {
-        f = frames[freeFrames[--freeCount]];
-        f.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
-        victim = PageId.INVALID;
-      } else {
-        f = claimed;
-        if (f == null || f.pageId != r) {
-          throw new IllegalStateException("buffer pool: the policy evicted page " + PageId.toString(r)
-              + " without claiming its frame");
-        }
-        victim = r;
-      }
-      claimed = null;
-      long now = ticks + 1;
-      ticks = now;
-      f.lastOffered = now;
-      f.loadingPageId = pageId;
-      table.put(pageId, f.index);
-    } finally {
-      missLock.unlock();
+  private Frame slowPath(Frame hit, long pageId, Mode mode) {
+    if (hit != null) {
+      onRareHit(hit, pageId);
+      return hit;
     }
+    if (mode != Mode.PREFETCH) {
+      checkOpen();
+      checkPageId(pageId);
+    }
+    boolean exclusive = mode == Mode.WRITE || mode == Mode.NEW;
+    int attempt = 0;
+    boolean backOff = false;
+    for (;;) {
+      if (backOff) {
+        backOff = false;
+        attempt++;
+        Thread.yield(); // frames may be held only for a moment (loads, write-backs, guards about to close)
+      }
+      if (mode != Mode.PREFETCH) {
+        int idx = table.get(pageId);
+        if (idx >= 0) {
+          Frame f = frames[idx];
+          // Before waiting on a latch, make sure the frame is (or is becoming) ours: a torn lookup could name
+          // a frame this thread itself holds for another page.
+          if (f.pageId == pageId || f.loadingPageId == pageId) {
+            if (exclusive) f.acquireExclusive(); else f.acquireShared();
+            if (f.pageId == pageId) {
+              onHit(f, pageId);
+              return f;
+            }
+            if (exclusive) f.releaseExclusive(); else f.releaseShared();
+          }
+        }
+      }
 
-    // Step 2: write the victim back (frame held exclusively, no lock), then hand the frame over.
-    if (victim != PageId.INVALID && f.dirty) {
+      // Step 1: claim a frame.
+      Frame f;
+      long victim;
+      if (memory != null && memory.count() > 0) recommitOneIfShort(); // a racy hint; checked again under the lock
+      missLock.lock();
       try {
-        writeBack(f, victim);
+        if (closed) {
+          if (mode == Mode.PREFETCH) return null;
+          throw new ClosedException("buffer pool");
+        }
+        drainHits();
+        if (table.get(pageId) >= 0) {
+          if (mode == Mode.PREFETCH) return null;
+          continue; // mapped meanwhile: latch it through the table
+        }
+        claimed = null;
+        claimingForPrefetch = mode == Mode.PREFETCH;
+        long r = replacer.admit(pageId, tryEvict);
+        if (r == Replacer.NO_ROOM) {
+          if (mode == Mode.PREFETCH) return null;
+          if (attempt < FULL_RETRIES) {
+            backOff = true;
+            continue;
+          }
+          throw new OperationFailedException("buffer pool full: all " + frames.length + " frames pinned");
+        }
+        if (r == Replacer.NONE && freeCount == 0) {
+          // The policy has room, but frames were given back to the memory budget (or are on their way): evict
+          // one past the policy instead of growing.
+          f = memory == null ? null : sweepForVictim(mode == Mode.PREFETCH);
+          if (f == null) {
+            replacer.remove(pageId);
+            if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
+            if (mode == Mode.PREFETCH) return null;
+            if (attempt < FULL_RETRIES) {
+              backOff = true;
+              continue;
+            }
+            throw new OperationFailedException("buffer pool full: all " + (frames.length - memory.count())
+                + " frames the memory budget leaves it are pinned");
+          }
+          victim = f.pageId;
+          replacer.remove(victim);
+        } else if (r == Replacer.NONE) {
+          f = frames[freeFrames[--freeCount]];
+          f.acquireExclusive(); // free frames are held only for a moment, by readers with stale hints
+          victim = PageId.INVALID;
+        } else {
+          f = claimed;
+          if (f == null || f.pageId != r) {
+            throw new IllegalStateException("buffer pool: the policy evicted page " + PageId.toString(r)
+                + " without claiming its frame");
+          }
+          victim = r;
+        }
+        claimed = null;
+        long now = ticks + 1;
+        ticks = now;
+        f.lastOffered = now;
+        f.loadingPageId = pageId;
+        table.put(pageId, f.index, f);
+      } finally {
+        missLock.unlock();
+      }
+
+      // Step 2: write the victim back (frame held exclusively, no lock), then hand the frame over.
+      if (victim != PageId.INVALID && f.dirty) {
+        try {
+          writeBack(f, victim);
+        } catch (RuntimeException | Error e) {
+          undoClaim(f, pageId, victim);
+          throw e;
+        }
+      }
+      missLock.lock();
+      try {
+        if (victim != PageId.INVALID) {
+          table.remove(victim);
+          evictions.incrementAndGet();
+          if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
+        }
+        f.pageId = pageId;
+        f.loadingPageId = PageId.INVALID;
+        f.dirty = false;
+        f.prefetched = false;
+      } finally {
+        missLock.unlock();
+      }
+
+      // Step 3: fill the frame.
+      try {
+        if (mode == Mode.NEW) {
+          f.page.fill((byte) 0);
+        } else {
+          store.readPage(pageId, f.page);
+          if (!PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // all zero: never written
+            throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
+                + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageLayout.CHECKSUM_OFFSET
+                + ": stored 0x" + Integer.toHexString(PageChecksum.stored(f.page)) + ", computed 0x"
+                + Integer.toHexString(PageChecksum.compute(f.page)));
+          }
+        }
       } catch (RuntimeException | Error e) {
-        undoClaim(f, pageId, victim);
+        abandonLoad(f, pageId);
         throw e;
       }
-    }
-    missLock.lock();
-    try {
-      if (victim != PageId.INVALID) {
-        table.remove(victim);
-        evictions.incrementAndGet();
-        if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
-      }
-      f.pageId = pageId;
-      f.loadingPageId = PageId.INVALID;
-      f.dirty = false;
-      f.prefetched = false;
-    } finally {
-      missLock.unlock();
-    }
-
-    // Step 3: fill the frame.
-    try {
-      if (mode == Mode.NEW) {
-        f.page.fill((byte) 0);
-      } else {
-        store.readPage(pageId, f.page);
-        if (!PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // all zero: never written
-          throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
-              + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageLayout.CHECKSUM_OFFSET
-              + ": stored 0x" + Integer.toHexString(PageChecksum.stored(f.page)) + ", computed 0x"
-              + Integer.toHexString(PageChecksum.compute(f.page)));
+      switch (mode) {
+        case READ -> {
+          missCount.incrementAndGet();
+          f.downgrade();
+          if (prefetcher != null) prefetcher.onAccess(pageId);
+        }
+        case WRITE, NEW -> {
+          missCount.incrementAndGet();
+          if (prefetcher != null && mode == Mode.WRITE) prefetcher.onAccess(pageId);
+        }
+        case PREFETCH -> {
+          prefetches.incrementAndGet();
+          f.prefetched = true;
+          f.lastOffered -= UNUSED_PREFETCH; // marked unused: the first hit takes the rare path, which counts it
+          f.releaseExclusive();
         }
       }
-    } catch (RuntimeException | Error e) {
-      abandonLoad(f, pageId);
-      throw e;
+      return f;
     }
-    switch (mode) {
-      case READ -> {
-        missCount.incrementAndGet();
-        f.downgrade();
-        if (prefetcher != null) prefetcher.onAccess(pageId);
-      }
-      case WRITE, NEW -> {
-        missCount.incrementAndGet();
-        if (prefetcher != null && mode == Mode.WRITE) prefetcher.onAccess(pageId);
-      }
-      case PREFETCH -> {
-        prefetches.incrementAndGet();
-        f.prefetched = true;
-        f.releaseExclusive();
-      }
-    }
-    return f;
   }
 
   /** The policy's tryEvict: claim the victim's frame if nobody holds it (and, for prefetches, it is clean). */
@@ -500,7 +586,7 @@ public final class BufferPool implements AutoCloseable {
   private long prefetchLoad(long pageId) {
     if (closed || table.get(pageId) >= 0) return -1;
     long start = System.nanoTime();
-    Frame f = miss(pageId, Mode.PREFETCH, 0);
+    Frame f = slowPath(null, pageId, Mode.PREFETCH);
     return f == null ? -1 : System.nanoTime() - start;
   }
 

@@ -57,8 +57,11 @@ final class Frame extends PageLatch {
     while (flushing) Thread.yield();
   }
 
-  // padding after the hot fields (PageLatchPad pads before them)
-  long q01, q02, q03, q04, q05, q06, q07;
+  // No padding, before or after. Padding each frame to its own cache lines (it was 56 bytes before the latch
+  // word and 56 after) made frames 3x larger, so that a pool's frame objects no longer fitted in a core's L2
+  // cache and a resident hit cost 1.5x more (docs/benchmarks.md). What padding saved, false sharing between
+  // neighbouring frames, costs only when two threads latch two frames that the allocator placed side by
+  // side at the same moment; the frames of hot pages are rarely neighbours.
 
   Frame(int index, MemorySegment page) {
     this.index = index;

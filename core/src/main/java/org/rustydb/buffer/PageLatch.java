@@ -3,11 +3,6 @@ package org.rustydb.buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-/** Padding before a latch's fields, so that neighbouring latches (allocated together) share no cache line. */
-abstract class PageLatchPad {
-  long p01, p02, p03, p04, p05, p06, p07;
-}
-
 /**
  * A frame's latch: shared, exclusive and optimistic (version-validated) modes in one 64-bit word, in the
  * manner of {@link java.util.concurrent.locks.StampedLock} and LeanStore's hybrid latch. Holding the latch
@@ -33,10 +28,11 @@ abstract class PageLatchPad {
  * carrier. Writers are not preferred: a steady stream of readers can delay a writer (acceptable for page
  * latches, which are held for microseconds).
  *
- * <p>{@link Frame} extends this class so that the latch word and the frame's hot fields share one object and,
- * mostly, one cache line: a hit touches the page table slot, this object and the page.
+ * <p>{@link Frame} extends this class so that the latch word and the frame's hot fields share one small
+ * object, mostly on one cache line: a hit touches the page table slot and this object (and the page, if it
+ * reads it).
  */
-class PageLatch extends PageLatchPad {
+class PageLatch {
 
   volatile long state;
   /** The pool's admission tick when a hit on this frame was last offered to the policy (kept on this line). */
@@ -46,6 +42,8 @@ class PageLatch extends PageLatchPad {
   static final long EXCLUSIVE = 1L << 16;
   static final long WAITER = 1L << 17;
   static final long VERSION_UNIT = 1L << 18;
+  /** A reader whose add finds this bit of the shared count set backs out and fails: 32768 holders at most. */
+  static final long SHARED_LIMIT = 1L << 15;
   static final long VERSION_MASK = ~(VERSION_UNIT - 1);
   private static final int SPINS = 64;
 
@@ -76,37 +74,70 @@ class PageLatch extends PageLatchPad {
 
   // ---- shared ----
 
+  /**
+   * One atomic add (x86 {@code LOCK XADD}), never a retry loop: the reader counts itself in first and looks at
+   * what it found. If a writer held the latch, it takes itself out again ({@link #releaseShared()}, which
+   * also wakes a waiter if the reader's short-lived count was the last thing in the way). A writer that
+   * races with such a reader can therefore see one shared holder too many for a moment: its
+   * {@link #tryAcquireExclusive()} fails, as it would have a moment earlier or later, and nothing else reads
+   * the count while the latch is held exclusively. Compared with load + CAS, this is one cache-line
+   * transfer instead of two and never fails under read contention.
+   */
   boolean tryAcquireShared() {
-    for (;;) {
-      long s = (long) STATE.getVolatile(this);
-      if ((s & EXCLUSIVE) != 0) return false;
-      if ((s & SHARED_MASK) == SHARED_MASK) {
-        throw new IllegalStateException("page latch: more than " + SHARED_MASK + " shared holders");
-      }
-      if (STATE.weakCompareAndSet(this, s, s + 1)) return true;
+    return settleSharedAdd(addShared());
+  }
+
+  /** The first step of {@link #tryAcquireShared()}: the add. Returns the state found (separate for tests). */
+  long addShared() {
+    return (long) STATE.getAndAdd(this, 1L);
+  }
+
+  /** The second step: keep the add (true: now held shared) or, if it found a writer, take it back. */
+  boolean settleSharedAdd(long s) {
+    if ((s & (EXCLUSIVE | SHARED_LIMIT)) == 0) return true;
+    return sharedAddRefused(s);
+  }
+
+  /** The add in {@link #tryAcquireShared()} found a writer (or a runaway count): undo it. */
+  private boolean sharedAddRefused(long s) {
+    releaseShared();
+    if ((s & EXCLUSIVE) == 0) {
+      throw new IllegalStateException("page latch: more than " + SHARED_LIMIT + " shared holders");
     }
+    return false;
   }
 
   void acquireShared() {
     if (tryAcquireShared()) return;
     for (int i = 0; i < SPINS; i++) {
       Thread.onSpinWait();
-      if (tryAcquireShared()) return;
+      // test before the add: spinning adds would keep taking the line from the writer
+      if ((((long) STATE.getVolatile(this)) & EXCLUSIVE) == 0 && tryAcquireShared()) return;
     }
     while (!tryAcquireShared()) {
       awaitChange(EXCLUSIVE);
     }
   }
 
+  /** One atomic add; only the last holder leaving a latch someone waits on does more. */
   void releaseShared() {
+    long s = (long) STATE.getAndAdd(this, -1L);
+    if ((s & WAITER) == 0 && (s & SHARED_MASK) != 0) return;
+    releasedSharedSlow(s);
+  }
+
+  private void releasedSharedSlow(long s) {
+    if ((s & SHARED_MASK) == 0) {
+      STATE.getAndAdd(this, 1L); // give the borrow back before anyone builds on it
+      throw new IllegalStateException("page latch: shared release without holder");
+    }
+    // Wake waiters if this was the last holder and nothing else is in their way. With EXCLUSIVE set (this
+    // was a refused reader's undo) the writer's release wakes them; with another holder in, its release will.
     for (;;) {
-      long s = (long) STATE.getVolatile(this);
-      if ((s & SHARED_MASK) == 0) throw new IllegalStateException("page latch: shared release without holder");
-      long n = s - 1;
-      boolean wake = (n & SHARED_MASK) == 0 && (s & WAITER) != 0;
-      if (wake) n &= ~WAITER;
-      if (STATE.compareAndSet(this, s, n)) {
-        if (wake) wakeAll();
+      long c = (long) STATE.getVolatile(this);
+      if ((c & WAITER) == 0 || (c & (SHARED_MASK | EXCLUSIVE)) != 0) return;
+      if (STATE.compareAndSet(this, c, c & ~WAITER)) {
+        wakeAll();
         return;
       }
     }

@@ -158,6 +158,86 @@ class BufferPoolConcurrencyTest {
     }
   }
 
+  /**
+   * The hit path's invariants under a race with eviction: readers take read guards (the one-add fast path)
+   * and optimistic reads on a few hot pages and hold the guards a random while; churners miss on cold pages
+   * of a pool with few frames, so that every unpinned frame is evicted again and again. A held guard must
+   * keep its page (frame, bytes) until it closes; an optimistic read that validates must have seen its own
+   * page; and, with exact hit counting, hits + misses must equal the guards opened. Seed: -Dpool.seed=N.
+   */
+  @Test
+  void pinnedPagesSurviveEvictionPressure() throws Exception {
+    long seed = Long.getLong("pool.seed", System.nanoTime());
+    System.out.println("BufferPoolConcurrencyTest.pinnedPagesSurviveEvictionPressure seed " + seed
+        + " (rerun with -Dpool.seed=" + seed + ")");
+    SplittableRandom setup = new SplittableRandom(seed);
+    int pages = 64;
+    int frames = 8;
+    int hot = 4;
+    InMemoryPageFileStore store = new InMemoryPageFileStore();
+    store.createFile(FILE, pages);
+    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.LongAdder opened = new java.util.concurrent.atomic.LongAdder();
+    int hitWindow = setup.nextBoolean() ? 0 : -1; // 0: every hit also goes to the policy (the rare path)
+    try (BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(frames)
+        .replacer(LruReplacer::new).hitWindow(hitWindow).prefetch(false).build())) {
+      for (int no = 0; no < pages; no++) { // each page holds its own id at offset 64
+        try (WriteGuard g = pool.write(PageId.of(FILE, no))) {
+          g.setLong(64, PageId.of(FILE, no));
+        }
+      }
+      long before = pool.stats().hitCount() + pool.stats().missCount();
+      List<Thread> threads = new ArrayList<>();
+      CountDownLatch start = new CountDownLatch(1);
+      for (int t = 0; t < 4; t++) {
+        boolean reader = t < 2;
+        SplittableRandom rnd = new SplittableRandom(seed * 31 + t);
+        threads.add(Thread.ofPlatform().name((reader ? "holder-" : "churner-") + t).start(() -> {
+          try {
+            start.await();
+            for (int i = 0; i < 20_000 && failures.isEmpty(); i++) {
+              if (!reader) {
+                long id = PageId.of(FILE, hot + rnd.nextInt(pages - hot));
+                try (ReadGuard g = pool.read(id)) {
+                  opened.increment();
+                  if (g.getLong(64) != id) failures.add("churner read page " + id + " and saw " + g.getLong(64));
+                }
+                continue;
+              }
+              long id = PageId.of(FILE, rnd.nextInt(hot));
+              if (rnd.nextInt(4) == 0) {
+                OptimisticGuard g = pool.optimisticRead(id);
+                opened.increment();
+                long seen = g.getLong(64);
+                if (g.validate() && seen != id) failures.add("validated optimistic read of " + id + " saw " + seen);
+                continue;
+              }
+              try (ReadGuard g = pool.read(id)) {
+                opened.increment();
+                Frame f = g.frame;
+                if (g.getLong(64) != id) failures.add("read guard on " + id + " saw " + g.getLong(64));
+                for (int spin = rnd.nextInt(200); spin > 0; spin--) Thread.onSpinWait(); // let churners evict
+                if (f.pageId != id) failures.add("pinned page " + id + " lost its frame to " + f.pageId);
+                if (!f.isHeld()) failures.add("frame of pinned page " + id + " not held");
+                if (g.getLong(64) != id) failures.add("pinned page " + id + " changed to " + g.getLong(64));
+              }
+            }
+          } catch (Throwable e) {
+            failures.add(Thread.currentThread().getName() + ": " + e);
+          }
+        }));
+      }
+      start.countDown();
+      for (Thread t : threads) t.join();
+      assertThat(failures).as("seed %d", seed).isEmpty();
+      var stats = pool.stats();
+      assertThat(stats.evictions()).as("the churners must evict").isGreaterThan(1000);
+      assertThat(stats.hitCount() + stats.missCount() - before).as("every guard counted once, seed %d", seed)
+          .isEqualTo(opened.sum());
+      assertThat(stats.pinnedFrames()).isZero();
+    }
+  }
+
   private static boolean allWaiting(List<Thread> threads) {
     int waiting = 0;
     for (Thread t : threads) {

@@ -60,7 +60,7 @@ class PageLatchTest {
 
   // ---------------------------------------------------------------- exhaustive interleavings
 
-  enum Op { TRY_SHARED, RELEASE_SHARED, TRY_EXCLUSIVE, RELEASE_EXCLUSIVE, DOWNGRADE, STAMP, VALIDATE }
+  enum Op { TRY_SHARED, RELEASE_SHARED, TRY_EXCLUSIVE, RELEASE_EXCLUSIVE, DOWNGRADE, STAMP, VALIDATE, ADD_SHARED, SETTLE_SHARED }
 
   /** Small per-thread programs; release/downgrade steps run only if the thread holds the mode they need. */
   static final Op[][] PROGRAMS = {
@@ -71,9 +71,21 @@ class PageLatchTest {
     {Op.STAMP, Op.TRY_SHARED, Op.VALIDATE},
   };
 
+  /**
+   * A shared acquire is two atomic steps (the add, then keeping it or backing out): programs that run the
+   * steps separately, so that other threads' steps fall between them.
+   */
+  static final Op[][] SPLIT_PROGRAMS = {
+    {Op.ADD_SHARED, Op.SETTLE_SHARED, Op.RELEASE_SHARED},
+    {Op.TRY_EXCLUSIVE, Op.RELEASE_EXCLUSIVE},
+    {Op.TRY_EXCLUSIVE, Op.DOWNGRADE, Op.RELEASE_SHARED},
+    {Op.STAMP, Op.ADD_SHARED, Op.SETTLE_SHARED, Op.VALIDATE},
+  };
+
   /** Reference model: who holds what, and whether a writer held or holds the latch since a stamp. */
   static final class Model {
     int shared;
+    int refusedAdds; // readers whose add found a writer and who have not backed out yet
     int exclusiveOwner = -1;
     long writes; // exclusive sections ended
   }
@@ -85,6 +97,8 @@ class PageLatchTest {
     boolean exclusiveHeld;
     long stamp;
     long stampWrites = -1; // model: writes count when the stamp was taken, -1 = no valid stamp
+    long added; // the state an ADD_SHARED found
+    boolean addRefused;
     Thr(Op[] p) { program = p; }
   }
 
@@ -99,6 +113,19 @@ class PageLatchTest {
       }
     }
     assertThat(executions).isEqualTo(47_370); // all schedules of 125 program triples
+  }
+
+  @Test
+  void everyInterleavingOfTheTwoStepSharedAcquireMatchesTheModel() {
+    int executions = 0;
+    for (int a = 0; a < SPLIT_PROGRAMS.length; a++) {
+      for (int b = 0; b < SPLIT_PROGRAMS.length; b++) {
+        for (int c = 0; c < SPLIT_PROGRAMS.length; c++) {
+          executions += explore(new Op[][] {SPLIT_PROGRAMS[a], SPLIT_PROGRAMS[b], SPLIT_PROGRAMS[c]}, new int[0]);
+        }
+      }
+    }
+    assertThat(executions).isGreaterThan(100_000);
   }
 
   /** Runs every schedule extending {@code prefix}; returns how many complete schedules ran. */
@@ -140,8 +167,20 @@ class PageLatchTest {
         case RELEASE_SHARED -> {
           if (th.sharedHeld) { l.releaseShared(); m.shared--; th.sharedHeld = false; }
         }
+        case ADD_SHARED -> {
+          th.added = l.addShared();
+          // The add is the acquisition when no writer is in; otherwise it is a count the reader must take back.
+          th.addRefused = m.exclusiveOwner >= 0;
+          assertThat((th.added & PageLatch.EXCLUSIVE) != 0).as(where).isEqualTo(th.addRefused);
+          if (th.addRefused) m.refusedAdds++; else { m.shared++; th.sharedHeld = true; }
+        }
+        case SETTLE_SHARED -> {
+          assertThat(l.settleSharedAdd(th.added)).as(where).isEqualTo(!th.addRefused);
+          if (th.addRefused) m.refusedAdds--;
+        }
         case TRY_EXCLUSIVE -> {
-          boolean expect = m.exclusiveOwner < 0 && m.shared == 0;
+          // a reader's add not yet taken back also keeps a writer out (a try may fail "early")
+          boolean expect = m.exclusiveOwner < 0 && m.shared == 0 && m.refusedAdds == 0;
           assertThat(l.tryAcquireExclusive()).as(where).isEqualTo(expect);
           if (expect) { m.exclusiveOwner = t; th.exclusiveHeld = true; }
         }
@@ -165,7 +204,7 @@ class PageLatchTest {
           assertThat(l.validate(th.stamp)).as(where).isEqualTo(expect);
         }
       }
-      assertThat(l.sharedCount()).as(where).isEqualTo(m.shared);
+      assertThat(l.sharedCount()).as(where).isEqualTo(m.shared + m.refusedAdds);
       assertThat(l.isExclusive()).as(where).isEqualTo(m.exclusiveOwner >= 0);
       assertThat(l.version()).as(where).isEqualTo(m.writes);
     }
@@ -245,6 +284,38 @@ class PageLatchTest {
     assertThat(l.isHeld()).isFalse();
     assertThat(l.version()).isEqualTo(writes.get());
     assertThat(validatedOptimistic.get()).isGreaterThan(0);
+  }
+
+  @Test
+  void aWaitingWriterWakesWhenARefusedReaderBacksOut() throws Exception {
+    PageLatch l = new PageLatch();
+    l.acquireExclusive();
+    long found = l.addShared(); // a reader counts itself in while the writer holds the latch...
+    assertThat(found & PageLatch.EXCLUSIVE).isNotZero();
+    l.releaseExclusive(); // ...the writer leaves before the reader backs out
+    Thread writer = Thread.ofPlatform().start(() -> {
+      l.acquireExclusive(); // sees the reader's count: spins, then waits
+      l.releaseExclusive();
+    });
+    for (int i = 0; i < 1_000_000 && writer.getState() != Thread.State.WAITING; i++) Thread.yield();
+    assertThat(writer.getState()).as("writer parked on the monitor").isEqualTo(Thread.State.WAITING);
+    assertThat(l.settleSharedAdd(found)).as("the add found a writer: refused").isFalse();
+    writer.join(); // the back-out was the last thing in the writer's way: it must have been woken
+    assertThat(l.isHeld()).isFalse();
+    assertThat(l.version()).isEqualTo(2);
+  }
+
+  @Test
+  void tooManySharedHoldersIsRefusedWithoutCorruptingTheLatch() {
+    PageLatch l = new PageLatch();
+    for (int i = 0; i < PageLatch.SHARED_LIMIT; i++) assertThat(l.tryAcquireShared()).isTrue();
+    assertThatThrownBy(l::tryAcquireShared).isInstanceOf(IllegalStateException.class);
+    assertThat(l.sharedCount()).isEqualTo(PageLatch.SHARED_LIMIT);
+    for (int i = 0; i < PageLatch.SHARED_LIMIT; i++) l.releaseShared();
+    assertThat(l.isHeld()).isFalse();
+    assertThat(l.tryAcquireExclusive()).isTrue();
+    l.releaseExclusive();
+    assertThat(l.version()).isEqualTo(1);
   }
 
   @Test

@@ -27,11 +27,13 @@ class PageTableTest {
         assertThat(t.remove(id)).as("seed %d", seed).isEqualTo(model.remove(id));
       } else if (model.size() < frames) {
         int frame = rnd.nextInt(frames);
-        t.put(id, frame);
+        t.put(id, frame, "frame " + frame + " of " + id); // the object must move with its key when slots shift
         model.put(id, frame);
       }
       long probe = PageId.of(1 + rnd.nextInt(3), rnd.nextInt(60));
       assertThat(t.get(probe)).as("seed %d", seed).isEqualTo(model.getOrDefault(probe, PageTable.ABSENT));
+      Integer f = model.get(probe);
+      assertThat(t.getRef(probe)).as("seed %d", seed).isEqualTo(f == null ? null : "frame " + f + " of " + probe);
       assertThat(t.size()).isEqualTo(model.size());
     }
     for (Map.Entry<Long, Integer> e : model.entrySet()) assertThat(t.get(e.getKey())).isEqualTo(e.getValue());

@@ -107,6 +107,33 @@ class PrefetcherTest {
   }
 
   @Test
+  void aPrefetchedPageIsMarkedUntilItsFirstUseAndOrdinaryAfterwards() {
+    InMemoryPageFileStore store = new InMemoryPageFileStore();
+    store.createFile(FILE, 40);
+    try (BufferPool pool = pool(store, 64, Runnable::run)) {
+      for (int i = 0; i < 4; i++) pool.read(PageId.of(FILE, i)).close(); // a scan: pages ahead get prefetched
+      long ahead = PageId.of(FILE, 5);
+      OptimisticGuard peek = pool.optimisticRead(ahead); // the first use, through the optimistic hit path
+      Frame f = peek.frame;
+      assertThat(pool.stats().prefetchHits()).isEqualTo(2); // pages 3 and 5
+      // The first use took the rare path: the unused mark (a negative tick) is gone, the admission tick is back.
+      assertThat(f.prefetched).isFalse();
+      assertThat(f.lastOffered).isBetween(1L, 40L);
+      try (ReadGuard g = pool.read(ahead)) {
+        assertThat(g.frame).isSameAs(f);
+      }
+      assertThat(pool.stats().prefetchHits()).as("only the first use counts").isEqualTo(2);
+      long unused = PageId.of(FILE, 6);
+      assertThat(pool.stats().prefetches()).isGreaterThan(3);
+      // A page still unused carries the mark, so that its first hit cannot take the plain hit path.
+      try (ReadGuard g = pool.read(unused)) {
+        assertThat(pool.stats().prefetchHits()).isEqualTo(3);
+        assertThat(g.frame.lastOffered).isPositive();
+      }
+    }
+  }
+
+  @Test
   void prefetchedPagesEvictedUnusedCountAsMisses() {
     InMemoryPageFileStore store = new InMemoryPageFileStore();
     store.createFile(FILE, 200);

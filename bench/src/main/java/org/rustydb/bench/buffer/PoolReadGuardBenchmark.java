@@ -28,7 +28,9 @@ import org.rustydb.disk.PageId;
  * JMH twin of {@code rustydb bench pool --suite resident}: a resident page's read guard (acquire, release)
  * and optimistic read (stamp, validate), and a read guard that also reads 8 bytes of the page, next to {@code ConcurrentHashMap.get} on the
  * same page ids. Run with {@code -t 1} and {@code -t 2} for the per-thread comparison, e.g.
- * {@code java -cp 'cli/target/lib/*' org.openjdk.jmh.Main PoolReadGuardBenchmark -t 2}.
+ * {@code ./rustydb bench jmh PoolReadGuardBenchmark -p hitWindow=-1 -t 2 -prof gc}; with {@code -prof gc},
+ * {@code gc.alloc.rate.norm} must be 0 B/op for every pool benchmark (the guards are scalar-replaced; see
+ * {@code BufferPool.slowPath} for what keeps them so).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
