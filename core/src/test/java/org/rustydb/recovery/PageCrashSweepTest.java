@@ -51,7 +51,7 @@ class PageCrashSweepTest {
   static final Predicate<IoRequest> PAGE_FILE_WRITE = r -> r instanceof IoRequest.Write
       && r.file().path().getParent().getFileName().toString().equals(DataDirectory.BASE);
 
-  record Setup(int transactions, int checkpointEvery, int poolFrames, boolean flusher) {
+  record Setup(int transactions, int maxOps, int checkpointEvery, int poolFrames, boolean flusher) {
     DatabaseOptions.Builder options() {
       return DatabaseOptions.builder().poolFrames(poolFrames).walSegmentSize(1 << 20)
           .checkpointInterval(Duration.ZERO).backgroundFlush(flusher)
@@ -65,7 +65,7 @@ class PageCrashSweepTest {
   @Test
   void everyPageWriteOfASmallRunIsASurvivableCrashPoint() throws IOException {
     long seed = seed();
-    Setup setup = new Setup(40, 5, 8, false);
+    Setup setup = new Setup(40, 4, 5, 8, false);
     int points = 0;
     for (long n = 1; ; n++) {
       Outcome o = crashAt(setup, seed, n);
@@ -79,11 +79,11 @@ class PageCrashSweepTest {
   @Test
   void sampledPageWritesOfALargerRunWithTheFlusherAreSurvivableCrashPoints() throws IOException {
     long seed = seed();
-    Setup setup = new Setup(48, 9, 12, true);
+    Setup setup = new Setup(100, 10, 10, 8, true);
     Outcome dry = crashAt(setup, seed, Long.MAX_VALUE);
     assertThat(dry.crashed()).isFalse();
     Random rnd = new Random(seed);
-    int samples = 24;
+    int samples = 40;
     int crashed = 0;
     for (int i = 0; i < samples; i++) {
       long n = 1 + (long) ((i + rnd.nextDouble()) * dry.pageWrites() / samples); // one in each stretch
@@ -91,7 +91,7 @@ class PageCrashSweepTest {
     }
     System.out.println("PageCrashSweepTest: " + crashed + " sampled crash points of " + dry.pageWrites()
         + " page writes (" + dry.acknowledged() + " commits)");
-    assertThat(dry.pageWrites()).isGreaterThan(samples);
+    assertThat(dry.pageWrites()).isGreaterThan(4 * samples);
     assertThat(crashed).as("sampled points that hit a write").isGreaterThan(samples / 2);
   }
 
@@ -113,7 +113,7 @@ class PageCrashSweepTest {
       wal.stopWhen(f::isCrashed);
       return f;
     }).build();
-    PageCrashWorkload work = new PageCrashWorkload(seed, setup.transactions(), setup.checkpointEvery());
+    PageCrashWorkload work = new PageCrashWorkload(seed, setup.transactions(), setup.maxOps(), setup.checkpointEvery());
     Database db = Database.open(dir, o);
     FaultInjectingIoEngine fault = engine.get();
     try {

@@ -28,12 +28,15 @@ final class PageCrashWorkload {
   private final long seed;
   private final int transactions;
   private final int checkpointEvery;
+  private final int maxOps;
   private final List<TreeMap<String, String>> states = new ArrayList<>();
   private TreeMap<String, String> inDoubt;
 
-  PageCrashWorkload(long seed, int transactions, int checkpointEvery) {
+  /** {@code transactions} of 1..{@code maxOps} operations each; a checkpoint after every {@code checkpointEvery} commits. */
+  PageCrashWorkload(long seed, int transactions, int maxOps, int checkpointEvery) {
     this.seed = seed;
     this.transactions = transactions;
+    this.maxOps = maxOps;
     this.checkpointEvery = checkpointEvery;
     states.add(new TreeMap<>());
   }
@@ -64,7 +67,7 @@ final class PageCrashWorkload {
       for (int i = 0; i < transactions; i++) {
         TreeMap<String, String> next = new TreeMap<>(states.getLast());
         Transaction tx = db.begin();
-        int ops = 1 + rnd.nextInt(4);
+        int ops = 1 + rnd.nextInt(maxOps);
         for (int op = 0; op < ops; op++) {
           HeapTable t = tables[rnd.nextInt(tables.length)];
           List<String> mine = new ArrayList<>(next.subMap(t.name() + ":", t.name() + ";").keySet());
