@@ -29,7 +29,8 @@ import org.rustydb.page.PageFileVerifier;
  * points the power goes too, so every write not yet fsynced, page or log, is lost. The directory is then
  * reopened on a clean engine and must hold exactly the acknowledged commits (or one more, when the crash
  * hit a commit in flight), nothing of aborted or unfinished transactions, and pages whose checksums all
- * verify ({@link PageFileVerifier}).
+ * verify ({@link PageFileVerifier}). Every fourth crash point crashes again, tearing one of the first page
+ * writes of the recovery that follows, before the clean reopen.
  *
  * <p>The small run sweeps every page write; the larger one, with the background dirty page flusher on
  * (its writes are crash points too), samples them. Seeds are printed; {@code -Drustydb.crash.seed=S}
@@ -40,6 +41,7 @@ class PageCrashSweepTest {
   private static final System.Logger LOG = System.getLogger(PageCrashSweepTest.class.getName());
 
   @TempDir Path tmp;
+  int recoveryCrashes;
 
   static long seed() {
     long seed = Long.getLong("rustydb.crash.seed", System.nanoTime());
@@ -72,7 +74,9 @@ class PageCrashSweepTest {
       if (!o.crashed()) break; // the run ended before its nth page write: every write was a crash point
       points++;
     }
-    System.out.println("PageCrashSweepTest: " + points + " crash points, every page write of the small run");
+    System.out.println("PageCrashSweepTest: " + points + " crash points, every page write of the small run; "
+        + recoveryCrashes + " crashed again in recovery");
+    assertThat(recoveryCrashes).as("second crashes during recovery").isPositive();
     assertThat(points).as("page writes in the small run").isGreaterThan(15);
   }
 
@@ -83,14 +87,14 @@ class PageCrashSweepTest {
     Outcome dry = crashAt(setup, seed, Long.MAX_VALUE);
     assertThat(dry.crashed()).isFalse();
     Random rnd = new Random(seed);
-    int samples = 40;
+    int samples = 32;
     int crashed = 0;
     for (int i = 0; i < samples; i++) {
       long n = 1 + (long) ((i + rnd.nextDouble()) * dry.pageWrites() / samples); // one in each stretch
       if (crashAt(setup, seed, n).crashed()) crashed++;
     }
     System.out.println("PageCrashSweepTest: " + crashed + " sampled crash points of " + dry.pageWrites()
-        + " page writes (" + dry.acknowledged() + " commits)");
+        + " page writes (" + dry.acknowledged() + " commits); " + recoveryCrashes + " crashed again in recovery");
     assertThat(dry.pageWrites()).isGreaterThan(4 * samples);
     assertThat(crashed).as("sampled points that hit a write").isGreaterThan(samples / 2);
   }
@@ -142,6 +146,7 @@ class PageCrashSweepTest {
     }
     String point = "seed " + seed + ", crash at page write " + n + " (" + keep + " bytes of it kept"
         + (powerLoss ? ", unsynced writes lost" : "") + ") after " + work.acknowledged() + " acknowledged commits";
+    if (n % 4 == 0) point += crashDuringRecovery(setup, dir, pointRnd, powerLoss);
     LOG.log(System.Logger.Level.DEBUG, point);
     try (Database again = Database.open(dir, setup.options().build())) {
       TreeMap<String, String> actual = PageCrashWorkload.contents(again);
@@ -156,6 +161,36 @@ class PageCrashSweepTest {
     assertThat(report.problems()).as(point).isEmpty();
     deleteTree(dir);
     return new Outcome(true, work.acknowledged(), pageWrites[0]);
+  }
+
+  /**
+   * Opens {@code dir} on an engine that tears one of the first page writes of recovery (redo, undo and the
+   * checkpoint that ends the open) or of the close after it, as a second crash would; returns what it did.
+   */
+  String crashDuringRecovery(Setup setup, Path dir, Random rnd, boolean powerLoss) throws IOException {
+    long m = 1 + rnd.nextInt(3);
+    int keep = rnd.nextInt(4096 / FaultInjectingIoEngine.SECTOR) * FaultInjectingIoEngine.SECTOR;
+    StoppableWalFiles wal = new StoppableWalFiles();
+    AtomicReference<FaultInjectingIoEngine> engine = new AtomicReference<>();
+    DatabaseOptions o = setup.options().walFiles(wal).ioEngineDecorator(e -> {
+      FaultInjectingIoEngine f = new FaultInjectingIoEngine(e);
+      f.tearNthWrite(m, PAGE_FILE_WRITE, keep);
+      engine.set(f);
+      wal.stopWhen(f::isCrashed);
+      return f;
+    }).build();
+    try {
+      Database.open(dir, o).close();
+    } catch (RuntimeException e) {
+      if (engine.get() == null || !engine.get().isCrashed()) throw e;
+    }
+    if (!engine.get().isCrashed()) return "; recovery wrote fewer than " + m + " pages";
+    recoveryCrashes++;
+    if (powerLoss) {
+      engine.get().crash();
+      wal.loseUnsynced();
+    }
+    return "; crashed again at recovery's page write " + m + " (" + keep + " bytes kept)";
   }
 
   static void deleteTree(Path dir) throws IOException {
