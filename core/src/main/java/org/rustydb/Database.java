@@ -4,11 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
+import org.rustydb.buffer.DirtyPageFlusher;
+import org.rustydb.stats.FlusherStats;
 import org.rustydb.disk.DiskOptions;
 import org.rustydb.io.IoEngine;
 import org.rustydb.io.IoEngines;
@@ -37,7 +41,8 @@ import org.rustydb.wal.WalWriter;
  * control file and mark it IN_RECOVERY, open the WAL (finding its end), the disk manager and the buffer
  * pool (its write-ahead hook is the WAL's {@code flushUpTo}), run recovery ({@link RecoveryManager}), take
  * a checkpoint (which marks the control file IN_PRODUCTION) and start the background checkpointer thread
- * ({@code rustydb-checkpointer}). {@link #close}: stop that thread, checkpoint, mark CLEAN_SHUTDOWN, close
+ * ({@code rustydb-checkpointer}) and, unless turned off, the dirty page flusher
+ * ({@code rustydb-dirty-page-flusher}). {@link #close}: stop those threads, checkpoint, mark CLEAN_SHUTDOWN, close
  * pool, WAL, disk manager and directory. Recovery runs on every open, so transactions left active by a
  * crash or an unclean close are rolled back either way.
  *
@@ -62,6 +67,7 @@ public final class Database implements AutoCloseable {
   private final ReentrantLock lifeLock = new ReentrantLock();
   private final Condition stop = lifeLock.newCondition();
   private final Thread checkpointThread;
+  private final DirtyPageFlusher flusher; // null unless options.backgroundFlush()
   private volatile boolean closed;
 
   private Database(DataDirectory dir, DatabaseOptions options, WalWriter wal, IoEngine io, DiskManager disk,
@@ -79,6 +85,20 @@ public final class Database implements AutoCloseable {
     this.checkpointThread = options.checkpointInterval().isZero() ? null
         : Thread.ofPlatform().name("rustydb-checkpointer").daemon().unstarted(this::checkpointLoop);
     if (checkpointThread != null) checkpointThread.start();
+    this.flusher = startFlusher(pool, options);
+  }
+
+  /** The background flusher when {@link DatabaseOptions#backgroundFlush()} asks for one (after recovery). */
+  private static DirtyPageFlusher startFlusher(BufferPool pool, DatabaseOptions options) {
+    return options.backgroundFlush() ? DirtyPageFlusher.start(pool, options.flusher()) : null;
+  }
+
+  /**
+   * What the background dirty page flusher has done since open (pages, write operations, writes saved
+   * by combining, its current rate); empty when {@link DatabaseOptions#backgroundFlush()} is off.
+   */
+  public Optional<FlusherStats> flusherStats() {
+    return Optional.ofNullable(flusher).map(DirtyPageFlusher::stats);
   }
 
   /**
@@ -101,7 +121,7 @@ public final class Database implements AutoCloseable {
       wal = WalWriter.open(root, WalOptions.builder().segmentSize(options.walSegmentSize())
           .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2))
           .fileFactory(options.walFiles()).build());
-      io = IoEngines.create(options.io());
+      io = createIoEngine(options);
       disk = DiskManager.open(dir, DiskOptions.defaults(), io);
       WalWriter w = wal;
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
@@ -123,6 +143,17 @@ public final class Database implements AutoCloseable {
       closeQuietly(disk, e);
       closeQuietly(io, e);
       closeQuietly(dir, e);
+      throw e;
+    }
+  }
+
+  /** The page files' engine: the one {@link DatabaseOptions#io()} asks for, through the test decorator. */
+  private static IoEngine createIoEngine(DatabaseOptions options) {
+    IoEngine built = IoEngines.create(options.io());
+    try {
+      return Objects.requireNonNull(options.ioEngineDecorator().apply(built), "ioEngineDecorator returned null");
+    } catch (RuntimeException | Error e) {
+      closeQuietly(built, e);
       throw e;
     }
   }
@@ -287,6 +318,7 @@ public final class Database implements AutoCloseable {
     RuntimeException failure = null;
     try {
       if (checkpointThread != null) checkpointThread.join(TimeUnit.MINUTES.toMillis(5));
+      if (flusher != null) flusher.close();
       checkpointer.checkpoint();
       checkpointer.setState(DatabaseState.CLEAN_SHUTDOWN);
     } catch (RuntimeException e) {

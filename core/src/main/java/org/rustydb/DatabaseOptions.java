@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
+import org.rustydb.buffer.DirtyPageFlusher;
+import org.rustydb.buffer.FlusherOptions;
 import org.rustydb.buffer.Replacer;
+import org.rustydb.io.IoEngine;
 import org.rustydb.io.IoOptions;
 import org.rustydb.buffer.ReplacerRegistry;
 import org.rustydb.wal.Durability;
@@ -25,9 +29,17 @@ import org.rustydb.wal.WalOptions;
  * @param io the I/O engine for page files ({@link IoOptions#defaults()}: io_uring where it works, else the
  *     portable FileChannel engine, with one logged notice)
  * @param walFiles opens WAL segment files ({@link NioWalFile#FACTORY}; tests wrap it to inject I/O errors)
+ * @param ioEngineDecorator a test hook: applied to the page files' I/O engine once it is built, and the
+ *     engine it returns is the one used (tests wrap it in a {@code FaultInjectingIoEngine} to tear writes,
+ *     flip bits or fail syncs). The database closes the engine returned. Identity by default
+ * @param backgroundFlush whether a {@link DirtyPageFlusher} thread writes dirty pages ahead of eviction
+ *     beside the checkpointer (started after recovery, stopped by {@code close()} before the final
+ *     checkpoint); on by default
+ * @param flusher the flusher's rate, trigger and write combining
  */
 public record DatabaseOptions(int poolFrames, Durability durability, int walSegmentSize, Duration checkpointInterval,
-    IntFunction<Replacer> replacer, LongConsumer recoveryProgress, IoOptions io, WalFile.Factory walFiles) {
+    IntFunction<Replacer> replacer, LongConsumer recoveryProgress, IoOptions io, WalFile.Factory walFiles,
+    UnaryOperator<IoEngine> ioEngineDecorator, boolean backgroundFlush, FlusherOptions flusher) {
 
   public DatabaseOptions {
     if (poolFrames < 8) throw new IllegalArgumentException("poolFrames must be at least 8: " + poolFrames);
@@ -37,6 +49,8 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     Objects.requireNonNull(replacer, "replacer");
     Objects.requireNonNull(recoveryProgress, "recoveryProgress");
     Objects.requireNonNull(walFiles, "walFiles");
+    Objects.requireNonNull(ioEngineDecorator, "ioEngineDecorator");
+    Objects.requireNonNull(flusher, "flusher");
     if (walSegmentSize < WalOptions.MIN_SEGMENT_SIZE || walSegmentSize > WalOptions.MAX_SEGMENT_SIZE) {
       throw new IllegalArgumentException("walSegmentSize out of range " + WalOptions.MIN_SEGMENT_SIZE + ".."
           + WalOptions.MAX_SEGMENT_SIZE + ": " + walSegmentSize);
@@ -60,6 +74,9 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private LongConsumer recoveryProgress = lsn -> {};
     private IoOptions io = IoOptions.defaults();
     private WalFile.Factory walFiles = NioWalFile.FACTORY;
+    private UnaryOperator<IoEngine> ioEngineDecorator = UnaryOperator.identity();
+    private boolean backgroundFlush = true;
+    private FlusherOptions flusher = FlusherOptions.DEFAULTS;
 
     public Builder poolFrames(int v) { poolFrames = v; return this; }
     public Builder durability(Durability v) { durability = v; return this; }
@@ -69,9 +86,14 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     public Builder recoveryProgress(LongConsumer v) { recoveryProgress = v; return this; }
     public Builder io(IoOptions v) { io = v; return this; }
     public Builder walFiles(WalFile.Factory v) { walFiles = v; return this; }
+    /** Test hook: see {@link DatabaseOptions#ioEngineDecorator()}. */
+    public Builder ioEngineDecorator(UnaryOperator<IoEngine> v) { ioEngineDecorator = v; return this; }
+    public Builder backgroundFlush(boolean v) { backgroundFlush = v; return this; }
+    public Builder flusher(FlusherOptions v) { flusher = v; return this; }
 
     public DatabaseOptions build() {
-      return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles);
+      return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles,
+          ioEngineDecorator, backgroundFlush, flusher);
     }
   }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rustydb.ClosedException;
+import org.rustydb.DatabaseFailedException;
 import org.rustydb.stats.FlusherStats;
 
 /**
@@ -20,7 +21,9 @@ import org.rustydb.stats.FlusherStats;
  *
  * <p>Started by the pool when {@link BufferPoolOptions#backgroundFlush()} is set (and stopped by its
  * {@code close()} before the final flush), or by an owner with {@link #start(BufferPool, FlusherOptions)}.
- * {@link #close()} stops the thread and waits for its round to end; closing twice is harmless.
+ * {@link #close()} stops the thread and waits for its round to end; closing twice is harmless. The thread
+ * also ends by itself when a round fails with a {@link DatabaseFailedException} (the store turned read-only
+ * after a failed fsync), rather than failing and logging again every round.
  * {@link #runRound()} runs one round on the caller's thread (tests drive it deterministically with it).
  */
 public final class DirtyPageFlusher implements AutoCloseable {
@@ -80,6 +83,11 @@ public final class DirtyPageFlusher implements AutoCloseable {
         runRound(start, roundNanos);
       } catch (ClosedException e) {
         return; // the pool closed under us
+      } catch (DatabaseFailedException e) {
+        // A failed fsync turned the store read-only for good: every later round would fail the same way.
+        LOG.log(System.Logger.Level.ERROR, "dirty page flusher stops: pages can no longer be written", e);
+        stopped = true;
+        return;
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "dirty page flusher: a round failed; retrying next round", e);
       }

@@ -61,7 +61,9 @@ import org.rustydb.OperationFailedException;
  * <h2>Durability and failure</h2>
  * {@link #sync} fsyncs a data file (the checkpointer calls it); temp files are never synced. A failed fsync
  * is not retried as if the data were safe: the manager turns read-only and every later write or sync throws
- * the {@link DatabaseFailedException} that says why. An interrupted thread's I/O fails for that thread
+ * the {@link DatabaseFailedException} that says why. Reads of the file whose fsync failed throw it too: the
+ * kernel may have dropped the writes that sync was to make durable, and reading their old bytes back would
+ * hand out data that was overwritten (the buffer pool's copies stay right; only misses come here). An interrupted thread's I/O fails for that thread
  * only ({@link PageFileChannel} reopens the channel an interrupt closed).
  *
  * <p>Thread-safe. All raw I/O goes through {@link PageFileChannel}.
@@ -388,6 +390,12 @@ public final class DiskManager implements PageFileStore {
     requirePageBuffer(dst, true);
     PageFile f = file(fileOf(pageId));
     long pageNo = PageId.pageNo(pageId);
+    DatabaseFailedException syncFailed = f.syncFailed;
+    if (syncFailed != null) {
+      throw new DatabaseFailedException("cannot read page " + pageNo + " of " + f.path + " after its fsync failed"
+          + " (the writes it was to make durable may be lost, and their old bytes are not the data): "
+          + syncFailed.getMessage(), syncFailed);
+    }
     long count = f.pageCount;
     if (pageNo >= count) {
       throw new OperationFailedException("page " + PageId.toString(pageId) + " is past the end of " + f.path
@@ -628,6 +636,7 @@ public final class DiskManager implements PageFileStore {
     } catch (IOException e) {
       DatabaseFailedException failed = new DatabaseFailedException("fsync of " + f.path + " failed (" + e
           + "); the disk manager is read-only from now on, as what reached the disk is unknown", e);
+      f.syncFailed = failed;
       failure = failed;
       throw failed;
     }

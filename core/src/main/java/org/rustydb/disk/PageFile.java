@@ -34,6 +34,12 @@ final class PageFile {
 
   /** Set by every write, cleared by sync: whether an fsync has anything to do. */
   final AtomicBoolean unsynced = new AtomicBoolean();
+  /**
+   * Set when an fsync of this file failed: the kernel may have dropped the writes since the last good sync
+   * (Linux marks their pages clean after a writeback error and may evict them), so a read may return the
+   * bytes they replaced. Every later read of the file throws this instead.
+   */
+  volatile org.rustydb.DatabaseFailedException syncFailed;
   /** Bumped after every page write; read-ahead discards what it read if this moved meanwhile. */
   final AtomicLong writeSeq = new AtomicLong();
 
