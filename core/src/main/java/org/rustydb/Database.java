@@ -146,7 +146,12 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Begins a transaction. */
+  /**
+   * Begins a transaction for {@link Table} operations (and heap tables): commit it, or abort it; closing it
+   * uncommitted (try-with-resources) aborts it.
+   *
+   * @throws ClosedException when the database is closed
+   */
   public Transaction begin() {
     checkOpen();
     return tm.begin();
@@ -210,6 +215,7 @@ public final class Database implements AutoCloseable {
     return dir.root();
   }
 
+  /** The options it was opened with. */
   public DatabaseOptions options() {
     return options;
   }

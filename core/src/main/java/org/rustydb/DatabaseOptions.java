@@ -48,14 +48,17 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     }
   }
 
+  /** Every option at its default (see the parameters above). */
   public static DatabaseOptions defaults() {
     return builder().build();
   }
 
+  /** A builder with every option at its default. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** Builds {@link DatabaseOptions}; every setting starts at its documented default. */
   public static final class Builder {
     private int poolFrames = 4096;
     private Durability durability = Durability.SYNC;
@@ -113,6 +116,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     /** Opens WAL segment files; default {@link NioWalFile#FACTORY}. */
     public Builder walFiles(WalFile.Factory v) { walFiles = v; return this; }
 
+    /** @throws IllegalArgumentException when a setting is out of range (the message says which) */
     public DatabaseOptions build() {
       return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles);
     }

@@ -19,6 +19,7 @@ public record TableOptions(EngineKind engine) {
     return builder().build();
   }
 
+  /** A builder with every option at its default. */
   public static Builder builder() {
     return new Builder();
   }
@@ -30,6 +31,7 @@ public record TableOptions(EngineKind engine) {
     /** The storage engine; default {@link EngineKind#BTREE}. */
     public Builder engine(EngineKind v) { engine = v; return this; }
 
+    /** The options as set. */
     public TableOptions build() {
       return new TableOptions(engine);
     }
