@@ -297,6 +297,34 @@ class TableApiTest {
     }
   }
 
+  @Test
+  void createAndDropSurviveACrashRightAfterThem() {
+    Path live = dir.resolve("live");
+    Path afterCreate = dir.resolve("after-create");
+    Path afterDrop = dir.resolve("after-drop");
+    String droppedFile;
+    try (Database db = Database.open(live, opts())) {
+      db.createTable("kept", TableOptions.defaults());
+      Table gone = db.createTable("gone", TableOptions.defaults());
+      droppedFile = db.listTables().stream().filter(i -> i.name().equals("gone")).findFirst().orElseThrow().file();
+      CrashImages.copy(live, afterCreate);
+      gone.put(b("k"), b("v"));
+      db.dropTable("gone");
+      CrashImages.copy(live, afterDrop);
+    }
+    try (Database db = Database.open(afterCreate, opts())) {
+      assertThat(db.listTables()).extracting(TableInfo::name).containsExactly("gone", "kept");
+      assertThat(drain(db.openTable("kept").scan(null, null))).isEmpty();
+      db.openTable("gone").put(b("new"), b("1"));
+    }
+    try (Database db = Database.open(afterDrop, opts())) {
+      assertThat(db.listTables()).extracting(TableInfo::name).containsExactly("kept");
+      assertThat(afterDrop.resolve("base").resolve(droppedFile)).doesNotExist();
+      assertThatThrownBy(() -> db.openTable("gone")).isInstanceOf(OperationFailedException.class);
+      assertThat(db.createTable("gone", TableOptions.defaults()).get(b("k"))).isNull();
+    }
+  }
+
   // ------------------------------------------------------------------ catalog
 
   @Test
