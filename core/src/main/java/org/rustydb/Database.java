@@ -46,8 +46,11 @@ import org.rustydb.wal.WalWriter;
  * pool, WAL, disk manager and directory. Recovery runs on every open, so transactions left active by a
  * crash or an unclean close are rolled back either way.
  *
- * <p>The API is minimal here (transactions and heap tables); the full one (Table, Cursor, index engines)
- * grows on top.
+ * <p><b>Public API.</b> Tables of keys and values: {@link #createTable}, {@link #openTable},
+ * {@link #dropTable}, {@link #listTables}, each a {@link Table} whose operations auto-commit or join an
+ * explicit {@link Transaction} from {@link #begin()}; {@link #stats()} snapshots the subsystems' statistics.
+ * Heap tables (rows by record id, no keys) are reached through {@link #heapTable}. Names and formats:
+ * {@link Catalog}; the whole story: docs/architecture.md, "Public API".
  */
 public final class Database implements AutoCloseable {
 
@@ -63,7 +66,8 @@ public final class Database implements AutoCloseable {
   private final Checkpointer checkpointer;
   private final Catalog catalog;
   private final RecoveryReport recoveryReport;
-  private final Map<String, HeapTable> heaps = new HashMap<>();
+  private final Map<String, HeapTable> heaps = new HashMap<>(); // guarded by itself, as are tables and the catalog's changes
+  private final Map<String, BTreeTable> tables = new HashMap<>();
   private final ReentrantLock lifeLock = new ReentrantLock();
   private final Condition stop = lifeLock.newCondition();
   private final Thread checkpointThread;
@@ -176,16 +180,24 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Begins a transaction. */
+  /**
+   * Begins a transaction for {@link Table} operations (and heap tables): commit it, or abort it; closing it
+   * uncommitted (try-with-resources) aborts it.
+   *
+   * @throws ClosedException when the database is closed
+   */
   public Transaction begin() {
     checkOpen();
     return tm.begin();
   }
 
   /**
-   * The heap table {@code name}, created (page file {@code table_N.dat}) when it does not exist.
+   * The heap table {@code name}, created (page file {@code table_N.dat}, engine {@code heap} in the catalog)
+   * when it does not exist. Heap tables hold rows addressed by record id, not keys, so they are not
+   * {@link Table}s; {@link #listTables()} lists them and {@link #dropTable} drops them.
    *
    * @throws IllegalArgumentException for a name outside 1..64 of A-Z a-z 0-9 _ . -
+   * @throws OperationFailedException when {@code name} is a table of another engine
    */
   public HeapTable heapTable(String name) {
     checkOpen();
@@ -193,16 +205,17 @@ public final class Database implements AutoCloseable {
     synchronized (heaps) {
       HeapTable t = heaps.get(name);
       if (t != null) return t;
-      String file = catalog.fileOf(name);
+      Catalog.Entry entry = catalog.get(name);
       int fileId;
-      if (file == null) {
-        int n = catalog.tables().size() + 1;
-        while (disk.findFile("table_" + n + ".dat").isPresent()) n++;
-        file = "table_" + n + ".dat";
+      if (entry == null) {
+        String file = newTableFile();
         fileId = disk.createFile(file); // created and synced: durable before the catalog names it
-        catalog.add(name, file);
+        catalog.add(name, file, EngineKind.HEAP);
+      } else if (entry.engine() != EngineKind.HEAP) {
+        throw new OperationFailedException("table " + name + " is a " + entry.engine() + " table, not a heap table:"
+            + " open it with openTable");
       } else {
-        fileId = disk.openFile(file);
+        fileId = disk.openFile(entry.file());
       }
       t = HeapTable.open(name, fileId, disk, tm);
       heaps.put(name, t);
@@ -257,6 +270,7 @@ public final class Database implements AutoCloseable {
     return dir.root();
   }
 
+  /** The options it was opened with. */
   public DatabaseOptions options() {
     return options;
   }
@@ -270,6 +284,158 @@ public final class Database implements AutoCloseable {
   /** Checkpoints taken since open, the one at open included. */
   public long checkpointCount() {
     return checkpointer.count();
+  }
+
+  // ------------------------------------------------------------------ tables and statistics (public API)
+
+  /**
+   * Creates table {@code name} with {@code options} and returns its handle. A B+tree table gets a new page
+   * file {@code base/table_N.dat} (the spec's "File Organization" names a table's own storage
+   * {@code table_N.dat} and keeps {@code table_N_idx_*.dat} for secondary indexes; a B+tree table is
+   * clustered, its tree is the table), created, formatted and synced before the catalog names it.
+   *
+   * @throws IllegalArgumentException for a name outside 1..64 of A-Z a-z 0-9 _ . -
+   * @throws OperationFailedException when a table of that name exists, or for {@link EngineKind#HEAP},
+   *     which has no keys (use {@link #heapTable})
+   * @throws ClosedException when the database is closed
+   */
+  public Table createTable(String name, TableOptions options) {
+    checkOpen();
+    Catalog.checkName(name);
+    java.util.Objects.requireNonNull(options, "options");
+    if (options.engine() == EngineKind.HEAP) {
+      throw new OperationFailedException("cannot create " + name + " as a HEAP table: heap tables hold rows by"
+          + " record id, not keys, so they are not Tables; use heapTable(name) for one");
+    }
+    synchronized (heaps) {
+      if (catalog.get(name) != null) throw new OperationFailedException("table " + name + " already exists");
+      String file = newTableFile();
+      int fileId = disk.createFile(file);
+      BTreeTable t;
+      try {
+        org.rustydb.engine.btree.BTree tree = org.rustydb.engine.btree.BTree.create(pool, fileId, tm);
+        // The tree's first pages reach the file before the catalog names it, so the table opens after a
+        // crash whether or not the log can rebuild them.
+        for (long p = 1; p < disk.pageCount(fileId); p++) pool.flush(org.rustydb.disk.PageId.of(fileId, p));
+        disk.sync(fileId);
+        t = new BTreeTable(this, name, fileId, tree);
+        catalog.add(name, file, EngineKind.BTREE);
+      } catch (RuntimeException | Error e) {
+        try {
+          pool.dropFile(fileId);
+          disk.dropFile(fileId);
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+      tables.put(name, t);
+      return t;
+    }
+  }
+
+  /**
+   * The handle of existing table {@code name} (the same handle on every call until it is dropped).
+   *
+   * @throws OperationFailedException "no table NAME" when there is none, or when it is a heap table (use
+   *     {@link #heapTable})
+   * @throws ClosedException when the database is closed
+   */
+  public Table openTable(String name) {
+    checkOpen();
+    Catalog.checkName(name);
+    synchronized (heaps) {
+      BTreeTable t = tables.get(name);
+      if (t != null) return t;
+      Catalog.Entry entry = catalog.get(name);
+      if (entry == null) throw new OperationFailedException("no table " + name + " in " + dir.root());
+      if (entry.engine() != EngineKind.BTREE) {
+        throw new OperationFailedException("table " + name + " is a " + entry.engine() + " table: open it with"
+            + " heapTable(name)");
+      }
+      int fileId = disk.openFile(entry.file());
+      t = new BTreeTable(this, name, fileId, org.rustydb.engine.btree.BTree.open(pool, fileId, tm));
+      tables.put(name, t);
+      return t;
+    }
+  }
+
+  /**
+   * Drops table {@code name}: waits for its operations in flight, removes it from the catalog (durably),
+   * forgets its cached pages, takes a checkpoint (so recovery never replays log records of the deleted file)
+   * and deletes its page file (durably). Handles of the table fail afterwards with "table NAME was dropped"
+   * (heap tables: with "no open page file").
+   *
+   * @throws OperationFailedException "no table NAME" when there is none; when a transaction that changed the
+   *     table is still active (for a heap table: when any transaction is active); the table is kept then
+   * @throws ClosedException when the database is closed
+   */
+  public void dropTable(String name) {
+    checkOpen();
+    Catalog.checkName(name);
+    synchronized (heaps) {
+      Catalog.Entry entry = catalog.get(name);
+      if (entry == null) throw new OperationFailedException("no table " + name + " in " + dir.root());
+      BTreeTable handle = tables.get(name);
+      long stamp = handle == null ? 0 : handle.beginDrop();
+      boolean removed = false;
+      try {
+        if (entry.engine() == EngineKind.HEAP && tm.table().size() > 0) {
+          throw new OperationFailedException("cannot drop heap table " + name + " while transactions are active ("
+              + tm.table().size() + "): its changes are not tracked per table");
+        }
+        catalog.remove(name);
+        removed = true;
+        tables.remove(name);
+        heaps.remove(name);
+      } finally {
+        if (handle != null) handle.endDrop(stamp, removed);
+      }
+      java.util.OptionalInt fileId = disk.findFile(entry.file());
+      if (fileId.isPresent()) {
+        pool.dropFile(fileId.getAsInt());
+        checkpointer.checkpoint();
+        disk.dropFile(fileId.getAsInt());
+      }
+    }
+  }
+
+  /** Every table, sorted by name, with its engine and page file; heap tables included. */
+  public java.util.List<TableInfo> listTables() {
+    checkOpen();
+    return catalog.tables().entrySet().stream()
+        .map(e -> new TableInfo(e.getKey(), e.getValue().engine(), e.getValue().file()))
+        .toList();
+  }
+
+  /**
+   * A snapshot of the buffer pool, I/O, WAL and memory statistics (see {@link DatabaseStats} for what each
+   * part holds, and which may be null).
+   *
+   * @throws ClosedException when the database is closed
+   */
+  public DatabaseStats stats() {
+    checkOpen();
+    return new DatabaseStats(pool.stats(), io.stats(), io.name(), wal.stats(), null, checkpointer.count());
+  }
+
+  /** For table handles: throws {@link ClosedException} once the database is closed. */
+  void checkUsable() {
+    checkOpen();
+  }
+
+  /**
+   * A page file name {@code table_N.dat} that no catalog entry and no file uses: N one more than the
+   * largest in the catalog, then the next free one.
+   */
+  private String newTableFile() {
+    int n = 1;
+    for (Catalog.Entry e : catalog.tables().values()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("table_(\\d{1,9})\\.dat").matcher(e.file());
+      if (m.matches()) n = Math.max(n, Integer.parseInt(m.group(1)) + 1);
+    }
+    while (disk.findFile("table_" + n + ".dat").isPresent() || disk.damagedFiles().containsKey("table_" + n + ".dat")) n++;
+    return "table_" + n + ".dat";
   }
 
   private void checkpointLoop() {

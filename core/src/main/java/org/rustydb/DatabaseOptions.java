@@ -17,13 +17,18 @@ import org.rustydb.wal.WalFile;
 import org.rustydb.wal.WalOptions;
 
 /**
- * Options of {@link Database#open}.
+ * Options of {@link Database#open}, built with {@link #builder()}; {@link #defaults()} gives every default.
  *
- * @param poolFrames buffer pool size in 4 KiB frames
- * @param durability what {@code Transaction.commit()} does by default
- * @param walSegmentSize WAL segment size in bytes (fixed when the log is created)
- * @param checkpointInterval time between background checkpoints; {@link Duration#ZERO} turns them off
- * @param replacer the buffer pool's replacement policy for a given frame count
+ * @param poolFrames buffer pool size in 4 KiB frames (default 4096 = 16 MiB; at least 8); or set it in
+ *     bytes with {@link Builder#poolBytes}
+ * @param durability what {@code Transaction.commit()} and auto-commit operations do by default (default
+ *     {@link Durability#SYNC}: return once the commit record is on stable storage)
+ * @param walSegmentSize WAL segment size in bytes (default {@link WalOptions#DEFAULT_SEGMENT_SIZE}, 16 MiB;
+ *     fixed when the log is created)
+ * @param checkpointInterval time between background checkpoints (default 60 s); {@link Duration#ZERO}
+ *     turns them off
+ * @param replacer the buffer pool's replacement (page cache) policy for a given frame count (default: the
+ *     registry's default, dueling LIRS); or choose one by name with {@link Builder#pageCachePolicy}
  * @param recoveryProgress called with each record's LSN as recovery applies or undoes it (tests crash
  *     recovery from it); does nothing by default
  * @param io the I/O engine for page files ({@link IoOptions#defaults()}: io_uring where it works, else the
@@ -57,14 +62,17 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     }
   }
 
+  /** Every option at its default (see the parameters above). */
   public static DatabaseOptions defaults() {
     return builder().build();
   }
 
+  /** A builder with every option at its default. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** Builds {@link DatabaseOptions}; every setting starts at its documented default. */
   public static final class Builder {
     private int poolFrames = 4096;
     private Durability durability = Durability.SYNC;
@@ -78,19 +86,58 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private boolean backgroundFlush = true;
     private FlusherOptions flusher = FlusherOptions.DEFAULTS;
 
+    /** Buffer pool size in 4 KiB frames; default 4096 (16 MiB). */
     public Builder poolFrames(int v) { poolFrames = v; return this; }
+
+    /**
+     * Buffer pool size in bytes, rounded down to whole 4 KiB frames; default 16 MiB.
+     *
+     * @throws IllegalArgumentException when that is more than {@link Integer#MAX_VALUE} frames
+     */
+    public Builder poolBytes(long bytes) {
+      long frames = bytes / 4096;
+      if (frames > Integer.MAX_VALUE) throw new IllegalArgumentException("pool too large: " + bytes + " bytes");
+      poolFrames = (int) frames;
+      return this;
+    }
+
+    /**
+     * The buffer pool's replacement policy by name, one of {@link ReplacerRegistry#NAMES} ({@code lru},
+     * {@code clock}, {@code arc}, {@code earc}, {@code lirs}, {@code alirs}, {@code dlirs}, {@code wtinylfu},
+     * {@code default}); default {@code default} (dueling LIRS).
+     *
+     * @throws IllegalArgumentException for an unknown name, or {@code opt} (it needs the future trace)
+     */
+    public Builder pageCachePolicy(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!ReplacerRegistry.isKnown(name) || name.equalsIgnoreCase("opt")) {
+        throw new IllegalArgumentException("unknown page cache policy " + name + "; known: "
+            + ReplacerRegistry.NAMES.stream().filter(n -> !n.equals("opt")).toList());
+      }
+      replacer = capacity -> ReplacerRegistry.create(name, capacity);
+      return this;
+    }
+
+    /** Default durability of commits; default {@link Durability#SYNC}. */
     public Builder durability(Durability v) { durability = v; return this; }
+    /** WAL segment size in bytes; default 16 MiB. */
     public Builder walSegmentSize(int v) { walSegmentSize = v; return this; }
+    /** Time between background checkpoints; default 60 s; {@link Duration#ZERO}: none. */
     public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
+    /** The replacement policy as a factory of frame count; default: dueling LIRS. */
     public Builder replacer(IntFunction<Replacer> v) { replacer = v; return this; }
+    /** Called with each LSN recovery applies or undoes; default: nothing. */
     public Builder recoveryProgress(LongConsumer v) { recoveryProgress = v; return this; }
+    /** The page files' I/O engine; default {@link IoOptions#defaults()} (io_uring where it works). */
     public Builder io(IoOptions v) { io = v; return this; }
+    /** Opens WAL segment files; default {@link NioWalFile#FACTORY}. */
     public Builder walFiles(WalFile.Factory v) { walFiles = v; return this; }
     /** Test hook: see {@link DatabaseOptions#ioEngineDecorator()}. */
     public Builder ioEngineDecorator(UnaryOperator<IoEngine> v) { ioEngineDecorator = v; return this; }
     public Builder backgroundFlush(boolean v) { backgroundFlush = v; return this; }
     public Builder flusher(FlusherOptions v) { flusher = v; return this; }
 
+    /** @throws IllegalArgumentException when a setting is out of range (the message says which) */
     public DatabaseOptions build() {
       return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles,
           ioEngineDecorator, backgroundFlush, flusher);

@@ -38,10 +38,13 @@ import picocli.CommandLine.Parameters;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Write, read back and verify thousands of pages in a new data directory.",
+      "Write, read back and verify thousands of pages; then load, query and reopen a B+tree table.",
       "Creates a data directory (DIR, or a new ./rustydb-demo-<timestamp>), writes thousands of slotted"
           + " pages into four page files under base/ through the disk manager, reopens it, reads every page"
-          + " back, compares contents and checksums, verifies the directory, and prints what it did and where."
+          + " back, compares contents and checksums, and verifies the directory. Then opens it as a database,"
+          + " creates the B+tree table 'users', loads --rows rows, runs --ops mixed operations (gets, puts,"
+          + " deletes, short scans) checked against an in-memory model, reopens it and checks every row, and"
+          + " prints the buffer pool, WAL and I/O statistics."
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -61,10 +64,20 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--pages", paramLabel = "N", description = "pages to write in all (default: ${DEFAULT-VALUE})")
   int pages = 10_000;
 
+  @Option(names = "--rows", paramLabel = "N",
+      description = "rows to load into the B+tree table (default: ${DEFAULT-VALUE}; 0 skips the B+tree part)")
+  int rows = 20_000;
+
+  @Option(names = "--ops", paramLabel = "N", description = "operations of the mixed workload (default: ${DEFAULT-VALUE})")
+  int ops = 20_000;
+
   @Override
   public Integer call() {
     if (pages < FILES.size() || pages > 10_000_000) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--pages must be 4..10000000: " + pages);
+    }
+    if (rows < 0 || rows > 10_000_000 || ops < 0 || ops > 100_000_000) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rows must be 0..10000000 and --ops 0..100000000");
     }
     PrintWriter out = spec.commandLine().getOut();
     Path root = dir != null ? dir : newDemoDir();
@@ -143,11 +156,22 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("    %-40s %,7d pages  file id %d%n", real.relativize(info.path()), info.pageCount(), info.fileId());
       }
     }
+    if (!report.ok()) return RustyDbCommand.EXIT_FAILURE;
+
+    // 3. the public API on a B+tree table in the same directory
+    if (rows > 0) BTreeDemo.run(root, rows, ops, out);
+
     out.printf("  total %.2f s. Look closer:%n", (System.nanoTime() - t0) / 1e9);
-    out.printf("    ./rustydb verify %s%n", root);
+    if (rows > 0) {
+      out.printf("    ./rustydb tables %s%n", root);
+      out.printf("    ./rustydb scan %s %s --limit 5%n", root, BTreeDemo.TABLE);
+      out.printf("    ./rustydb get %s %s %s%n", root, BTreeDemo.TABLE, new String(BTreeDemo.key(7), StandardCharsets.US_ASCII));
+    } else {
+      out.printf("    ./rustydb verify %s%n", root); // it does not know B+tree pages yet
+    }
     out.printf("    ./rustydb inspect control %s%n", root);
     out.printf("    ./rustydb inspect page %s 1%n", root.resolve("base").resolve((String) FILES.get(0)[0]));
-    return report.ok() ? RustyDbCommand.EXIT_OK : RustyDbCommand.EXIT_FAILURE;
+    return RustyDbCommand.EXIT_OK;
   }
 
   /** Tuple {@code k} of page {@code pageId}: readable text, 60 to 200 bytes, a function of both. */

@@ -17,6 +17,12 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       InitCommand.class,
       DemoCommand.class,
+      PutCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      ScanCommand.class,
+      LoadCommand.class,
+      TablesCommand.class,
       VerifyCommand.class,
       InspectCommand.class,
       CheckpointCommand.class,
@@ -53,6 +59,7 @@ public final class RustyDbCommand implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           String what = ex instanceof RustyDbException || ex instanceof java.io.IOException
+                  || ex instanceof IllegalArgumentException
               ? ex.getMessage()
               : ex.toString();
           commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + what);

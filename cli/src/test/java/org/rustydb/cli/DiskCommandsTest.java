@@ -15,9 +15,10 @@ class DiskCommandsTest {
 
   @TempDir Path tmp;
 
+  /** The demo's page files only (no B+tree table: verify checks slotted pages, and counts them exactly). */
   private Path demo() {
     Path dir = tmp.resolve("db");
-    CliRun r = run("demo", "--pages", "400", dir.toString());
+    CliRun r = run("demo", "--pages", "400", "--rows", "0", dir.toString());
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     return dir;
   }
@@ -54,6 +55,7 @@ class DiskCommandsTest {
     assertThat(run("inspect", "page", "f").exit()).isEqualTo(2);
     assertThat(run("inspect", "page", "f", "notanumber").exit()).isEqualTo(2);
     assertThat(run("demo", "--pages", "2", tmp.resolve("x").toString()).exit()).isEqualTo(2);
+    assertThat(run("demo", "--rows", "-1", tmp.resolve("x").toString()).exit()).isEqualTo(2);
     assertThat(run("demo", "--bogus").exit()).isEqualTo(2);
     assertThat(run("init", "--help").exit()).isZero();
   }
@@ -61,14 +63,21 @@ class DiskCommandsTest {
   @Test
   void demoWritesReadsAndVerifiesPages() {
     Path dir = tmp.resolve("db");
-    CliRun r = run("demo", "--pages", "400", dir.toString());
+    CliRun r = run("demo", "--pages", "400", "--rows", "3000", "--ops", "3000", dir.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("created data directory " + dir.toAbsolutePath())
         .contains("wrote   400 pages")
         .contains("read    400 pages back after reopening, every tuple and checksum matches")
         .contains("verify  4 files, 404 pages: no problems")
-        .contains("base/table_1_idx_btree.dat");
+        .contains("base/table_1_idx_btree.dat")
+        .contains("B+tree  table users: loaded 3,000 rows in 3 transactions")
+        .contains("mixed workload: 3,000 operations")
+        .contains("every result checked")
+        .containsPattern("reopened and scanned all [0-9,]+ rows: every one matches")
+        .contains("stats   buffer pool:").contains("WAL: ").contains("I/O (");
+    CliRun tables = run("tables", dir.toString());
+    assertThat(tables.out()).contains("users  btree");
     assertThat(dir.resolve("base/table_2_idx_hash.dat")).isRegularFile();
     CliRun again = run("demo", dir.toString());
     assertThat(again.exit()).as("an existing directory is never overwritten").isEqualTo(1);

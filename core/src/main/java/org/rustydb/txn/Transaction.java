@@ -12,8 +12,19 @@ import org.rustydb.wal.Lsn;
  * logged before they reach a page and undone if it aborts; its row locks are held until it ends. One thread
  * at a time uses a transaction. After {@link #commit()} or {@link #abort()} every use throws
  * {@link OperationFailedException}.
+ *
+ * <p>It is also the public API's transaction handle ({@code Database.begin()}): use it in
+ * try-with-resources, and {@link #close()} aborts it unless it was committed.
+ *
+ * <pre>{@code
+ * try (Transaction txn = db.begin()) {
+ *   table.put(txn, k1, v1);
+ *   table.delete(txn, k2);
+ *   txn.commit();
+ * } // not committed (an exception above): aborted here, nothing of it stays
+ * }</pre>
  */
-public final class Transaction {
+public final class Transaction implements AutoCloseable {
 
   public enum State { ACTIVE, COMMITTED, ABORTED }
 
@@ -69,6 +80,15 @@ public final class Transaction {
   /** Undoes every change (logging compensation records) and releases the locks. */
   public void abort() {
     manager.abort(this);
+  }
+
+  /**
+   * Aborts the transaction if it is still active; does nothing once it has committed or aborted, so
+   * try-with-resources undoes exactly the transactions that did not reach {@link #commit()}.
+   */
+  @Override
+  public void close() {
+    if (state() == State.ACTIVE) abort();
   }
 
   /** @throws OperationFailedException when the transaction has ended */
