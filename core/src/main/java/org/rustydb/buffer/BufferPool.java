@@ -380,10 +380,11 @@ public final class BufferPool implements AutoCloseable {
         int idx = table.get(pageId);
         if (idx >= 0) {
           Frame f = frames[idx];
-          // Before waiting on a latch, make sure the frame is (or is becoming) ours: a torn lookup could name
-          // a frame this thread itself holds for another page.
-          if (f.pageId == pageId || f.loadingPageId == pageId) {
-            if (exclusive) f.acquireExclusive(); else f.acquireShared();
+          // Wait on the frame's latch only while the frame is (or is becoming) ours: it can be handed to another
+          // page while we wait (or a torn lookup named one this thread holds for another page), and whoever
+          // latches it for that page may be waiting for a latch we hold.
+          if ((f.pageId == pageId || f.loadingPageId == pageId)
+              && f.acquireWhile(exclusive, () -> f.pageId == pageId || f.loadingPageId == pageId)) {
             if (f.pageId == pageId) {
               onHit(f, pageId);
               return f;
@@ -629,12 +630,11 @@ public final class BufferPool implements AutoCloseable {
 
   /** Writes the frame if it still holds {@code pageId} and is dirty; returns whether it wrote. */
   private boolean flushFrame(Frame f, long pageId) {
-    if (f.pageId != pageId) return false;
-    f.acquireExclusive();
+    if (f.pageId != pageId || !f.acquireWhile(true, () -> f.pageId == pageId)) return false;
     while (f.flushing && f.pageId == pageId) { // a flusher's copy is in flight: let it land first
       f.releaseExclusive();
       f.awaitNoFlush();
-      f.acquireExclusive();
+      if (!f.acquireWhile(true, () -> f.pageId == pageId)) return false;
     }
     if (f.pageId != pageId || !f.dirty) {
       f.releaseExclusive();

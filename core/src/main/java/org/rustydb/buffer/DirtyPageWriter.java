@@ -197,7 +197,7 @@ final class DirtyPageWriter implements AutoCloseable {
    */
   private static boolean latchForSnapshot(Frame f, long p) {
     for (;;) {
-      f.acquireShared();
+      if (!f.acquireWhile(false, () -> f.pageId == p)) return false;
       if (f.pageId != p) {
         f.releaseShared();
         return false;

@@ -205,10 +205,37 @@ class PageLatch {
     return ((long) STATE.getVolatile(this) & VERSION_MASK) >>> 18;
   }
 
+  /**
+   * Takes the latch ({@code exclusive} or shared) unless {@code stillWanted} turns false while waiting: then
+   * returns false holding nothing. For a latch found through a lookup that can go stale while the caller
+   * waits: a frame named by the page table can be handed to another page meanwhile, and that page's holder
+   * may be waiting for a latch the caller holds (a deadlock no latch order can prevent, since the caller
+   * never meant to wait for that page). Waits in slices of {@link #RECHECK_MILLIS} to look again.
+   */
+  boolean acquireWhile(boolean exclusive, java.util.function.BooleanSupplier stillWanted) {
+    long conflict = exclusive ? EXCLUSIVE | SHARED_MASK : EXCLUSIVE;
+    for (int i = 0; ; i++) {
+      if (exclusive ? tryAcquireExclusive() : tryAcquireShared()) return true;
+      if (i < SPINS) {
+        Thread.onSpinWait();
+        continue;
+      }
+      if (!stillWanted.getAsBoolean()) return false;
+      awaitChange(conflict, RECHECK_MILLIS);
+    }
+  }
+
+  private static final long RECHECK_MILLIS = 2;
+
   // ---- blocking ----
 
   /** Sleeps until the bits in {@code conflict} may have cleared (or returns at once if they already have). */
   private void awaitChange(long conflict) {
+    awaitChange(conflict, 0);
+  }
+
+  /** As {@link #awaitChange(long)}, but returns after at most {@code millis} (0: no limit). */
+  private void awaitChange(long conflict, long millis) {
     synchronized (this) {
       for (;;) {
         long s = (long) STATE.getVolatile(this);
@@ -220,10 +247,11 @@ class PageLatch {
         // The releaser clears WAITER and notifies under this monitor, which it cannot enter before wait().
         while ((((long) STATE.getVolatile(this)) & WAITER) != 0) {
           try {
-            wait();
+            wait(millis);
           } catch (InterruptedException e) {
             interrupted = true;
           }
+          if (millis > 0) break; // a timed wait: the caller looks again whatever woke it
         }
       } finally {
         if (interrupted) Thread.currentThread().interrupt();

@@ -346,4 +346,28 @@ class PageLatchTest {
     writer.join();
     assertThat(l.version()).isEqualTo(2);
   }
+
+  /**
+   * A waiter whose reason to wait goes away (the frame it looked up was handed to another page) gives up
+   * while the latch is still held, holding nothing: it must not wait for the new holder, which may be
+   * waiting for a latch the waiter holds.
+   */
+  @Test
+  void acquireWhileGivesUpWhenTheLatchNoLongerGuardsWhatTheWaiterWants() throws Exception {
+    for (boolean exclusive : new boolean[] {true, false}) {
+      PageLatch latch = new PageLatch();
+      latch.acquireExclusive(); // the frame's new holder, which never lets go during the test
+      java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.CompletableFuture<Boolean> got = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> latch.acquireWhile(exclusive, wanted::get));
+      for (int i = 0; i < 200 && !got.isDone(); i++) Thread.onSpinWait(); // it waits while wanted
+      assertThat(got.isDone()).isFalse();
+      wanted.set(false);
+      assertThat(got.get(30, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+      assertThat(latch.isExclusive()).isTrue();
+      assertThat(latch.sharedCount()).isZero();
+      latch.releaseExclusive();
+      assertThat(latch.acquireWhile(exclusive, () -> true)).isTrue(); // free: taken at once
+    }
+  }
 }
