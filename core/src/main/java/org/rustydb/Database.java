@@ -223,27 +223,6 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /**
-   * The logged B+tree {@code name} (page file {@code index_N.dat}), created when it does not exist. The
-   * engine's own handle for tests of logging and recovery; users go through the table API.
-   */
-  BTree btree(String name) {
-    checkOpen();
-    Catalog.checkName(name);
-    synchronized (heaps) {
-      String file = catalog.fileOf(name);
-      if (file != null) return BTree.open(pool, disk.openFile(file), tm);
-      int n = catalog.tables().size() + 1;
-      while (disk.findFile("index_" + n + ".dat").isPresent()) n++;
-      file = "index_" + n + ".dat";
-      int fileId = disk.createFile(file);
-      BTree t = BTree.create(pool, fileId, tm);
-      wal.flushAll(); // the tree's first pages are in the durable log before the catalog names its file
-      catalog.add(name, file);
-      return t;
-    }
-  }
-
   /** Takes a checkpoint now; returns its LSN. */
   public long checkpoint() {
     checkOpen();

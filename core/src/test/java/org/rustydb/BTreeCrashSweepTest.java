@@ -37,7 +37,7 @@ class BTreeCrashSweepTest {
     List<TreeMap<String, byte[]>> states = new ArrayList<>();
     TreeMap<String, byte[]> model = new TreeMap<>();
     try (Database db = Database.open(dir, o)) {
-      BTree t = db.btree("t");
+      BTree t = BTreeRecoveryTest.tree(db, "t");
       states.add(new TreeMap<>(model));
       sweeping.armed.set(true);
       for (int i = 0; i < 24; i++) {
@@ -73,7 +73,7 @@ class BTreeCrashSweepTest {
     for (SweepingWalFiles.Image img : images) {
       try (Database db = Database.open(img.dir(), DatabaseOptions.builder().poolFrames(8).walSegmentSize(1 << 20)
           .checkpointInterval(Duration.ZERO).build())) {
-        BTree t = db.btree("t");
+        BTree t = BTreeRecoveryTest.tree(db, "t");
         TreeMap<String, byte[]> actual = BTreeRecoveryTest.contents(t);
         TreeMap<String, byte[]> before = states.get(img.acked());
         TreeMap<String, byte[]> after = states.get(Math.min(img.acked() + 1, states.size() - 1));

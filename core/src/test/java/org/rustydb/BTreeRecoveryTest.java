@@ -31,6 +31,13 @@ class BTreeRecoveryTest {
     return seed;
   }
 
+  /** The B+tree under table {@code name}, created when missing. */
+  static BTree tree(Database db, String name) {
+    boolean exists = db.listTables().stream().anyMatch(t -> t.name().equals(name));
+    Table t = exists ? db.openTable(name) : db.createTable(name, TableOptions.defaults());
+    return ((BTreeTable) t).tree();
+  }
+
   static DatabaseOptions options(int frames) {
     return DatabaseOptions.builder().poolFrames(frames).walSegmentSize(1 << 20).checkpointInterval(Duration.ZERO)
         .build();
@@ -97,7 +104,7 @@ class BTreeRecoveryTest {
     Path dir = tmp.resolve("db");
     TreeMap<String, byte[]> model = new TreeMap<>();
     try (Database db = Database.open(dir, options(48))) {
-      BTree t = db.btree("t");
+      BTree t = BTreeRecoveryTest.tree(db, "t");
       for (int round = 0; round < 6; round++) {
         model = workload(db, t, r, 60, 1500, model);
         assertSame(t, model, "round " + round);
@@ -105,14 +112,14 @@ class BTreeRecoveryTest {
       assertThat(t.height()).isGreaterThanOrEqualTo(2);
     }
     try (Database db = Database.open(dir, options(48))) {
-      assertSame(db.btree("t"), model, "after reopen");
+      assertSame(BTreeRecoveryTest.tree(db, "t"), model, "after reopen");
     }
   }
 
   @Test
   void aRollbackRestoresKeysThatASplitMovedToAnotherLeaf() {
     try (Database db = Database.open(tmp.resolve("db"), options(64))) {
-      BTree t = db.btree("t");
+      BTree t = BTreeRecoveryTest.tree(db, "t");
       Transaction base = db.begin();
       for (int k = 0; k < 20; k += 2) t.put(base, key(k), "old".getBytes());
       base.commit();
@@ -131,7 +138,7 @@ class BTreeRecoveryTest {
   @Test
   void writersConflictOnAKeyUntilTheHolderEnds() {
     try (Database db = Database.open(tmp.resolve("db"), options(64))) {
-      BTree t = db.btree("t");
+      BTree t = BTreeRecoveryTest.tree(db, "t");
       Transaction a = db.begin();
       Transaction b = db.begin();
       t.put(a, key(1), "a".getBytes());
@@ -154,7 +161,7 @@ class BTreeRecoveryTest {
     TreeMap<String, byte[]> model = new TreeMap<>();
     int images = 0;
     try (Database db = Database.open(dir, options(32))) {
-      BTree t = db.btree("t");
+      BTree t = BTreeRecoveryTest.tree(db, "t");
       for (int round = 0; round < 4; round++) {
         model = workload(db, t, r, 40, 3000, model);
         Transaction loser = db.begin();
@@ -172,11 +179,11 @@ class BTreeRecoveryTest {
         images++;
         loser.abort();
         try (Database crashed = Database.open(image, options(32))) {
-          assertSame(crashed.btree("t"), model, "crash image " + round);
+          assertSame(BTreeRecoveryTest.tree(crashed, "t"), model, "crash image " + round);
           assertThat(crashed.recoveryReport().losers()).isGreaterThanOrEqualTo(1);
         }
         try (Database again = Database.open(image, options(32))) { // recovery's own work survives a reopen
-          assertSame(again.btree("t"), model, "crash image " + round + " reopened");
+          assertSame(BTreeRecoveryTest.tree(again, "t"), model, "crash image " + round + " reopened");
         }
       }
     }
@@ -190,7 +197,7 @@ class BTreeRecoveryTest {
     Path dir = tmp.resolve("db");
     java.util.List<TreeMap<String, byte[]>> models = new java.util.ArrayList<>();
     try (Database db = Database.open(dir, options(64))) {
-      BTree t = db.btree("t");
+      BTree t = BTreeRecoveryTest.tree(db, "t");
       java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
       java.util.List<java.util.concurrent.Future<TreeMap<String, byte[]>>> futures = new java.util.ArrayList<>();
       for (int w = 0; w < threads; w++) {

@@ -204,14 +204,23 @@ public final class BTree {
     sc.commit();
   }
 
-  /** Frees an overflow chain that no leaf references any more (called with no latch held). */
+  /**
+   * Frees an overflow chain that no leaf references any more (called with no latch held), in structure
+   * changes of at most {@link #FREE_BATCH} pages so a long chain never pins much of the pool; a crash
+   * between two of them leaves the rest of the chain unreachable (leaked, harmless).
+   */
   private void freeChain(long first) {
     if (first == -1) return;
-    try (StructureChange sc = change()) {
-      for (long page : OverflowChain.pages(pool, first)) sc.free(sc.write(page));
-      commit(sc);
+    List<Long> pages = OverflowChain.pages(pool, first);
+    for (int from = 0; from < pages.size(); from += FREE_BATCH) {
+      try (StructureChange sc = change()) {
+        for (long page : pages.subList(from, Math.min(pages.size(), from + FREE_BATCH))) sc.free(sc.write(page));
+        commit(sc);
+      }
     }
   }
+
+  private static final int FREE_BATCH = 16;
 
   /**
    * Who a leaf change belongs to: a user transaction (logged as its update, undone by key), the rollback
@@ -392,8 +401,8 @@ public final class BTree {
     byte[] cell;
     if (value.length > MAX_INLINE_VALUE) {
       long chain;
-      try (StructureChange sc = change()) {
-        chain = OverflowChain.write(() -> allocPage(sc), value);
+      try (StructureChange sc = change()) { // the chain is unreachable until the leaf names it: log page by page
+        chain = OverflowChain.write(() -> allocPage(sc), value, sc::logNow);
         commit(sc);
       }
       cell = BTreeNode.leafOverflowCell(key, chain, value.length);
@@ -750,13 +759,7 @@ public final class BTree {
           }
           byte[] cell;
           if (value.length > MAX_INLINE_VALUE) {
-            List<WriteGuard> chain = new ArrayList<>();
-            long first = OverflowChain.write(() -> {
-              WriteGuard g = allocPage(sc);
-              chain.add(g);
-              return g;
-            }, value);
-            for (WriteGuard g : chain) sc.logNow(g);
+            long first = OverflowChain.write(() -> allocPage(sc), value, sc::logNow);
             cell = BTreeNode.leafOverflowCell(key, first, value.length);
           } else {
             cell = BTreeNode.leafCell(key, value);

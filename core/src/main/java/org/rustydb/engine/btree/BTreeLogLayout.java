@@ -16,6 +16,7 @@ import org.rustydb.CorruptionException;
  *    OP_IMAGE  2 | PageDiff image                    a page built from nothing (new file page)
  *  undo payloads
  *    OP_DIFF   1 | PageDiff ranges (old bytes)       structure changes (system transactions): in place
+ *    OP_IMAGE  2 | PageDiff image of a zero page      a page new to the file, in a structure change
  *    OP_RESTORE 3 | u16 key length k | k key bytes | u8 had-old (0/1) | [i32 length v | v value bytes]
  *                                                    a user's put or delete: logical, by key — put the
  *                                                    old value back, or delete the key if it had none

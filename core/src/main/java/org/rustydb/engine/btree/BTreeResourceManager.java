@@ -55,11 +55,11 @@ public final class BTreeResourceManager implements ResourceManager {
 
   @Override
   public byte[] compensation(WriteGuard page, byte[] undo) {
-    if (undo[0] != BTreeLogLayout.OP_DIFF) {
+    if (undo[0] != BTreeLogLayout.OP_DIFF && undo[0] != BTreeLogLayout.OP_IMAGE) {
       throw new CorruptionException("B+tree page " + PageId.toString(page.pageId()) + ": undo op " + undo[0]
-          + " is not a page diff");
+          + " is neither a page diff nor an image");
     }
-    return undo; // the old bytes, written back as the compensation's redo
+    return undo; // the old bytes (or the zeroed page), written back as the compensation's redo
   }
 
   @Override

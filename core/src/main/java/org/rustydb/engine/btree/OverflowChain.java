@@ -18,16 +18,17 @@ final class OverflowChain {
   private OverflowChain() {}
 
   /**
-   * Writes {@code value} into pages from {@code allocator} (zeroed, latched and released by the allocator's
-   * structure change), last chunk first, and returns the first page.
+   * Writes {@code value} into pages from {@code allocator} (zeroed and latched), last chunk first, hands
+   * each page to {@code written} once it is filled (which logs and releases it: a chain of a 1 MiB value
+   * must not pin 257 frames at once), and returns the first page.
    */
-  static long write(Supplier<WriteGuard> allocator, byte[] value) {
+  static long write(Supplier<WriteGuard> allocator, byte[] value, java.util.function.Consumer<WriteGuard> written) {
     int chunks = (value.length + OVERFLOW_CAPACITY - 1) / OVERFLOW_CAPACITY;
     long next = -1;
     for (int c = chunks - 1; c >= 0; c--) {
       int off = c * OVERFLOW_CAPACITY;
       int len = Math.min(OVERFLOW_CAPACITY, value.length - off);
-      WriteGuard g = allocator.get(); // the allocator's structure change holds and releases it
+      WriteGuard g = allocator.get();
       MemorySegment p = g.segment();
       p.set(BTreeNode.I64, 0, g.pageId());
       p.set(BTreeNode.I32, FLAGS_OFFSET, PageType.OVERFLOW.code() | (ENGINE_ID << 8));
@@ -35,6 +36,7 @@ final class OverflowChain {
       p.set(BTreeNode.I32, OVERFLOW_LENGTH_OFFSET, len);
       MemorySegment.copy(value, off, p, ValueLayout.JAVA_BYTE, OVERFLOW_DATA_OFFSET, len);
       next = g.pageId();
+      written.accept(g);
     }
     return next;
   }

@@ -26,6 +26,13 @@ import org.rustydb.wal.Durability;
 final class StructureChange implements AutoCloseable {
 
   private static final byte[] ZERO_PAGE = new byte[PageLayout.PAGE_SIZE];
+  private static final byte[] ZERO_IMAGE = zeroImage();
+
+  private static byte[] zeroImage() {
+    byte[] image = PageDiff.image(ZERO_PAGE, BTreeLogLayout.OP_SIZE);
+    image[0] = BTreeLogLayout.OP_IMAGE;
+    return image;
+  }
 
   private final BufferPool pool;
   private final TransactionManager tm;
@@ -113,21 +120,26 @@ final class StructureChange implements AutoCloseable {
     byte[] after = new byte[PageLayout.PAGE_SIZE];
     g.getBytes(0, after, 0, after.length);
     byte[] old = before.get(i);
-    byte[][] d = PageDiff.diff(old == null ? ZERO_PAGE : old, after, BTreeLogLayout.OP_SIZE);
-    if (d == null) return;
     byte[] redo;
-    if (old == null) {
+    byte[] undo;
+    // Each page goes back to its old bytes before it is logged: the log applies the change itself, after a
+    // full-page image of the page as it was (an image holding the change would survive a crash that loses
+    // this record, with no undo for it).
+    if (old == null) { // new to the file: a whole image, undone by zeroing it
+      if (java.util.Arrays.equals(after, ZERO_PAGE)) return;
       redo = PageDiff.image(after, BTreeLogLayout.OP_SIZE);
       redo[0] = BTreeLogLayout.OP_IMAGE;
+      undo = ZERO_IMAGE;
+      g.segment().fill((byte) 0);
     } else {
+      byte[][] d = PageDiff.diff(old, after, BTreeLogLayout.OP_SIZE);
+      if (d == null) return;
       redo = d[0];
       redo[0] = BTreeLogLayout.OP_DIFF;
+      undo = d[1];
+      undo[0] = BTreeLogLayout.OP_DIFF;
+      PageDiff.apply(undo, BTreeLogLayout.OP_SIZE, g.segment());
     }
-    byte[] undo = d[1];
-    undo[0] = BTreeLogLayout.OP_DIFF;
-    // Back to the old bytes: the log applies the change itself, after a full-page image of the page as it
-    // was (an image holding the change would survive a crash that loses this record, with no undo for it).
-    PageDiff.apply(undo, BTreeLogLayout.OP_SIZE, g.segment());
     if (system == null) system = tm.beginSystem();
     tm.logUpdate(system, g, BTreeNodeLayout.ENGINE_ID, redo, undo);
     before.set(i, after); // logged: a later logPage of the same page logs only what changed since
