@@ -28,7 +28,9 @@ import org.rustydb.disk.PageId;
  *       (walked by {@link DiskManager#freeList}, which reports a broken link, a cycle or a count
  *       mismatch) or not (freed before a crash that forgot it: leaked, harmless);</li>
  *   <li>any other page: the CRC32C ({@link PageChecksum}), the page id field against where the page
- *       sits (a misdirected write), and {@link SlottedPage#problem()} (header and slot consistency).</li>
+ *       sits (a misdirected write), and, for pages that are not an index engine's (owner byte
+ *       {@link PageOwner#BTREE}: the tree checks its own), {@link SlottedPage#problem()} (header and slot
+ *       consistency).</li>
  * </ul>
  *
  * Files the disk manager could not open (truncated, bad header) and a damaged control file (or copy)
@@ -139,6 +141,8 @@ public final class PageFileVerifier {
     if (p.pageId() != pageId) {
       return "page id field says " + PageId.toString(p.pageId()) + " (a misdirected write?)";
     }
+    // A B+tree's pages are not slotted pages: the tree's own verifier checks them (DatabaseVerifier).
+    if (p.owner() == PageOwner.BTREE) return null;
     return p.problem();
   }
 
