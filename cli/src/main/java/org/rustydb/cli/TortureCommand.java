@@ -18,10 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Callable;
+import org.rustydb.Cursor;
 import org.rustydb.Database;
+import org.rustydb.DatabaseVerifier;
 import org.rustydb.DatabaseOptions;
 import org.rustydb.OperationFailedException;
-import org.rustydb.page.PageFileVerifier;
 import org.rustydb.recovery.RecoveryReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,11 +79,13 @@ public final class TortureCommand implements Callable<Integer> {
         long[] r = check();
         lost += r[0];
         phantom += r[1];
-        PageFileVerifier.Report v = PageFileVerifier.verify(dir);
-        corrupt += v.problems().size();
-        v.problems().forEach(p -> out.println("  corrupt: " + p));
+        DatabaseVerifier.Result v = DatabaseVerifier.verify(dir); // after recovery and a clean close
+        int bad = v.pages().problems().size() + v.treeProblems().size();
+        corrupt += bad;
+        v.pages().problems().forEach(p -> out.println("  corrupt: " + p));
+        v.treeProblems().forEach(p -> out.println("  corrupt B+tree " + p));
         out.printf("cycle %d: acknowledged=%d lost=%d phantom=%d corrupt_pages=%d recovery=%dms%n", c, acked, r[0], r[1],
-            v.problems().size(), r[2]);
+            bad, r[2]);
         out.flush();
       }
     } finally {
@@ -142,29 +145,43 @@ public final class TortureCommand implements Callable<Integer> {
     return acked;
   }
 
-  /** Recovers and checks the table; returns {lost, phantom, recovery millis}. */
+  /**
+   * Recovers and checks both tables (the heap's rows and the B+tree's entries, grouped by transaction);
+   * returns {lost, phantom, recovery millis}. A transaction counts once if either table is wrong for it.
+   */
   private long[] check() {
     Map<Long, TreeSet<String>> rows = new HashMap<>();
+    Map<Long, TreeSet<String>> entries = new HashMap<>();
     RecoveryReport report;
     try (Database db = Database.open(dir, DatabaseOptions.builder().poolFrames(256).walSegmentSize(1 << 20)
         .checkpointInterval(Duration.ZERO).build())) {
       report = db.recoveryReport();
-      db.heapTable("torture").scan((rid, v) -> {
-        String s = new String(v, StandardCharsets.UTF_8);
-        rows.computeIfAbsent(Long.parseLong(s.substring(0, s.indexOf('/'))), k -> new TreeSet<>()).add(s);
-      });
+      db.heapTable("torture").scan((rid, v) -> group(rows, new String(v, StandardCharsets.UTF_8)));
+      try (Cursor c = db.openTable(TortureWorkerCommand.TREE).scan(null, null)) {
+        while (c.next()) {
+          String key = new String(c.key(), StandardCharsets.UTF_8);
+          String value = new String(c.value(), StandardCharsets.UTF_8);
+          if (!value.startsWith(key + "/")) value = key + " -> " + value; // never whole: counted as damage
+          group(entries, value);
+        }
+      }
     }
     long lost = 0;
     long phantom = 0;
     for (long k : committed) {
-      if (!whole(k, rows.get(k))) lost++;
+      if (!whole(k, rows.get(k)) || !whole(k, entries.get(k))) lost++;
     }
-    for (var e : rows.entrySet()) {
-      long k = e.getKey();
+    Set<Long> seen = new HashSet<>(rows.keySet());
+    seen.addAll(entries.keySet());
+    for (long k : seen) {
       if (committed.contains(k)) continue;
-      if (aborted.contains(k) || !whole(k, e.getValue())) phantom++;
+      if (aborted.contains(k) || !whole(k, rows.get(k)) || !whole(k, entries.get(k))) phantom++;
     }
     return new long[] {lost, phantom, report.duration().toMillis()};
+  }
+
+  private static void group(Map<Long, TreeSet<String>> into, String s) {
+    into.computeIfAbsent(Long.parseLong(s.substring(0, s.indexOf('/'))), k -> new TreeSet<>()).add(s);
   }
 
   private static boolean whole(long k, TreeSet<String> got) {

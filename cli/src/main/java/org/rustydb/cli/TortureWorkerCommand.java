@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.rustydb.Database;
+import org.rustydb.Table;
+import org.rustydb.TableOptions;
 import org.rustydb.DatabaseOptions;
 import org.rustydb.engine.heap.HeapTable;
 import org.rustydb.txn.Transaction;
@@ -19,12 +21,16 @@ import picocli.CommandLine.Parameters;
 /**
  * The child side of {@code rustydb torture}: runs SYNC transactions until killed. Transaction K inserts
  * rows "K/0/0", "K/1/0", "K/2/0", updates the first to "K/0/1" and deletes the third; a committed K
- * leaves exactly {"K/0/1", "K/1/0"}. One in five aborts. After commit returns it prints "C K ." on
+ * leaves exactly {"K/0/1", "K/1/0"}. It does the same in the B+tree table {@link #TREE} with keys "K/0",
+ * "K/1", "K/2" (values as the rows), so a committed K leaves the values {"K/0/1", "K/1/0"} there too. One in five aborts. After commit returns it prints "C K ." on
  * stdout; after abort returns, "A K ." (the dot marks a whole line: a kill can cut the last one).
  */
 @Command(name = "torture-worker", hidden = true, mixinStandardHelpOptions = true,
     description = "Internal: the workload process of `rustydb torture`.")
 public final class TortureWorkerCommand implements Callable<Integer> {
+
+  /** The B+tree table the workload writes beside the heap table. */
+  static final String TREE = "torture_tree";
 
   @Parameters(index = "0", paramLabel = "DIR") Path dir;
 
@@ -38,6 +44,8 @@ public final class TortureWorkerCommand implements Callable<Integer> {
     Database db = Database.open(dir, DatabaseOptions.builder().poolFrames(64).walSegmentSize(1 << 20)
         .checkpointInterval(Duration.ofMillis(200)).build());
     HeapTable t = db.heapTable("torture");
+    boolean hasTree = db.listTables().stream().anyMatch(i -> i.name().equals(TREE));
+    Table tree = hasTree ? db.openTable(TREE) : db.createTable(TREE, TableOptions.defaults());
     synchronized (out) {
       out.println("ready");
       out.flush();
@@ -55,6 +63,11 @@ public final class TortureWorkerCommand implements Callable<Integer> {
           long r2 = t.insert(tx, (k + "/2/0").getBytes());
           t.update(tx, r0, (k + "/0/1").getBytes());
           t.delete(tx, r2);
+          tree.put(tx, (k + "/0").getBytes(), (k + "/0/0").getBytes());
+          tree.put(tx, (k + "/1").getBytes(), (k + "/1/0").getBytes());
+          tree.put(tx, (k + "/2").getBytes(), (k + "/2/0").getBytes());
+          tree.put(tx, (k + "/0").getBytes(), (k + "/0/1").getBytes());
+          tree.delete(tx, (k + "/2").getBytes());
           boolean abort = rnd.nextInt(5) == 0;
           if (abort) tx.abort(); else tx.commit(Durability.SYNC);
           synchronized (out) {
