@@ -10,6 +10,7 @@ import java.util.function.Supplier;
  * class (a {@link KvBinding} subclass implementing {@code open}) and one constant here.
  */
 public enum YcsbEngine {
+  RUSTYDB("rustydb", RustyDbBinding::new),
   ROCKSDB("rocksdb", RocksDbBinding::new),
   JE("je", JeBinding::new),
   H2("h2", H2MvStoreBinding::new),
