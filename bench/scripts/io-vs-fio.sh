@@ -6,6 +6,7 @@
 # this runs on are shared and noisy. Usage:
 #   bench/scripts/io-vs-fio.sh [FILE] [SIZE] [SECONDS] [REPS]     (defaults: /tmp/rustydb-io-vs-fio.dat 1g 4 3)
 # The file is created (random data) if missing and deleted at the end unless KEEP=1.
+# CALLERS=threads makes our io_uring runs synchronous callers on DEPTH threads (the hand-off path).
 # PORTABLE=0 skips the psync / filechannel pair. BASELINE=path-to-an-older-rustydb-launcher adds that
 # build's io_uring engine as one more interleaved column (before/after comparisons on a noisy machine).
 # "paired" columns: the median over rounds of our run divided by its neighbour fio run of the same round.
@@ -24,6 +25,7 @@ fi
 
 rustydb=${RUSTYDB:-$root/rustydb}   # RUSTYDB=path overrides the launcher (e.g. a frozen build)
 baseline=${BASELINE:-}
+callers=${CALLERS:-callback}   # CALLERS=threads: our io_uring runs use --callers threads (see bench io --help)
 portable=${PORTABLE:-1}
 raw=$(mktemp)
 trap 'rm -f "$raw"; [ "${KEEP:-0}" = 1 ] || rm -f "$file"' EXIT
@@ -39,7 +41,9 @@ fio_iops() { # engine depth jobs
     awk -F';' '{print $8}'   # field 8 of terse v3: read IOPS
 }
 ours_iops() { # engine depth [launcher]
-  "${3:-$rustydb}" bench io --engine "$1" --pattern randread --block 4k --depth "$2" --file "$file" \
+  local who=callback
+  [ "$1" = uring ] && who=$callers
+  "${3:-$rustydb}" bench io --engine "$1" --callers "$who" --pattern randread --block 4k --depth "$2" --file "$file" \
       --size "$size" --seconds "$secs" --warmup 1 --format csv | awk -F',' 'NR==2 {print $5}'
 }
 
