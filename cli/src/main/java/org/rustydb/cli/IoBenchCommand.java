@@ -52,6 +52,11 @@ public final class IoBenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "1", description = "unmeasured seconds before each run (default ${DEFAULT-VALUE})")
   double warmup;
 
+  @Option(names = "--callers", defaultValue = "callback",
+      description = "callback: each completion issues the next request; threads: DEPTH threads each submit and "
+          + "wait, as the disk manager does (default ${DEFAULT-VALUE})")
+  String callers;
+
   @Option(names = "--format", defaultValue = "table", description = "table|csv (default ${DEFAULT-VALUE})")
   String format;
 
@@ -62,6 +67,11 @@ public final class IoBenchCommand implements Callable<Integer> {
       case "csv" -> true;
       case "table" -> false;
       default -> throw usage("--format must be table or csv: " + format);
+    };
+    IoBenchConfig.Callers who = switch (callers) {
+      case "callback" -> IoBenchConfig.Callers.CALLBACK;
+      case "threads" -> IoBenchConfig.Callers.THREADS;
+      default -> throw usage("--callers must be callback or threads: " + callers);
     };
     long bytes = parseSize(size, "--size");
     List<IoBenchConfig> runs = new ArrayList<>();
@@ -86,7 +96,8 @@ public final class IoBenchCommand implements Callable<Integer> {
             if (block > Integer.MAX_VALUE) throw usage("--block too large: " + b);
             for (int d : depths) {
               try {
-                runs.add(new IoBenchConfig(kind, pattern, (int) block, d, target, bytes - bytes % block, seconds, warmup));
+                runs.add(new IoBenchConfig(kind, pattern, (int) block, d, target, bytes - bytes % block, seconds, warmup,
+                    who));
               } catch (IllegalArgumentException ex) {
                 throw usage(ex.getMessage());
               }

@@ -49,5 +49,19 @@ class IoBenchCommandTest {
     assertThat(err.toString()).contains("--engine must be uring or filechannel");
     assertThat(run("bench", "io", "--block", "3k", "--seconds", "0.1", "--size", "1m")).isEqualTo(2);
     assertThat(run("bench", "io", "--size", "lots")).isEqualTo(2);
+    assertThat(run("bench", "io", "--callers", "fibers", "--seconds", "0.1", "--size", "1m")).isEqualTo(2);
+    assertThat(err.toString()).contains("--callers must be callback or threads");
+  }
+
+  @Test
+  void callerThreadsSubmitAndWait() {
+    Path file = dir.resolve("threads.dat");
+    int code = run("bench", "io", "--engine", "filechannel", "--depth", "3", "--callers", "threads",
+        "--file", file.toString(), "--size", "1m", "--seconds", "0.2", "--warmup", "0", "--format", "csv");
+    assertThat(code).as(err.toString()).isZero();
+    String[] lines = out.toString().strip().split("\\R");
+    assertThat(lines).hasSize(2);
+    assertThat(lines[1]).startsWith("filechannel,randread,4k,3,");
+    assertThat(Double.parseDouble(lines[1].split(",")[4])).isPositive();
   }
 }

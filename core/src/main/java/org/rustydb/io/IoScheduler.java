@@ -1,8 +1,11 @@
 package org.rustydb.io;
 
 import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -12,6 +15,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * WAL first, then checkpoint, user and background work, with aging so background work still progresses
  * under a saturating load. Below {@code maxInFlight} a request goes straight to the engine, so the
  * scheduler costs nothing until the device is saturated, which is when priorities matter.
+ *
+ * <p>Callers reach it through {@link #lane(IoPriority)}: an {@link IoEngine} whose requests all carry one
+ * priority, so a subsystem written against {@code IoEngine} (the WAL, the disk manager, the checkpointer,
+ * the prefetcher) is handed its lane instead of the raw engine and needs no other change. The spec's
+ * mapping: WAL writes and syncs {@link IoPriority#CRITICAL}, checkpoint writes {@link IoPriority#HIGH},
+ * user reads (buffer pool misses) {@link IoPriority#NORMAL}, prefetch and other background work
+ * {@link IoPriority#LOW}.
+ *
+ * <p>Syncs keep the engine's ordering rule across priorities: a {@link IoRequest.Sync} enters the queue
+ * only when every write to the same file accepted by the scheduler before it has completed, so a
+ * CRITICAL fsync cannot overtake a queued LOW write it is meant to cover.
  *
  * <p>Thread-safe. The lock guards only the queue and the in-flight count; engine calls happen outside it.
  */
@@ -26,6 +40,9 @@ public final class IoScheduler {
   private int inFlight;
   private final ThreadLocal<ArrayDeque<Pending>> starting = new ThreadLocal<>();
   private final AtomicLongArray dispatched = new AtomicLongArray(IoPriority.values().length);
+  /** Writes accepted and not yet completed, per file: a later sync of that file waits for them. */
+  private final ConcurrentHashMap<IoFile, Set<CompletableFuture<Long>>> writesPending = new ConcurrentHashMap<>();
+  private final EnumMap<IoPriority, IoEngine> lanes = new EnumMap<>(IoPriority.class);
 
   /**
    * @param maxInFlight requests allowed in the engine at once (the device's useful queue depth)
@@ -36,15 +53,52 @@ public final class IoScheduler {
     this.engine = engine;
     this.maxInFlight = maxInFlight;
     this.queue = new AgingPriorityQueue<>(agingStep);
+    for (IoPriority p : IoPriority.values()) lanes.put(p, new PriorityLane(this, p));
   }
 
   public IoEngine engine() {
     return engine;
   }
 
+  /**
+   * The engine as seen by callers of one priority: its {@code submit} goes through this scheduler at
+   * {@code priority}; everything else is the engine's. Closing a lane does not close the engine.
+   */
+  public IoEngine lane(IoPriority priority) {
+    return lanes.get(priority);
+  }
+
   /** Queues or dispatches {@code request}; the future is the engine's result for it. */
   public CompletableFuture<Long> submit(IoPriority priority, IoRequest request) {
     Pending p = new Pending(priority, request, new CompletableFuture<>());
+    switch (request) {
+      case IoRequest.Write w -> {
+        // Added and removed inside compute: atomic per file, so no write lands in a set just dropped.
+        writesPending.compute(w.file(), (f, set) -> {
+          Set<CompletableFuture<Long>> s = set != null ? set : ConcurrentHashMap.newKeySet();
+          s.add(p.result);
+          return s;
+        });
+        p.result.whenComplete((v, t) -> writesPending.computeIfPresent(w.file(), (f, set) -> {
+          set.remove(p.result);
+          return set.isEmpty() ? null : set;
+        }));
+      }
+      case IoRequest.Sync sync -> {
+        Set<CompletableFuture<Long>> set = writesPending.get(sync.file());
+        CompletableFuture<?>[] prior = set == null ? new CompletableFuture<?>[0] : set.toArray(CompletableFuture<?>[]::new);
+        if (prior.length > 0) {
+          CompletableFuture.allOf(prior).whenComplete((v, t) -> admit(p));
+          return p.result;
+        }
+      }
+      case IoRequest.Read r -> { }
+    }
+    admit(p);
+    return p.result;
+  }
+
+  private void admit(Pending p) {
     boolean now;
     lock.lock();
     try {
@@ -52,13 +106,12 @@ public final class IoScheduler {
       if (now) {
         inFlight++;
       } else {
-        queue.add(priority, p);
+        queue.add(p.priority(), p);
       }
     } finally {
       lock.unlock();
     }
     if (now) start(p);
-    return p.result;
   }
 
   /** Submits each request at {@code priority}; futures in order. */
@@ -89,12 +142,22 @@ public final class IoScheduler {
 
   private void startOne(Pending p) {
     dispatched.incrementAndGet(p.priority.ordinal());
-    engine.submit(p.request).whenComplete((v, t) -> {
-      startNext();
-      if (t != null) {
-        p.result.completeExceptionally(t);
-      } else {
-        p.result.complete(v);
+    CompletableFuture<Long> f;
+    try {
+      f = engine.submit(p.request);
+    } catch (RuntimeException e) { // a closed engine may refuse outright: the request fails, the queue goes on
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((v, t) -> {
+      // The result first: a sync waiting for this write is admitted before the freed slot is handed on.
+      try {
+        if (t != null) {
+          p.result.completeExceptionally(t);
+        } else {
+          p.result.complete(v);
+        }
+      } finally {
+        startNext();
       }
     });
   }

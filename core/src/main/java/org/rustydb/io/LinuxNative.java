@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Every native call RustyDB makes, in one final class (as Lucene's {@code PosixNativeAccess}): the
  * io_uring system calls through libc's variadic {@code syscall}, and {@code open}, {@code close},
- * {@code lseek}, {@code mmap}, {@code munmap}. Method handles are built once; {@link #get()} is empty where
+ * {@code lseek}, {@code mmap}, {@code munmap}, {@code eventfd}, {@code write}. Method handles are built once; {@link #get()} is empty where
  * they cannot be (not Linux, an unknown architecture, a libc without these symbols), with
  * {@link #unavailableReason()} saying why.
  *
@@ -70,6 +70,10 @@ final class LinuxNative {
   private final MethodHandle lseek;
   private final MethodHandle mmap;
   private final MethodHandle munmap;
+  private final MethodHandle eventfd;
+  private final MethodHandle write;
+  /** The 8-byte value 1 that {@link #signalEventFd} writes (eventfd adds it to its counter). */
+  private final MemorySegment one = Arena.global().allocate(ValueLayout.JAVA_LONG);
   private final int oDirect;
   private final ThreadLocal<MemorySegment> captured =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
@@ -99,6 +103,9 @@ final class LinuxNative {
     lseek = linker.downcallHandle(find(libc, "lseek"), FunctionDescriptor.of(L, I, L, I), errno);
     mmap = linker.downcallHandle(find(libc, "mmap"), FunctionDescriptor.of(L, L, L, I, I, I, L), errno);
     munmap = linker.downcallHandle(find(libc, "munmap"), FunctionDescriptor.of(I, L, L), errno);
+    eventfd = linker.downcallHandle(find(libc, "eventfd"), FunctionDescriptor.of(I, I, I), errno);
+    write = linker.downcallHandle(find(libc, "write"), FunctionDescriptor.of(L, I, L, L), errno);
+    one.set(ValueLayout.JAVA_LONG, 0, 1L);
   }
 
   private static MemorySegment find(SymbolLookup lookup, String name) {
@@ -217,6 +224,26 @@ final class LinuxNative {
       return r < 0 ? errno() : 0;
     } catch (Throwable t) {
       throw new IllegalStateException("munmap failed to run", t);
+    }
+  }
+
+  /** eventfd(0, EFD_CLOEXEC), blocking: the fd or -errno. */
+  long eventfd() {
+    try {
+      int r = (int) eventfd.invokeExact(captured.get(), 0, O_CLOEXEC);
+      return r < 0 ? errno() : r;
+    } catch (Throwable t) {
+      throw new IllegalStateException("eventfd failed to run", t);
+    }
+  }
+
+  /** Adds 1 to the counter of the eventfd {@code fd} (wakes a read waiting on it): 8 or -errno. */
+  long signalEventFd(int fd) {
+    try {
+      long r = (long) write.invokeExact(captured.get(), fd, one.address(), one.byteSize());
+      return r < 0 ? errno() : r;
+    } catch (Throwable t) {
+      throw new IllegalStateException("write failed to run", t);
     }
   }
 

@@ -67,6 +67,7 @@ final class UringLayout {
   static final long SQE_SIZE = 64;
   static final long SQE_OPCODE = 0;
   static final long SQE_FLAGS = 1;
+  static final long SQE_IOPRIO = 2;
   static final long SQE_FD = 4;
   static final long SQE_OFF = 8;
   static final long SQE_ADDR = 16;
@@ -99,7 +100,11 @@ final class UringLayout {
 
   static final int SETUP_CQSIZE = 1 << 3;
   static final int SETUP_CLAMP = 1 << 4;
+  static final int SETUP_R_DISABLED = 1 << 6;
   static final int SETUP_SUBMIT_ALL = 1 << 7;
+  static final int SETUP_COOP_TASKRUN = 1 << 8;
+  static final int SETUP_SINGLE_ISSUER = 1 << 12;
+  static final int SETUP_DEFER_TASKRUN = 1 << 13;
   static final int FEAT_SINGLE_MMAP = 1;
   static final int FEAT_NODROP = 1 << 1;
 
@@ -109,6 +114,7 @@ final class UringLayout {
   static final int UNREGISTER_BUFFERS = 1;
   static final int REGISTER_FILES = 2;
   static final int REGISTER_FILES_UPDATE = 6;
+  static final int REGISTER_ENABLE_RINGS = 12;
 
   /** The kernel refuses a registered buffer larger than 1 GiB; larger regions are registered in chunks. */
   static final long MAX_FIXED_BUFFER = 1L << 30;

@@ -8,7 +8,9 @@
  *       {@code LinuxNative}, the kernel ABI in {@code UringLayout}) or the portable
  *       {@link org.rustydb.io.FileChannelIoEngine}.</li>
  *   <li>{@link org.rustydb.io.IoScheduler} orders requests by {@link org.rustydb.io.IoPriority} with aging
- *       ({@link org.rustydb.io.AgingPriorityQueue}); {@link org.rustydb.io.IoBatcher} merges adjacent page
+ *       ({@link org.rustydb.io.AgingPriorityQueue}); each priority's callers get
+ *       {@link org.rustydb.io.IoScheduler#lane}, an {@code IoEngine} view at that priority;
+ *       {@link org.rustydb.io.IoBatcher} merges adjacent page
  *       writes into vectored writes.</li>
  *   <li>{@link org.rustydb.io.IoMetrics} feeds {@code org.rustydb.stats.IoStats};
  *       {@link org.rustydb.io.FaultInjectingIoEngine} fails chosen requests and simulates a crash for

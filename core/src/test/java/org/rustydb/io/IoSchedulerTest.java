@@ -153,4 +153,84 @@ class IoSchedulerTest {
     engine.completeOldest();
     assertThat(b).isCompletedWithValue(1L);
   }
+
+  IoRequest write(long offset) {
+    return new IoRequest.Write(file, offset, MemorySegment.ofArray(new byte[1]));
+  }
+
+  @Test
+  void eachLaneSubmitsAtItsPriority() {
+    IoScheduler s = new IoScheduler(engine, 1, 1000);
+    s.lane(IoPriority.LOW).submit(read(0)); // straight through: fills the one slot
+    CompletableFuture<Long> background = s.lane(IoPriority.LOW).submit(read(1));
+    CompletableFuture<Long> checkpoint = s.lane(IoPriority.HIGH).submit(write(2));
+    CompletableFuture<Long> wal = s.lane(IoPriority.CRITICAL).submit(write(3));
+    CompletableFuture<Long> user = s.lane(IoPriority.NORMAL).read(file, 4, MemorySegment.ofArray(new byte[1]));
+    assertThat(s.queued()).isEqualTo(4);
+    List<Long> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      engine.completeOldest();
+      IoRequest next = engine.submitted.getLast();
+      order.add(next instanceof IoRequest.Read r ? r.offset() : ((IoRequest.Write) next).offset());
+    }
+    assertThat(order).containsExactly(3L, 2L, 4L, 1L); // CRITICAL, HIGH, NORMAL, LOW
+    engine.completeOldest();
+    assertThat(List.of(background, checkpoint, wal, user)).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    for (IoPriority p : IoPriority.values()) assertThat(s.dispatched(p)).isEqualTo(p == IoPriority.LOW ? 2 : 1);
+  }
+
+  @Test
+  void aLaneIsTheEngineForEverythingButSubmitAndDoesNotCloseIt() {
+    IoScheduler s = new IoScheduler(engine, 4, 8);
+    IoEngine lane = s.lane(IoPriority.CRITICAL);
+    assertThat(s.lane(IoPriority.CRITICAL)).isSameAs(lane);
+    assertThat(lane.name()).isEqualTo("manual");
+    assertThat(lane.metrics()).isSameAs(engine.metrics);
+    assertThat(lane.maxIovecs()).isEqualTo(1);
+    assertThat(lane.open(Path.of("g"), FileOpenOptions.readOnly()).owner).isSameAs(engine);
+    lane.close();
+    lane.submit(read(0));
+    assertThat(engine.submitted).hasSize(1);
+  }
+
+  @Test
+  void aSyncWaitsForEarlierWritesToItsFileQueuedAtLowerPriority() {
+    IoScheduler s = new IoScheduler(engine, 1, 1000);
+    CompletableFuture<Long> w0 = s.submit(IoPriority.LOW, write(0)); // in the engine
+    CompletableFuture<Long> w1 = s.submit(IoPriority.LOW, write(1)); // queued
+    CompletableFuture<Long> sync = s.submit(IoPriority.CRITICAL, new IoRequest.Sync(file, true));
+    s.submit(IoPriority.NORMAL, read(7)); // queued, unrelated
+    engine.completeOldest(); // w0 done: the CRITICAL sync would go first, but w1 is still to be written
+    assertThat(engine.submitted.getLast()).isInstanceOf(IoRequest.Read.class);
+    engine.completeOldest();
+    assertThat(((IoRequest.Write) engine.submitted.getLast()).offset()).isEqualTo(1);
+    assertThat(sync).isNotDone();
+    engine.completeOldest(); // w1 done: now the sync is admitted
+    assertThat(w0.isDone() && w1.isDone()).isTrue();
+    assertThat(engine.submitted.getLast()).isInstanceOf(IoRequest.Sync.class);
+    engine.completeOldest();
+    assertThat(sync).isCompletedWithValue(1L);
+  }
+
+  @Test
+  void aQueuedCriticalSyncGoesBeforeWorkQueuedAfterItsWrites() {
+    IoScheduler s = new IoScheduler(engine, 1, 1000);
+    s.submit(IoPriority.CRITICAL, write(0)); // in the engine
+    CompletableFuture<Long> sync = s.submit(IoPriority.CRITICAL, new IoRequest.Sync(file, true));
+    s.submit(IoPriority.NORMAL, read(7)); // queued
+    engine.completeOldest(); // the write's result admits the sync before its slot is handed on
+    assertThat(engine.submitted.getLast()).isInstanceOf(IoRequest.Sync.class);
+    engine.completeOldest();
+    assertThat(sync).isCompletedWithValue(1L);
+    assertThat(engine.submitted.getLast()).isInstanceOf(IoRequest.Read.class);
+  }
+
+  @Test
+  void aSyncOfAFileWithNoPendingWritesGoesStraightIn() {
+    IoScheduler s = new IoScheduler(engine, 4, 8);
+    IoFile other = engine.open(Path.of("other"), FileOpenOptions.readOnly());
+    s.submit(IoPriority.LOW, new IoRequest.Write(other, 0, MemorySegment.ofArray(new byte[1])));
+    s.submit(IoPriority.CRITICAL, new IoRequest.Sync(file, false));
+    assertThat(engine.submitted).hasSize(2);
+  }
 }

@@ -3,6 +3,7 @@ package org.rustydb.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,8 @@ class UringIoEngineTest extends IoEngineContractTest {
   }
 
   @Test
-  void closeStopsTheNamedCompletionThread() {
-    Thread t = ((UringIoEngine) engine).completionThread();
+  void closeStopsTheNamedRingThread() {
+    Thread t = ((UringIoEngine) engine).ringThread();
     assertThat(t.getName()).startsWith("rustydb-io-uring-");
     assertThat(t.isAlive()).isTrue();
     engine.close();
@@ -41,8 +42,10 @@ class UringIoEngineTest extends IoEngineContractTest {
 
   @Test
   void registeredBuffersCarryReadsAndWrites() throws Exception {
+    UringIoEngine uring = (UringIoEngine) engine;
     MemorySegment frames = arena.allocate(16L * PAGE, PAGE);
     assertThat(engine.registerBuffers(frames)).isTrue();
+    long fixedBefore = uring.fixedBufferTransfers();
     IoFile f = engine.open(dir.resolve("fixed"), FileOpenOptions.createReadWrite().withDirect(true));
     for (int i = 0; i < 8; i++) fill(frames.asSlice((long) i * PAGE, PAGE), 100 + i);
     List<IoRequest> writes = new ArrayList<>();
@@ -55,8 +58,113 @@ class UringIoEngineTest extends IoEngineContractTest {
       assertThat(frames.asSlice((long) (8 + i) * PAGE, PAGE).mismatch(frames.asSlice((long) i * PAGE, PAGE)))
           .isEqualTo(-1);
     }
+    // Every one of the 16 went through a registered buffer (READ_FIXED / WRITE_FIXED).
+    assertThat(uring.fixedBufferTransfers() - fixedBefore).isEqualTo(16);
+    // A buffer outside the region, and a vectored write, go out unregistered.
+    MemorySegment outside = buffer(PAGE);
+    assertThat(get(engine.readFully(f, 0, outside))).isEqualTo(PAGE);
+    assertThat(get(engine.write(f, 8L * PAGE, List.of(frames.asSlice(0, PAGE), frames.asSlice(PAGE, PAGE)))))
+        .isEqualTo(2L * PAGE);
+    assertThat(uring.fixedBufferTransfers() - fixedBefore).isEqualTo(16);
+    assertThat(outside.mismatch(frames.asSlice(0, PAGE))).isEqualTo(-1);
     engine.unregisterBuffers();
     assertThat(get(engine.readFully(f, 0, frames.asSlice(8L * PAGE, PAGE)))).isEqualTo(PAGE);
+    assertThat(uring.fixedBufferTransfers() - fixedBefore).isEqualTo(16);
+  }
+
+  @Test
+  void aRegionStraddlingPartsAndReRegistrationAreHandled() throws Exception {
+    UringIoEngine uring = (UringIoEngine) engine;
+    MemorySegment first = arena.allocate(4L * PAGE, PAGE);
+    MemorySegment second = arena.allocate(4L * PAGE, PAGE);
+    assertThat(engine.registerBuffers(first)).isTrue();
+    assertThat(engine.registerBuffers(second)).isTrue(); // replaces the first
+    IoFile f = engine.open(dir.resolve("rereg"), FileOpenOptions.createReadWrite().withDirect(true));
+    fill(first, 7);
+    fill(second, 8);
+    long before = uring.fixedBufferTransfers();
+    assertThat(get(engine.write(f, 0, first.asSlice(0, PAGE)))).isEqualTo(PAGE); // no longer registered
+    assertThat(uring.fixedBufferTransfers()).isEqualTo(before);
+    assertThat(get(engine.write(f, PAGE, second))).isEqualTo(4L * PAGE); // the whole region: one fixed write
+    assertThat(uring.fixedBufferTransfers()).isEqualTo(before + 1);
+    MemorySegment back = buffer(5L * PAGE);
+    assertThat(get(engine.readFully(f, 0, back))).isEqualTo(5L * PAGE);
+    assertThat(back.asSlice(0, PAGE).mismatch(first.asSlice(0, PAGE))).isEqualTo(-1);
+    assertThat(back.asSlice(PAGE, 4L * PAGE).mismatch(second)).isEqualTo(-1);
+  }
+
+  @Test
+  void aRegionWhoseMemoryWasFreedIsNoLongerUsedForFixedIo() throws Exception {
+    UringIoEngine uring = (UringIoEngine) engine;
+    IoFile f = create("freed");
+    get(engine.write(f, 0, page(3)));
+    try (Arena gone = Arena.ofShared()) {
+      assertThat(engine.registerBuffers(gone.allocate(4L * PAGE, PAGE))).isTrue();
+    }
+    long before = uring.fixedBufferTransfers();
+    // Same-sized allocations right after the free often get the freed addresses back: the kernel's pinned
+    // pages are no longer that memory, so these must not go out as fixed I/O.
+    for (int i = 0; i < 8; i++) {
+      MemorySegment b = arena.allocate(4L * PAGE, PAGE);
+      assertThat(get(engine.readFully(f, 0, b.asSlice(0, PAGE)))).isEqualTo(PAGE);
+      assertThat(b.asSlice(0, PAGE).mismatch(page(3))).isEqualTo(-1);
+    }
+    assertThat(uring.fixedBufferTransfers()).isEqualTo(before);
+  }
+
+  @Test
+  void registrationFromACompletionCallbackRunsOnTheRingThread() throws Exception {
+    IoFile f = create("cb");
+    get(engine.write(f, 0, page(1)));
+    MemorySegment frames = arena.allocate(2L * PAGE, PAGE);
+    CompletableFuture<Boolean> registered = engine.readFully(f, 0, buffer(PAGE))
+        .thenApply(v -> engine.registerBuffers(frames));
+    assertThat(get(registered)).isTrue();
+    long before = ((UringIoEngine) engine).fixedBufferTransfers();
+    assertThat(get(engine.readFully(f, 0, frames.asSlice(PAGE, PAGE)))).isEqualTo(PAGE);
+    assertThat(((UringIoEngine) engine).fixedBufferTransfers()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void requestsFromOtherThreadsWakeAnIdleRing() throws Exception {
+    IoFile f = create("wake");
+    get(engine.write(f, 0, page(5)));
+    // Each request is handed over while the ring thread is asleep in the kernel: only the eventfd wakes it.
+    for (int i = 0; i < 200; i++) {
+      MemorySegment b = buffer(PAGE);
+      assertThat(get(engine.readFully(f, 0, b))).isEqualTo(PAGE);
+    }
+    for (int t = 0; t < 3; t++) {
+      CompletableFuture<Long> r = CompletableFuture.supplyAsync(() -> engine.readFully(f, 0, buffer(PAGE)),
+          command -> Thread.ofPlatform().start(command)).thenCompose(x -> x);
+      assertThat(get(r)).isEqualTo(PAGE);
+    }
+  }
+
+  @Test
+  void setupFallsBackFlagByFlagWhenTheKernelRefuses() throws Exception {
+    engine.close();
+    // DEFER_TASKRUN without SINGLE_ISSUER is always refused (EINVAL): the engine drops it and goes on.
+    UringIoEngine uring = new UringIoEngine(IoOptions.builder().build(), UringLayout.SETUP_DEFER_TASKRUN);
+    engine = uring;
+    assertThat(uring.setupFlags() & UringLayout.SETUP_DEFER_TASKRUN).isZero();
+    assertThat(uring.setupFlags() & UringLayout.SETUP_CQSIZE).isNotZero();
+    IoFile f = create("fallback");
+    assertThat(get(engine.write(f, 0, page(2)))).isEqualTo(PAGE);
+    MemorySegment b = buffer(PAGE);
+    assertThat(get(engine.readFully(f, 0, b))).isEqualTo(PAGE);
+    assertThat(b.mismatch(page(2))).isEqualTo(-1);
+  }
+
+  @Test
+  void aSingleIssuerRingStartsDisabledAndIsEnabledByItsRingThread() {
+    int flags = ((UringIoEngine) engine).setupFlags();
+    // R_DISABLED goes with SINGLE_ISSUER and only with it (the ring thread enables the ring).
+    assertThat((flags & UringLayout.SETUP_R_DISABLED) != 0)
+        .isEqualTo((flags & UringLayout.SETUP_SINGLE_ISSUER) != 0);
+    assertThat(UringIoEngine.describeSetupFlags(UringLayout.SETUP_CQSIZE | UringLayout.SETUP_SINGLE_ISSUER
+        | UringLayout.SETUP_DEFER_TASKRUN)).isEqualTo("CQSIZE|SINGLE_ISSUER|DEFER_TASKRUN");
+    assertThat(UringIoEngine.describeSetupFlags(0)).isEqualTo("no flags");
   }
 
   @Test

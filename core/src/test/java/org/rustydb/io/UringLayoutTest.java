@@ -21,5 +21,18 @@ class UringLayoutTest {
     assertThat(UringLayout.IOVEC_SIZE).isEqualTo(16);
     assertThat(UringLayout.OP_READ).isEqualTo((byte) 22);
     assertThat(UringLayout.OP_WRITE).isEqualTo((byte) 23);
+    assertThat(UringLayout.SQE_FLAGS + 1).isEqualTo(UringLayout.SQE_IOPRIO);
+    assertThat(UringLayout.SQE_IOPRIO + 2).isEqualTo(UringLayout.SQE_FD);
+  }
+
+  @Test
+  void setupFlagsAreTheKernelsBits() {
+    // include/uapi/linux/io_uring.h: IORING_SETUP_R_DISABLED (1U << 6) ... DEFER_TASKRUN (1U << 13)
+    assertThat(UringLayout.SETUP_R_DISABLED).isEqualTo(0x40);
+    assertThat(UringLayout.SETUP_SUBMIT_ALL).isEqualTo(0x80);
+    assertThat(UringLayout.SETUP_COOP_TASKRUN).isEqualTo(0x100);
+    assertThat(UringLayout.SETUP_SINGLE_ISSUER).isEqualTo(0x1000);
+    assertThat(UringLayout.SETUP_DEFER_TASKRUN).isEqualTo(0x2000);
+    assertThat(UringLayout.REGISTER_ENABLE_RINGS).isEqualTo(12);
   }
 }

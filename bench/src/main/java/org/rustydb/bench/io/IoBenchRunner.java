@@ -102,7 +102,12 @@ public final class IoBenchRunner {
       measureEnd = measureStart + (long) (c.seconds() * 1e9);
       for (int lane = 0; lane < c.depth(); lane++) {
         MemorySegment buf = region.asSlice((long) lane * c.blockSize(), c.blockSize());
-        issue(buf, new SplittableRandom(lane * 7919L + 1));
+        SplittableRandom random = new SplittableRandom(lane * 7919L + 1);
+        if (c.callers() == IoBenchConfig.Callers.THREADS) {
+          Thread.ofPlatform().daemon().name("io-bench-caller-" + lane).start(() -> callerLoop(buf, random));
+        } else {
+          issue(buf, random);
+        }
       }
       long waitNanos = measureEnd - System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       if (!lanesDone.await(waitNanos, TimeUnit.NANOSECONDS)) throw new IllegalStateException("I/O did not finish");
@@ -122,11 +127,35 @@ public final class IoBenchRunner {
       return r.nextLong(blocks) * c.blockSize();
     }
 
-    private void issue(MemorySegment buf, SplittableRandom r) {
+    /** One synchronous caller: submit, wait, repeat (the disk manager's pattern). */
+    private void callerLoop(MemorySegment buf, SplittableRandom r) {
+      try {
+        while (error.get() == null) {
+          long start = System.nanoTime();
+          IoEngine.await(engine.submit(request(buf, r)));
+          long end = System.nanoTime();
+          if (start >= measureStart && end <= measureEnd) {
+            latency.recordValue(end - start);
+            measuredOps.incrementAndGet();
+          }
+          if (end >= measureEnd) break;
+        }
+      } catch (RuntimeException e) {
+        error.compareAndSet(null, e);
+      } finally {
+        lanesDone.countDown();
+      }
+    }
+
+    private IoRequest request(MemorySegment buf, SplittableRandom r) {
       long offset = nextOffset(r);
-      IoRequest req = c.pattern() == IoBenchConfig.Pattern.RANDWRITE
+      return c.pattern() == IoBenchConfig.Pattern.RANDWRITE
           ? new IoRequest.Write(file, offset, buf)
           : new IoRequest.Read(file, offset, buf, true);
+    }
+
+    private void issue(MemorySegment buf, SplittableRandom r) {
+      IoRequest req = request(buf, r);
       long start = System.nanoTime();
       CompletableFuture<Long> f = engine.submit(req);
       f.whenComplete((n, t) -> {
