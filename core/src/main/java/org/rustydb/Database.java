@@ -130,6 +130,9 @@ public final class Database implements AutoCloseable {
       WalWriter w = wal;
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
           .replacer(options.replacer()).walFlushHook(w::flushUpTo).build());
+      // Page I/O reads and writes the frames themselves: with io_uring they become fixed buffers (no per-I/O
+      // page pinning by the kernel). False, with one logged notice, where the engine or the limits refuse.
+      io.registerBuffers(pool.frameRegion());
       ResourceManagerRegistry rms = new ResourceManagerRegistry();
       rms.register(new HeapResourceManager());
       rms.register(new BTreeResourceManager(pool));
@@ -471,6 +474,11 @@ public final class Database implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = new OperationFailedException("interrupted while closing " + dir.root(), e);
+    }
+    try {
+      io.unregisterBuffers(); // before the pool frees the frames
+    } catch (RuntimeException e) {
+      if (failure == null) failure = e; else failure.addSuppressed(e);
     }
     for (AutoCloseable c : new AutoCloseable[] {pool, wal, disk, io, dir}) {
       try {

@@ -45,4 +45,25 @@ class DatabaseIoEngineTest {
       assertThat(db.ioStats().reads()).isPositive();
     }
   }
+
+  /**
+   * With io_uring, page I/O on the pool's frames goes out as fixed-buffer operations: here the evictions
+   * of a 16-frame pool write dirty frames back directly.
+   */
+  @Test
+  void ioUringUsesThePoolFramesAsFixedBuffers() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(IoEngines.uringUnavailableReason() == null, "io_uring unavailable");
+    java.util.concurrent.atomic.AtomicReference<org.rustydb.io.IoEngine> engine = new java.util.concurrent.atomic.AtomicReference<>();
+    DatabaseOptions o = DatabaseOptions.builder().poolFrames(16).checkpointInterval(Duration.ZERO)
+        .io(IoOptions.builder().engine(IoOptions.Kind.URING).build())
+        .ioEngineDecorator(e -> { engine.set(e); return e; }).build();
+    try (Database db = Database.open(dir, o)) {
+      HeapTable t = db.heapTable("t");
+      Transaction tx = db.begin();
+      for (int i = 0; i < 2000; i++) t.insert(tx, ("row " + i + " ".repeat(200)).getBytes(StandardCharsets.UTF_8));
+      tx.commit();
+      org.rustydb.io.UringIoEngine uring = (org.rustydb.io.UringIoEngine) engine.get();
+      assertThat(uring.fixedBufferTransfers()).as("fixed reads and writes").isPositive();
+    }
+  }
 }
