@@ -155,26 +155,50 @@ final class BTreeTable implements Table {
     }
   }
 
-  /** Begin, op, commit with the default durability; abort (and rethrow) if the op fails. */
+  /**
+   * Begin, op, commit with the default durability; abort (and rethrow) if the op fails. A write conflict
+   * (another transaction holds the key) is retried, backing off, for up to {@link #CONFLICT_RETRY_NANOS}:
+   * the holder of a hot key is usually another auto-committed operation a few microseconds (or one fsync)
+   * from its end, and a caller of a single operation expects it to wait, not to fail.
+   */
   private boolean autoCommit(Function<Transaction, Boolean> op) {
     long stamp = enter();
     try {
-      Transaction txn = db.begin();
-      boolean result;
-      try {
-        result = op.apply(txn);
-      } catch (RuntimeException | Error e) {
+      long deadline = System.nanoTime() + CONFLICT_RETRY_NANOS;
+      for (int attempt = 0; ; attempt++) {
+        Transaction txn = db.begin();
+        boolean result;
         try {
-          txn.abort();
-        } catch (RuntimeException suppressed) {
-          e.addSuppressed(suppressed);
+          result = op.apply(txn);
+        } catch (RuntimeException | Error e) {
+          try {
+            txn.abort();
+          } catch (RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+          if (e instanceof WriteConflictException && System.nanoTime() < deadline) {
+            backOff(attempt);
+            continue;
+          }
+          throw e;
         }
-        throw e;
+        txn.commit();
+        return result;
       }
-      txn.commit();
-      return result;
     } finally {
       dropLock.unlockRead(stamp);
+    }
+  }
+
+  static final long CONFLICT_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+  private static void backOff(int attempt) {
+    if (attempt < 8) {
+      Thread.onSpinWait();
+    } else if (attempt < 64) {
+      Thread.yield();
+    } else {
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(attempt - 64, 6)));
     }
   }
 

@@ -547,4 +547,22 @@ class TableApiTest {
       assertThat(s.checkpoints()).isEqualTo(db.checkpointCount()).isGreaterThanOrEqualTo(2);
     }
   }
+
+  /** An auto-committed write of a key another transaction holds waits (retrying) until that one ends. */
+  @Test
+  void anAutoCommittedWriteWaitsForTheHolderOfItsKey() throws Exception {
+    try (Database db = Database.open(dir, opts())) {
+      Table t = db.createTable("t", TableOptions.defaults());
+      Transaction holder = db.begin();
+      t.put(holder, b("hot"), b("holder"));
+      java.util.concurrent.CompletableFuture<Boolean> auto =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> t.put(b("hot"), b("auto")));
+      for (int i = 0; i < 1000 && !auto.isDone(); i++) Thread.onSpinWait();
+      assertThat(auto.isDone()).as("the auto-commit put waits while the key is held").isFalse();
+      holder.commit();
+      assertThat(auto.get(30, java.util.concurrent.TimeUnit.SECONDS)).isFalse(); // it replaced the holder's value
+      assertThat(t.get(b("hot"))).isEqualTo(b("auto"));
+      assertThat(db.transactions().table().size()).isZero();
+    }
+  }
 }

@@ -2,6 +2,7 @@ package org.rustydb.txn;
 
 import java.util.concurrent.ConcurrentHashMap;
 import org.rustydb.OperationFailedException;
+import org.rustydb.WriteConflictException;
 
 /**
  * Row-level exclusive write locks, keyed by (file id, record id), with no waiting: a request for a row
@@ -19,7 +20,7 @@ public final class LockManager {
   /**
    * Locks row ({@code fileId}, {@code recordId}) for {@code txn}; a lock it already holds is fine.
    *
-   * @throws OperationFailedException when another transaction holds it
+   * @throws WriteConflictException when another transaction holds it
    */
   public void lock(Transaction txn, int fileId, long recordId) {
     RowKey key = new RowKey(fileId, recordId);
