@@ -557,7 +557,9 @@ class TableApiTest {
       t.put(holder, b("hot"), b("holder"));
       java.util.concurrent.CompletableFuture<Boolean> auto =
           java.util.concurrent.CompletableFuture.supplyAsync(() -> t.put(b("hot"), b("auto")));
-      for (int i = 0; i < 1000 && !auto.isDone(); i++) Thread.onSpinWait();
+      // Give a broken retry ample time to fail; a working one never finishes before the commit below.
+      long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+      while (!auto.isDone() && System.nanoTime() < until) Thread.onSpinWait();
       assertThat(auto.isDone()).as("the auto-commit put waits while the key is held").isFalse();
       holder.commit();
       assertThat(auto.get(30, java.util.concurrent.TimeUnit.SECONDS)).isFalse(); // it replaced the holder's value

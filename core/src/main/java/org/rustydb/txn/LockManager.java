@@ -6,7 +6,7 @@ import org.rustydb.WriteConflictException;
 
 /**
  * Row-level exclusive write locks, keyed by (file id, record id), with no waiting: a request for a row
- * another transaction holds fails at once with {@link OperationFailedException} ("write conflict on ..."),
+ * another transaction holds fails at once with {@link WriteConflictException} ("write conflict on ..."),
  * and the holder goes on. With no waiting there is no deadlock to detect. Locks are released when their
  * transaction commits or aborts. Reads take no locks.
  */
@@ -28,7 +28,7 @@ public final class LockManager {
     if (prev == null) {
       txn.addLock(key);
     } else if (prev != txn.id()) {
-      throw new OperationFailedException("write conflict on file " + fileId + " record " + recordId
+      throw new WriteConflictException("write conflict on file " + fileId + " record " + recordId
           + ": transaction " + prev + " holds it (transaction " + txn.id() + " may retry after it ends)");
     }
   }
