@@ -15,6 +15,8 @@ import org.rustydb.buffer.DirtyPageFlusher;
 import org.rustydb.stats.FlusherStats;
 import org.rustydb.disk.DiskOptions;
 import org.rustydb.io.IoEngine;
+import org.rustydb.memory.MemoryManager;
+import org.rustydb.memory.MemoryOptions;
 import org.rustydb.io.IoEngines;
 import org.rustydb.stats.IoStats;
 import org.rustydb.disk.ControlFile;
@@ -62,6 +64,7 @@ public final class Database implements AutoCloseable {
   private final IoEngine io;
   private final DiskManager disk;
   private final BufferPool pool;
+  private final MemoryManager memory;
   private final TransactionManager tm;
   private final Checkpointer checkpointer;
   private final Catalog catalog;
@@ -75,8 +78,9 @@ public final class Database implements AutoCloseable {
   private volatile boolean closed;
 
   private Database(DataDirectory dir, DatabaseOptions options, WalWriter wal, IoEngine io, DiskManager disk,
-      BufferPool pool, TransactionManager tm, Checkpointer checkpointer, RecoveryReport report) {
+      BufferPool pool, MemoryManager memory, TransactionManager tm, Checkpointer checkpointer, RecoveryReport report) {
     this.dir = dir;
+    this.memory = memory;
     this.options = options;
     this.wal = wal;
     this.io = io;
@@ -117,6 +121,7 @@ public final class Database implements AutoCloseable {
     IoEngine io = null;
     DiskManager disk = null;
     BufferPool pool = null;
+    MemoryManager memory = null;
     try {
       ControlFile control = dir.controlFile();
       ControlFile.Contents contents = control.read();
@@ -128,8 +133,9 @@ public final class Database implements AutoCloseable {
       io = createIoEngine(options);
       disk = DiskManager.open(dir, DiskOptions.defaults(), io);
       WalWriter w = wal;
+      memory = MemoryManager.open(MemoryOptions.builder().budgetBytes(options.effectiveMemoryBudget()).build());
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
-          .replacer(options.replacer()).walFlushHook(w::flushUpTo).build());
+          .replacer(options.replacer()).walFlushHook(w::flushUpTo).memoryManager(memory).build());
       // Page I/O reads and writes the frames themselves: with io_uring they become fixed buffers (no per-I/O
       // page pinning by the kernel). False, with one logged notice, where the engine or the limits refuse.
       io.registerBuffers(pool.frameRegion());
@@ -143,9 +149,10 @@ public final class Database implements AutoCloseable {
               firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn));
       Checkpointer cp = new Checkpointer(r.transactions(), disk, control, contents);
       cp.checkpoint();
-      return new Database(dir, options, wal, io, disk, pool, r.transactions(), cp, r.report());
+      return new Database(dir, options, wal, io, disk, pool, memory, r.transactions(), cp, r.report());
     } catch (RuntimeException | Error e) {
       closeQuietly(pool, e);
+      closeQuietly(memory, e);
       closeQuietly(wal, e);
       closeQuietly(disk, e);
       closeQuietly(io, e);
@@ -398,7 +405,7 @@ public final class Database implements AutoCloseable {
    */
   public DatabaseStats stats() {
     checkOpen();
-    return new DatabaseStats(pool.stats(), io.stats(), io.name(), wal.stats(), null, checkpointer.count());
+    return new DatabaseStats(pool.stats(), io.stats(), io.name(), wal.stats(), memory.stats(), checkpointer.count());
   }
 
   /** For table handles: throws {@link ClosedException} once the database is closed. */
@@ -480,7 +487,7 @@ public final class Database implements AutoCloseable {
     } catch (RuntimeException e) {
       if (failure == null) failure = e; else failure.addSuppressed(e);
     }
-    for (AutoCloseable c : new AutoCloseable[] {pool, wal, disk, io, dir}) {
+    for (AutoCloseable c : new AutoCloseable[] {pool, memory, wal, disk, io, dir}) {
       try {
         c.close();
       } catch (Exception e) {

@@ -41,12 +41,18 @@ import org.rustydb.wal.WalOptions;
  *     beside the checkpointer (started after recovery, stopped by {@code close()} before the final
  *     checkpoint); on by default
  * @param flusher the flusher's rate, trigger and write combining
+ * @param memoryBudgetBytes the one limit on the engine's off-heap memory (the buffer pool's frames, and the
+ *     memtables, arenas and large objects to come), enforced by a {@link org.rustydb.memory.MemoryManager}
+ *     whose pressure forecaster can make the pool give frames back; 0 (the default) means the pool's size
+ *     plus 64 MiB
  */
 public record DatabaseOptions(int poolFrames, Durability durability, int walSegmentSize, Duration checkpointInterval,
     IntFunction<Replacer> replacer, LongConsumer recoveryProgress, IoOptions io, WalFile.Factory walFiles,
-    UnaryOperator<IoEngine> ioEngineDecorator, boolean backgroundFlush, FlusherOptions flusher) {
+    UnaryOperator<IoEngine> ioEngineDecorator, boolean backgroundFlush, FlusherOptions flusher,
+    long memoryBudgetBytes) {
 
   public DatabaseOptions {
+    if (memoryBudgetBytes < 0) throw new IllegalArgumentException("negative memoryBudgetBytes: " + memoryBudgetBytes);
     if (poolFrames < 8) throw new IllegalArgumentException("poolFrames must be at least 8: " + poolFrames);
     Objects.requireNonNull(durability, "durability");
     Objects.requireNonNull(checkpointInterval, "checkpointInterval");
@@ -63,6 +69,11 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
   }
 
   /** Every option at its default (see the parameters above). */
+  /** The memory budget in effect: {@link #memoryBudgetBytes} or, when 0, the pool's size plus 64 MiB. */
+  public long effectiveMemoryBudget() {
+    return memoryBudgetBytes > 0 ? memoryBudgetBytes : (long) poolFrames * 4096 + (64L << 20);
+  }
+
   public static DatabaseOptions defaults() {
     return builder().build();
   }
@@ -85,6 +96,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private UnaryOperator<IoEngine> ioEngineDecorator = UnaryOperator.identity();
     private boolean backgroundFlush = true;
     private FlusherOptions flusher = FlusherOptions.DEFAULTS;
+    private long memoryBudgetBytes;
 
     /** Buffer pool size in 4 KiB frames; default 4096 (16 MiB). */
     public Builder poolFrames(int v) { poolFrames = v; return this; }
@@ -136,11 +148,13 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     public Builder ioEngineDecorator(UnaryOperator<IoEngine> v) { ioEngineDecorator = v; return this; }
     public Builder backgroundFlush(boolean v) { backgroundFlush = v; return this; }
     public Builder flusher(FlusherOptions v) { flusher = v; return this; }
+    /** The off-heap memory budget in bytes; 0 (default): the pool's size plus 64 MiB. */
+    public Builder memoryBudgetBytes(long v) { memoryBudgetBytes = v; return this; }
 
     /** @throws IllegalArgumentException when a setting is out of range (the message says which) */
     public DatabaseOptions build() {
       return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles,
-          ioEngineDecorator, backgroundFlush, flusher);
+          ioEngineDecorator, backgroundFlush, flusher, memoryBudgetBytes);
     }
   }
 }

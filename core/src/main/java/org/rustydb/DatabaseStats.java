@@ -14,8 +14,8 @@ import org.rustydb.stats.WalStats;
  * @param io page-file I/O of the engine underneath ({@code ioEngine}): operations, bytes, latency percentiles
  * @param ioEngine the I/O engine's name ({@code uring} or {@code filechannel})
  * @param wal the write-ahead log: records, bytes, fsyncs, commits per fsync, segments, current and durable LSN
- * @param memory the off-heap memory managers, or null when the buffer pool's frames do not come from a
- *     {@code MemoryManager} (the case today: {@link Database#open} gives the pool a plain off-heap region)
+ * @param memory the off-heap memory budget and its allocators (the buffer pool's frames come from it;
+ *     {@link DatabaseOptions#memoryBudgetBytes()})
  * @param checkpoints checkpoints taken since open, the one at open included
  */
 public record DatabaseStats(BufferPoolStats bufferPool, IoStats io, String ioEngine, WalStats wal, MemoryStats memory,

@@ -543,7 +543,10 @@ class TableApiTest {
       assertThat(s.wal().commits()).isGreaterThanOrEqualTo(3000);
       assertThat(s.io().writes()).isPositive();
       assertThat(s.ioEngine()).isEqualTo(db.ioEngineName());
-      assertThat(s.memory()).isNull();
+      // The pool's 1 MiB of frames come from the database's memory budget (pool + 64 MiB by default).
+      assertThat(s.memory().largeObjectAllocated()).isGreaterThanOrEqualTo(1 << 20);
+      assertThat(s.memory().totalAllocated() + s.memory().totalFree()).isEqualTo((1L << 20) + (64L << 20));
+      assertThat(s.memory().memoryPressure()).isBetween(0.0, 1.0);
       assertThat(s.checkpoints()).isEqualTo(db.checkpointCount()).isGreaterThanOrEqualTo(2);
     }
   }
