@@ -92,6 +92,8 @@ public final class BufferPool implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
   private static final int FULL_RETRIES = 64;
+  /** How long a miss waits for a frame to come free before it reports the pool full (pinned for good). */
+  private static final long FULL_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
   private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
       java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle PREFETCHED;
@@ -369,12 +371,20 @@ public final class BufferPool implements AutoCloseable {
     }
     boolean exclusive = mode == Mode.WRITE || mode == Mode.NEW;
     int attempt = 0;
+    long fullSince = 0;
     boolean backOff = false;
     for (;;) {
       if (backOff) {
         backOff = false;
         attempt++;
-        Thread.yield(); // frames may be held only for a moment (loads, write-backs, guards about to close)
+        // Frames may be held only for a moment (loads, guards about to close), or for an I/O (a write-back
+        // or a flusher's batch in flight waiting for the WAL): yield first, then park, until FULL_WAIT_NANOS.
+        if (attempt < FULL_RETRIES) {
+          Thread.yield();
+        } else {
+          if (fullSince == 0) fullSince = System.nanoTime();
+          java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
       }
       if (mode != Mode.PREFETCH) {
         int idx = table.get(pageId);
@@ -414,7 +424,7 @@ public final class BufferPool implements AutoCloseable {
         long r = replacer.admit(pageId, tryEvict);
         if (r == Replacer.NO_ROOM) {
           if (mode == Mode.PREFETCH) return null;
-          if (attempt < FULL_RETRIES) {
+          if (fullSince == 0 || System.nanoTime() - fullSince < FULL_WAIT_NANOS) {
             backOff = true;
             continue;
           }
@@ -428,7 +438,7 @@ public final class BufferPool implements AutoCloseable {
             replacer.remove(pageId);
             if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
             if (mode == Mode.PREFETCH) return null;
-            if (attempt < FULL_RETRIES) {
+            if (fullSince == 0 || System.nanoTime() - fullSince < FULL_WAIT_NANOS) {
               backOff = true;
               continue;
             }
