@@ -76,6 +76,7 @@ public final class Database implements AutoCloseable {
   private final Thread checkpointThread;
   private final DirtyPageFlusher flusher; // null unless options.backgroundFlush()
   private volatile boolean closed;
+  private volatile DatabaseFailedException readOnlyCause; // set once: see turnReadOnly
 
   private Database(DataDirectory dir, DatabaseOptions options, WalWriter wal, IoEngine io, DiskManager disk,
       BufferPool pool, MemoryManager memory, TransactionManager tm, Checkpointer checkpointer, RecoveryReport report) {
@@ -198,6 +199,11 @@ public final class Database implements AutoCloseable {
    */
   public Transaction begin() {
     checkOpen();
+    DatabaseFailedException cause = readOnlyCause;
+    if (cause != null) {
+      throw new DatabaseFailedException("database " + dir.root() + " is read-only after a failure; reopen it to"
+          + " recover: " + cause.getMessage(), cause);
+    }
     return tm.begin();
   }
 
@@ -236,7 +242,24 @@ public final class Database implements AutoCloseable {
   /** Takes a checkpoint now; returns its LSN. */
   public long checkpoint() {
     checkOpen();
-    return checkpointer.checkpoint();
+    try {
+      return checkpointer.checkpoint();
+    } catch (DatabaseFailedException e) {
+      turnReadOnly(e);
+      throw e;
+    }
+  }
+
+  /**
+   * After a failure that leaves the files untrustworthy (a page file's fsync failed in a checkpoint), no
+   * new transaction begins: what was acknowledged is in the log and comes back on reopen, and nothing new
+   * is promised on top of pages that may not be on disk. Reads go on where the files allow them.
+   */
+  private void turnReadOnly(DatabaseFailedException cause) {
+    if (readOnlyCause == null) {
+      readOnlyCause = cause;
+      LOG.log(System.Logger.Level.ERROR, "database " + dir.root() + " is read-only from now on: " + cause.getMessage());
+    }
   }
 
   /** Page-file I/O statistics of the engine underneath (which engine: {@link #ioEngineName()}). */
@@ -444,6 +467,8 @@ public final class Database implements AutoCloseable {
         lifeLock.unlock();
         try {
           checkpointer.checkpoint();
+        } catch (DatabaseFailedException e) {
+          turnReadOnly(e);
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "background checkpoint failed: " + e, e);
         } finally {

@@ -96,8 +96,9 @@ class DatabaseFlusherTest {
       Transaction tx = db.begin();
       t.insert(tx, "x".getBytes());
       tx.commit();
+      Transaction more = db.begin(); // begun before the failure: afterwards the database begins none
       assertThatThrownBy(db::checkpoint).isInstanceOf(DatabaseFailedException.class);
-      Transaction more = db.begin();
+      assertThatThrownBy(db::begin).isInstanceOf(DatabaseFailedException.class).hasMessageContaining("read-only");
       t.insert(more, "y".getBytes()); // a dirty page the flusher cannot write any more
       more.commit();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
