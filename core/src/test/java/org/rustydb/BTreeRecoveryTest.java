@@ -237,4 +237,46 @@ class BTreeRecoveryTest {
       assertSame(t, all, "after the concurrent run");
     }
   }
+
+  /**
+   * Putting the value a key already has changes no byte of the leaf: nothing is logged, and a rollback of
+   * such puts (over a real change) restores the value before the transaction, in normal operation and
+   * after a crash.
+   */
+  @Test
+  void puttingTheSameValueAgainIsANoOpThatRollsBackCleanly() {
+    Path dir = tmp.resolve("db");
+    try (Database db = Database.open(dir, options(64))) {
+      BTree t = tree(db, "t");
+      Transaction base = db.begin();
+      t.put(base, key(1), "v".getBytes());
+      t.put(base, key(2), "w".getBytes());
+      base.commit();
+      Transaction same = db.begin();
+      assertThat(t.put(same, key(1), "v".getBytes())).isFalse(); // identical: no log record
+      same.commit();
+      Transaction tx = db.begin();
+      t.put(tx, key(2), "changed".getBytes());
+      t.put(tx, key(2), "changed".getBytes()); // identical to what tx itself wrote
+      t.put(tx, key(1), "v".getBytes());
+      tx.abort();
+      assertThat(t.get(key(1))).isEqualTo("v".getBytes());
+      assertThat(t.get(key(2))).isEqualTo("w".getBytes());
+      Transaction loser = db.begin();
+      t.put(loser, key(2), "lost".getBytes());
+      t.put(loser, key(2), "lost".getBytes());
+      Transaction flusher = db.begin();
+      t.put(flusher, key(3), "x".getBytes());
+      flusher.commit(Durability.SYNC);
+      CrashImages.copy(dir, tmp.resolve("image"));
+      loser.abort();
+    }
+    try (Database db = Database.open(tmp.resolve("image"), options(64))) {
+      BTree t = tree(db, "t");
+      assertThat(t.get(key(1))).isEqualTo("v".getBytes());
+      assertThat(t.get(key(2))).isEqualTo("w".getBytes());
+      assertThat(t.get(key(3))).isEqualTo("x".getBytes());
+      assertThat(t.verify()).isEmpty();
+    }
+  }
 }

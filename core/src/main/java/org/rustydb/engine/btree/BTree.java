@@ -247,7 +247,11 @@ public final class BTree {
     byte[] after = SCRATCH.get()[1];
     leaf.getBytes(0, after, 0, PAGE_SIZE);
     byte[][] d = PageDiff.diff(before, after, BTreeLogLayout.OP_SIZE);
-    if (d == null) throw new IllegalStateException("leaf " + PageId.toString(leaf.pageId()) + " did not change");
+    if (d == null) { // the same value put again: nothing to redo, nothing to undo
+      // A rollback still writes its one compensation record (the undo chain moves on): an empty diff.
+      if (op.clr() != null) op.clr().log(leaf, new byte[] {BTreeLogLayout.OP_DIFF, 0, 0});
+      return;
+    }
     byte[] redo = d[0];
     redo[0] = BTreeLogLayout.OP_DIFF;
     // Back to the old bytes: the log applies the change itself, after a full-page image of the page as it
