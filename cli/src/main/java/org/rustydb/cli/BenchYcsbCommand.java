@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rustydb.bench.ycsb.ThroughputPlot;
+import org.rustydb.bench.ycsb.YcsbChild;
 import org.rustydb.bench.ycsb.YcsbConfig;
 import org.rustydb.bench.ycsb.YcsbDurability;
 import org.rustydb.bench.ycsb.YcsbEngine;
@@ -67,6 +68,11 @@ public final class BenchYcsbCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the data directories after the runs.")
   boolean keep;
 
+  @Option(names = "--field-length", paramLabel = "BYTES",
+      description = "Bytes per field instead of the workload's 100 (10 fields per record), e.g. 90 for records"
+          + " that fit a B+tree leaf inline (1,020 bytes with names and lengths).")
+  Integer fieldLength;
+
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|csv",
       description = "Output: table (default) or csv (engine,workload,threads,ops_per_s,p50_us,p99_us).")
   String format;
@@ -92,6 +98,10 @@ public final class BenchYcsbCommand implements Callable<Integer> {
       YcsbConfig.Builder b = YcsbConfig.builder().engines(es).workloads(ws).records(records).operations(operations)
           .threads(threads).durability(d).cacheMb(cacheMb).keep(keep);
       if (dir != null) b.dir(dir);
+      if (fieldLength != null) {
+        if (fieldLength < 1) throw new IllegalArgumentException("--field-length must be at least 1: " + fieldLength);
+        b.javaOptions(java.util.List.of("-D" + YcsbChild.FIELD_LENGTH + "=" + fieldLength));
+      }
       config = b.build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());

@@ -61,9 +61,17 @@ public final class YcsbChild {
     }
   }
 
-  /** The YCSB properties of one run: the standard workload with the sizes and store settings applied. */
+  /** System property of the child JVM: bytes per field instead of the workload file's (YCSB's fieldlength). */
+  public static final String FIELD_LENGTH = "rustydb.ycsb.fieldlength";
+
+  /**
+   * The YCSB properties of one run: the standard workload with the sizes and store settings applied (and
+   * {@link #FIELD_LENGTH} when set).
+   */
   static Properties properties(String workload, long records, long operations, StoreSettings settings) {
     Properties p = YcsbWorkloads.load(workload);
+    String fieldLength = System.getProperty(FIELD_LENGTH);
+    if (fieldLength != null) p.setProperty("fieldlength", fieldLength);
     p.setProperty("recordcount", Long.toString(records));
     p.setProperty("operationcount", Long.toString(operations));
     settings.putInto(p);
