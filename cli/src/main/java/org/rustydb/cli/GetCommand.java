@@ -1,12 +1,9 @@
 package org.rustydb.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rustydb.Database;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code rustydb get DIR TABLE KEY}: prints the value, or exits 1 when the key is not there. */
 @Command(
@@ -20,28 +17,18 @@ public final class GetCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "the data directory")
-  Path dir;
-
-  @Parameters(index = "1", paramLabel = "TABLE", description = "the table")
-  String table;
-
-  @Parameters(index = "2", paramLabel = "KEY", description = "the key (UTF-8 text, or hex with --hex)")
-  String key;
-
-  @Option(names = "--hex", description = "KEY is hex digits, and the value is printed in hex")
-  boolean hex;
+  @CommandLine.Mixin KeyArguments args;
 
   @Override
   public Integer call() {
-    byte[] k = TableAccess.decode(key, hex, "KEY");
-    try (Database db = TableAccess.openExisting(dir)) {
-      byte[] v = db.openTable(table).get(k);
+    byte[] k = args.keyBytes();
+    try (Database db = TableAccess.openExisting(args.dir)) {
+      byte[] v = db.openTable(args.table).get(k);
       if (v == null) {
-        spec.commandLine().getErr().println("get: no key " + key + " in table " + table);
+        spec.commandLine().getErr().println("get: no key " + args.key + " in table " + args.table);
         return RustyDbCommand.EXIT_FAILURE;
       }
-      spec.commandLine().getOut().println(TableAccess.encode(v, hex));
+      spec.commandLine().getOut().println(TableAccess.encode(v, args.hex));
     }
     return RustyDbCommand.EXIT_OK;
   }

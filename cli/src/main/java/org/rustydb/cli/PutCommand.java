@@ -1,12 +1,10 @@
 package org.rustydb.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rustydb.Database;
 import org.rustydb.Table;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code rustydb put DIR TABLE KEY VALUE}: stores one value, creating the database and table if missing. */
@@ -22,27 +20,17 @@ public final class PutCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "the data directory")
-  Path dir;
-
-  @Parameters(index = "1", paramLabel = "TABLE", description = "the table")
-  String table;
-
-  @Parameters(index = "2", paramLabel = "KEY", description = "the key (UTF-8 text, or hex with --hex)")
-  String key;
+  @CommandLine.Mixin KeyArguments args;
 
   @Parameters(index = "3", paramLabel = "VALUE", description = "the value (UTF-8 text, or hex with --hex)")
   String value;
 
-  @Option(names = "--hex", description = "KEY and VALUE are hex digits")
-  boolean hex;
-
   @Override
   public Integer call() {
-    byte[] k = TableAccess.decode(key, hex, "KEY");
-    byte[] v = TableAccess.decode(value, hex, "VALUE");
-    try (Database db = TableAccess.openOrCreate(dir)) {
-      Table t = TableAccess.openOrCreateTable(db, table);
+    byte[] k = args.keyBytes();
+    byte[] v = TableAccess.decode(value, args.hex, "VALUE");
+    try (Database db = TableAccess.openOrCreate(args.dir)) {
+      Table t = TableAccess.openOrCreateTable(db, args.table);
       spec.commandLine().getOut().println(t.put(k, v) ? "inserted" : "replaced");
     }
     return RustyDbCommand.EXIT_OK;
