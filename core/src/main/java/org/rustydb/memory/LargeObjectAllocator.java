@@ -154,23 +154,10 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
       lock.unlock();
     }
     long mapSize = Sizes.alignUp(need + (align - PAGE), granule);
-    budget.reserve(mapSize, "large object of " + Sizes.format(size));
-    Mapping m;
-    try {
-      m = map(mapSize);
-    } catch (RuntimeException e) {
-      budget.release(mapSize);
-      throw e;
-    }
+    Mapping m = reserveAndMap(mapSize, size);
     lock.lock();
     try {
-      if (closed) {
-        unmap(m);
-        budget.release(mapSize);
-        throw new ClosedException("large-object allocator");
-      }
-      mappings.put(m.address, m);
-      mappedBytes += m.size;
+      register(m);
       Region whole = new Region(m.address, m.size, m);
       addFree(whole);
       return carve(whole, need, align, size);
@@ -260,23 +247,10 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
     long need = Sizes.alignUp(size, PAGE);
     long align = Math.max(alignment, PAGE);
     long mapSize = Sizes.alignUp(need + (align - PAGE), granule);
-    budget.reserve(mapSize, "large object of " + Sizes.format(size));
-    Mapping m;
-    try {
-      m = map(mapSize);
-    } catch (RuntimeException e) {
-      budget.release(mapSize);
-      throw e;
-    }
+    Mapping m = reserveAndMap(mapSize, size);
     lock.lock();
     try {
-      if (closed) {
-        unmap(m);
-        budget.release(mapSize);
-        throw new ClosedException("large-object allocator");
-      }
-      mappings.put(m.address, m);
-      mappedBytes += m.size;
+      register(m);
       long start = Sizes.alignUp(m.address, align);
       Arena scope = Arena.ofShared();
       MemorySegment seg = MemorySegment.ofAddress(start).reinterpret(size, scope, null);
@@ -597,6 +571,28 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
   }
 
   // ---- mappings ----
+
+  /** Reserves {@code mapSize} in the budget and maps it (no lock held); the reservation is undone on failure. */
+  private Mapping reserveAndMap(long mapSize, long size) {
+    budget.reserve(mapSize, "large object of " + Sizes.format(size));
+    try {
+      return map(mapSize);
+    } catch (RuntimeException e) {
+      budget.release(mapSize);
+      throw e;
+    }
+  }
+
+  /** Records a new mapping (lock held); if the allocator closed meanwhile, gives it back and throws. */
+  private void register(Mapping m) {
+    if (closed) {
+      unmap(m);
+      budget.release(m.size);
+      throw new ClosedException("large-object allocator");
+    }
+    mappings.put(m.address, m);
+    mappedBytes += m.size;
+  }
 
   private Mapping map(long size) {
     if (os == null) {
