@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
 import org.rustydb.buffer.DirtyPageFlusher;
+import org.rustydb.buffer.PoolWarmer;
 import org.rustydb.stats.FlusherStats;
 import org.rustydb.disk.DiskOptions;
 import org.rustydb.io.IoEngine;
@@ -74,6 +75,7 @@ public final class Database implements AutoCloseable {
   private final ReentrantLock lifeLock = new ReentrantLock();
   private final Condition stop = lifeLock.newCondition();
   private final Thread checkpointThread;
+  private final PoolWarmer warmer; // null: nothing to warm
   private final DirtyPageFlusher flusher; // null unless options.backgroundFlush()
   private volatile boolean closed;
   private volatile DatabaseFailedException readOnlyCause; // set once: see turnReadOnly
@@ -95,6 +97,8 @@ public final class Database implements AutoCloseable {
         : Thread.ofPlatform().name("rustydb-checkpointer").daemon().unstarted(this::checkpointLoop);
     if (checkpointThread != null) checkpointThread.start();
     this.flusher = startFlusher(pool, options);
+    long[] warm = options.warmPool() ? PoolPageList.takeFrom(dir, disk) : new long[0];
+    this.warmer = warm.length == 0 ? null : PoolWarmer.start(pool, disk, warm);
   }
 
   /** The background flusher when {@link DatabaseOptions#backgroundFlush()} asks for one (after recovery). */
@@ -498,9 +502,11 @@ public final class Database implements AutoCloseable {
     RuntimeException failure = null;
     try {
       if (checkpointThread != null) checkpointThread.join(TimeUnit.MINUTES.toMillis(5));
+      if (warmer != null) warmer.close();
       if (flusher != null) flusher.close();
       checkpointer.checkpoint();
       checkpointer.setState(DatabaseState.CLEAN_SHUTDOWN);
+      if (options.warmPool()) savePoolPages();
     } catch (RuntimeException e) {
       failure = e;
     } catch (InterruptedException e) {
@@ -521,6 +527,31 @@ public final class Database implements AutoCloseable {
       }
     }
     if (failure != null) throw failure;
+  }
+
+  /** The pool's warm-up at this open, or null when there was nothing to warm (for tests). */
+  PoolWarmer warmer() {
+    return warmer;
+  }
+
+  /**
+   * For the next open's warm-up: the resident pages, and those of this open's list that a close soon after
+   * opening kept the warmer from loading (up to the pool's size). A hint, so a failure is only logged.
+   */
+  private void savePoolPages() {
+    long[] resident = pool.residentPageIds();
+    long[] pages = resident;
+    if (warmer != null) {
+      long[] unvisited = warmer.unvisited();
+      int room = Math.max(0, pool.capacity() - resident.length);
+      pages = java.util.stream.LongStream.concat(java.util.Arrays.stream(resident),
+          java.util.Arrays.stream(unvisited).limit(room)).distinct().sorted().toArray();
+    }
+    try {
+      PoolPageList.save(dir, disk, pages);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot record the buffer pool's pages for the next open: " + e);
+    }
   }
 
   private void checkOpen() {

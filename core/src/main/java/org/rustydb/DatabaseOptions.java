@@ -45,11 +45,14 @@ import org.rustydb.wal.WalOptions;
  *     memtables, arenas and large objects to come), enforced by a {@link org.rustydb.memory.MemoryManager}
  *     whose pressure forecaster can make the pool give frames back; 0 (the default) means the pool's size
  *     plus 64 MiB
+ * @param warmPool whether {@code close()} records the pages the buffer pool holds and the next open loads them
+ *     back in the background ({@link org.rustydb.buffer.PoolWarmer}) into free frames, so that a reopened
+ *     database does not answer its first reads from the device page by page; on by default
  */
 public record DatabaseOptions(int poolFrames, Durability durability, int walSegmentSize, Duration checkpointInterval,
     IntFunction<Replacer> replacer, LongConsumer recoveryProgress, IoOptions io, WalFile.Factory walFiles,
     UnaryOperator<IoEngine> ioEngineDecorator, boolean backgroundFlush, FlusherOptions flusher,
-    long memoryBudgetBytes) {
+    long memoryBudgetBytes, boolean warmPool) {
 
   public DatabaseOptions {
     if (memoryBudgetBytes < 0) throw new IllegalArgumentException("negative memoryBudgetBytes: " + memoryBudgetBytes);
@@ -97,6 +100,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private boolean backgroundFlush = true;
     private FlusherOptions flusher = FlusherOptions.DEFAULTS;
     private long memoryBudgetBytes;
+    private boolean warmPool = true;
 
     /** Buffer pool size in 4 KiB frames; default 4096 (16 MiB). */
     public Builder poolFrames(int v) { poolFrames = v; return this; }
@@ -150,11 +154,13 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     public Builder flusher(FlusherOptions v) { flusher = v; return this; }
     /** The off-heap memory budget in bytes; 0 (default): the pool's size plus 64 MiB. */
     public Builder memoryBudgetBytes(long v) { memoryBudgetBytes = v; return this; }
+    /** Whether close records the pool's pages and open loads them back; default on. */
+    public Builder warmPool(boolean v) { warmPool = v; return this; }
 
     /** @throws IllegalArgumentException when a setting is out of range (the message says which) */
     public DatabaseOptions build() {
       return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles,
-          ioEngineDecorator, backgroundFlush, flusher, memoryBudgetBytes);
+          ioEngineDecorator, backgroundFlush, flusher, memoryBudgetBytes, warmPool);
     }
   }
 }

@@ -106,7 +106,11 @@ public final class BufferPool implements AutoCloseable {
     }
   }
 
-  private enum Mode { READ, WRITE, NEW, PREFETCH }
+  private enum Mode {
+    READ, WRITE, NEW, PREFETCH,
+    /** A prefetch that only takes a free frame ({@link #warm}): it never evicts. */
+    WARM
+  }
 
   /**
    * Subtracted from {@link PageLatch#lastOffered} while a prefetched page is unused: the tick is then so far
@@ -150,6 +154,7 @@ public final class BufferPool implements AutoCloseable {
   private final AtomicLong prefetchHits = new AtomicLong();
   private final AtomicLong prefetchMisses = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
+  private final AtomicLong warmed = new AtomicLong();
   private volatile boolean closed;
 
   public BufferPool(PageFileStore store, BufferPoolOptions options) {
@@ -365,7 +370,8 @@ public final class BufferPool implements AutoCloseable {
       onRareHit(hit, pageId);
       return hit;
     }
-    if (mode != Mode.PREFETCH) {
+    boolean background = mode == Mode.PREFETCH || mode == Mode.WARM; // no caller waits: give up, never throw
+    if (!background) {
       checkOpen();
       checkPageId(pageId);
     }
@@ -386,7 +392,7 @@ public final class BufferPool implements AutoCloseable {
           java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
       }
-      if (mode != Mode.PREFETCH) {
+      if (!background) {
         int idx = table.get(pageId);
         if (idx >= 0) {
           Frame f = frames[idx];
@@ -411,19 +417,20 @@ public final class BufferPool implements AutoCloseable {
       missLock.lock();
       try {
         if (closed) {
-          if (mode == Mode.PREFETCH) return null;
+          if (background) return null;
           throw new ClosedException("buffer pool");
         }
         drainHits();
         if (table.get(pageId) >= 0) {
-          if (mode == Mode.PREFETCH) return null;
+          if (background) return null;
           continue; // mapped meanwhile: latch it through the table
         }
+        if (mode == Mode.WARM && freeCount == 0) return null;
         claimed = null;
-        claimingForPrefetch = mode == Mode.PREFETCH;
+        claimingForPrefetch = background;
         long r = replacer.admit(pageId, tryEvict);
         if (r == Replacer.NO_ROOM) {
-          if (mode == Mode.PREFETCH) return null;
+          if (background) return null;
           if (fullSince == 0 || System.nanoTime() - fullSince < FULL_WAIT_NANOS) {
             backOff = true;
             continue;
@@ -433,11 +440,11 @@ public final class BufferPool implements AutoCloseable {
         if (r == Replacer.NONE && freeCount == 0) {
           // The policy has room, but frames were given back to the memory budget (or are on their way): evict
           // one past the policy instead of growing.
-          f = memory == null ? null : sweepForVictim(mode == Mode.PREFETCH);
+          f = memory == null ? null : sweepForVictim(background);
           if (f == null) {
             replacer.remove(pageId);
             if (memory == null) throw new IllegalStateException("buffer pool: the policy admitted a page but no frame is free");
-            if (mode == Mode.PREFETCH) return null;
+            if (background) return null;
             if (fullSince == 0 || System.nanoTime() - fullSince < FULL_WAIT_NANOS) {
               backOff = true;
               continue;
@@ -526,6 +533,10 @@ public final class BufferPool implements AutoCloseable {
           f.lastOffered -= UNUSED_PREFETCH; // marked unused: the first hit takes the rare path, which counts it
           f.releaseExclusive();
         }
+        case WARM -> {
+          warmed.incrementAndGet();
+          f.releaseExclusive();
+        }
       }
       return f;
     }
@@ -599,6 +610,39 @@ public final class BufferPool implements AutoCloseable {
     long start = System.nanoTime();
     Frame f = slowPath(null, pageId, Mode.PREFETCH);
     return f == null ? -1 : System.nanoTime() - start;
+  }
+
+  /**
+   * Loads page {@code pageId} into a free frame, unpinned, unless it is resident: for warming the pool at open
+   * ({@link PoolWarmer}). Never evicts and never throws for a closed pool or a full one.
+   *
+   * @return false when no frame is free (or the pool is closed): warming should stop; true otherwise
+   * @throws RuntimeException when the read fails (the page is left unmapped, as after any failed read)
+   */
+  public boolean warm(long pageId) {
+    checkPageId(pageId);
+    if (closed) return false;
+    if (table.get(pageId) >= 0) return true;
+    if (slowPath(null, pageId, Mode.WARM) != null) return true;
+    return !closed && table.get(pageId) >= 0; // null: full, closed, or mapped by a reader meanwhile
+  }
+
+  /** Pages loaded by {@link #warm} since the pool opened. */
+  public long warmedPages() {
+    return warmed.get();
+  }
+
+  /** The pages resident now, in ascending page id order (a snapshot; for {@link PoolWarmer}'s list). */
+  public long[] residentPageIds() {
+    long[] ids = new long[frames.length];
+    int n = 0;
+    for (Frame f : frames) {
+      long id = f.pageId;
+      if (id != PageId.INVALID) ids[n++] = id;
+    }
+    ids = java.util.Arrays.copyOf(ids, n);
+    java.util.Arrays.sort(ids);
+    return ids;
   }
 
   // ------------------------------------------------------------------ flushing and dropping

@@ -87,6 +87,7 @@ public final class DiskManager implements PageFileStore {
   private final MemorySegment zeros;
   private final ThreadLocal<MemorySegment> bounce;
   private final ThreadLocal<MemorySegment> readAheadBuffer;
+  private final ThreadLocal<MemorySegment> hintBuffer; // for readAhead(): only its callers pay for one
   private int maxFileId;
   private volatile boolean closed;
   private volatile DatabaseFailedException failure;
@@ -106,6 +107,7 @@ public final class DiskManager implements PageFileStore {
     this.bounce = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(PAGE, PAGE));
     long readAheadBytes = (long) Math.max(1, options.prefetchPages()) * PAGE;
     this.readAheadBuffer = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(readAheadBytes, PAGE));
+    this.hintBuffer = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate((long) hintPages() * PAGE, PAGE));
     this.readAhead = new ReadAheadCache(options.prefetchPages() == 0 ? 0 : options.readAheadCachePages());
     boolean useDirect = false;
     if (options.directIo()) {
@@ -433,13 +435,36 @@ public final class DiskManager implements PageFileStore {
   private void maybePrefetch(PageFile f, long pageNo) {
     long last = f.readAheadEnd(pageNo, options.sequentialThreshold(), options.prefetchPages());
     if (last < 0) return;
-    long first = pageNo + 1;
-    int count = (int) (last - pageNo);
+    // A per-thread buffer of an automatic arena: an I/O engine completes reads on its own threads, so the
+    // buffer cannot be confined; and a shared arena per read-ahead would cost a handshake to free.
+    readAheadRun(f, pageNo + 1, (int) (last - pageNo), readAheadBuffer.get());
+  }
+
+  /**
+   * Reads up to half the read-ahead cache's pages from {@code firstPageId} into it in one operation (for a
+   * caller that knows what it reads next: the pool's warm-up). Off with read-ahead, for non-data files and
+   * after a failed fsync (then {@code readPage} refuses anyway).
+   */
+  @Override
+  public void readAhead(long firstPageId, int count) {
+    checkOpen();
+    PageFile f = byId.get(fileOf(firstPageId));
+    if (f == null || options.prefetchPages() == 0 || f.kind != FileKind.DATA || f.syncFailed != null) return;
+    long first = PageId.pageNo(firstPageId);
+    int n = (int) Math.min(Math.min(count, hintPages()), f.pageCount - first);
+    if (first < 1 || n <= 0) return;
+    f.hinted(first, first + n - 1);
+    readAheadRun(f, first, n, hintBuffer.get());
+  }
+
+  private int hintPages() {
+    return Math.max(options.prefetchPages(), options.readAheadCachePages() / 2);
+  }
+
+  private void readAheadRun(PageFile f, long first, int count, MemorySegment buffer) {
     long seq = f.writeSeq.get();
     try {
-      // A per-thread buffer of an automatic arena: an I/O engine completes reads on its own threads, so the
-      // buffer cannot be confined; and a shared arena per read-ahead would cost a handshake to free.
-      MemorySegment buf = readAheadBuffer.get().asSlice(0, (long) count * PAGE);
+      MemorySegment buf = buffer.asSlice(0, (long) count * PAGE);
       int n = f.channel.read(first * PAGE, buf);
       pagesRead.add(n / PAGE);
       if (n / PAGE > 0) readAhead.putAll(f, seq, first, buf, n / PAGE);

@@ -47,6 +47,8 @@ final class PageFile {
   private long lastRead = -1;
   private int run;
   private long prefetchedUpTo;
+  private long hintedFrom = -1; // pages a caller read ahead itself (DiskManager.readAhead)
+  private long hintedUpTo = -1;
 
   PageFile(String name, FileKind kind, Path path, PageFileChannel channel, PageFileHeaderLayout.Header h,
       long sizePages, MemorySegment scratch) {
@@ -67,6 +69,12 @@ final class PageFile {
     return new PageFileHeaderLayout.Header(fileId, kind, pageCount, freeHead, freeCount, createdMillis);
   }
 
+  /** Pages {@code first} to {@code last} were read ahead on a caller's hint: no read-ahead of our own there. */
+  synchronized void hinted(long first, long last) {
+    hintedFrom = first;
+    hintedUpTo = last;
+  }
+
   /**
    * Records a read of {@code pageNo} and decides on read-ahead: after {@code threshold} reads of
    * consecutive pages, returns the last page to prefetch (pages {@code pageNo + 1} up to it: the next
@@ -82,6 +90,7 @@ final class PageFile {
       prefetchedUpTo = 0;
     }
     lastRead = pageNo;
+    if (pageNo >= hintedFrom && pageNo <= hintedUpTo) return -1; // a caller's read-ahead hint covers it
     if (prefetch == 0 || run < threshold || pageNo < prefetchedUpTo) return -1;
     long last = Math.min(pageNo + prefetch, pageCount - 1);
     if (last <= pageNo) return -1;

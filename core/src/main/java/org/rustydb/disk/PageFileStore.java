@@ -18,6 +18,14 @@ public interface PageFileStore extends AutoCloseable {
   /** Reads page {@code pageId} into {@code dst}. A page past the end of its file is an error. */
   void readPage(long pageId, MemorySegment dst);
 
+  /**
+   * A hint that pages {@code firstPageId} to {@code firstPageId + count - 1} of one file are about to be read:
+   * a store may read them in one operation so that the {@link #readPage} calls that follow find them in
+   * memory. Never fails (a page the hint could not read is read, or reported, by {@code readPage}). The
+   * default does nothing.
+   */
+  default void readAhead(long firstPageId, int count) {}
+
   /** Writes {@code src} as page {@code pageId}; durable only after {@link #sync(int)}. */
   void writePage(long pageId, MemorySegment src);
 

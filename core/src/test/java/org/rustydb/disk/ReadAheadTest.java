@@ -155,4 +155,52 @@ class ReadAheadTest {
     assertThat(dm.readAheadHolds(PageId.of(file, 5))).isFalse();
     assertThat(dm.stats().prefetchWasted()).isEqualTo(8);
   }
+
+  @Test
+  void aHintReadsTheRunInOneOperationAndTheReadsThatFollowCostNoIo() {
+    open(DiskOptions.defaults()); // cache of 64 pages: a hint reads at most 32
+    long opsBefore = dm.stats().pagesRead();
+    dm.readAhead(PageId.of(file, 10), 40);
+    assertThat(dm.stats().pagesRead() - opsBefore).isEqualTo(32);
+    assertThat(dm.readAheadHolds(PageId.of(file, 41))).isTrue();
+    assertThat(dm.readAheadHolds(PageId.of(file, 42))).isFalse();
+    long after = dm.stats().pagesRead();
+    for (long p = 10; p <= 41; p++) read(p);
+    assertThat(dm.stats().pagesRead()).as("served from the hint, and no read-ahead of its own inside it").isEqualTo(after);
+    assertThat(dm.stats().prefetchHits()).isEqualTo(32);
+    assertThat(dm.stats().prefetchWasted()).isZero();
+  }
+
+  @Test
+  void aHintIsClippedToTheFileAndIgnoredWhereItCannotHelp() {
+    open(DiskOptions.defaults());
+    dm.readAhead(PageId.of(file, 95), 32); // the file has pages 0..100
+    assertThat(dm.stats().prefetchIssued()).isEqualTo(6);
+    dm.readAhead(PageId.of(file, 0), 4); // the header page is never a pool page
+    dm.readAhead(PageId.of(file, 500), 4); // past the end
+    dm.readAhead(PageId.of(file + 1, 1), 4); // no such file
+    assertThat(dm.stats().prefetchIssued()).isEqualTo(6);
+    dm.close();
+    dir.close();
+    open2(DiskOptions.builder().prefetchPages(0).build());
+    dm.readAhead(PageId.of(file, 1), 8);
+    assertThat(dm.stats().prefetchIssued()).as("read-ahead off").isZero();
+  }
+
+  private void open2(DiskOptions options) {
+    dir = DataDirectory.open(tmp.resolve("db"));
+    dm = DiskManager.open(dir, options);
+    file = dm.openFile("t.dat");
+  }
+
+  @Test
+  void aWriteAfterAHintIsNeverHiddenByTheStaleCopy() {
+    open(DiskOptions.defaults());
+    dm.readAhead(PageId.of(file, 1), 8);
+    long p5 = PageId.of(file, 5);
+    fill(page, p5, 9);
+    dm.writePage(p5, page);
+    dm.readPage(p5, page);
+    assertPage(page, p5, 9);
+  }
 }
