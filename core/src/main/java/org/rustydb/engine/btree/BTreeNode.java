@@ -16,6 +16,9 @@ import org.rustydb.page.PageType;
 final class BTreeNode {
 
   static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final java.lang.invoke.VarHandle KEY_BE64 =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -122,21 +125,31 @@ final class BTreeNode {
   /** Compares entry i's key with {@code key} as unsigned bytes. */
   int compareKey(int i, byte[] key) {
     int pl = prefixLength();
-    int n = Math.min(pl, key.length);
-    long base = PAGE_SIZE - pl;
-    for (int j = 0; j < n; j++) {
-      int c = Integer.compare(Byte.toUnsignedInt(p.get(ValueLayout.JAVA_BYTE, base + j)), Byte.toUnsignedInt(key[j]));
-      if (c != 0) return c;
-    }
+    int c = compareBytes(PAGE_SIZE - pl, key, 0, Math.min(pl, key.length));
+    if (c != 0) return c;
     if (key.length < pl) return 1; // the key is a proper prefix of the node prefix
-    int start = keyStart(i);
     int len = suffixLength(i);
-    int m = Math.min(len, key.length - pl);
-    for (int j = 0; j < m; j++) {
-      int c = Integer.compare(Byte.toUnsignedInt(p.get(ValueLayout.JAVA_BYTE, start + j)), Byte.toUnsignedInt(key[pl + j]));
+    c = compareBytes(keyStart(i), key, pl, Math.min(len, key.length - pl));
+    return c != 0 ? c : Integer.compare(len, key.length - pl);
+  }
+
+  /**
+   * The sign of comparing {@code len} page bytes at {@code off} with {@code key[from..]}, as unsigned bytes:
+   * eight at a time as big-endian longs (their unsigned order is the bytes' order), then one by one. Keys are
+   * compared several times per level of every descent, so this is the tree's innermost loop.
+   */
+  private int compareBytes(long off, byte[] key, int from, int len) {
+    int j = 0;
+    for (; j + Long.BYTES <= len; j += Long.BYTES) {
+      long a = p.get(BE64, off + j);
+      long b = (long) KEY_BE64.get(key, from + j);
+      if (a != b) return Long.compareUnsigned(a, b);
+    }
+    for (; j < len; j++) {
+      int c = Byte.toUnsignedInt(p.get(ValueLayout.JAVA_BYTE, off + j)) - Byte.toUnsignedInt(key[from + j]);
       if (c != 0) return c;
     }
-    return Integer.compare(len, key.length - pl);
+    return 0;
   }
 
   /** Binary search: the index of {@code key}, or -(insertion point) - 1. */

@@ -96,4 +96,48 @@ class BTreeNodeLayoutTest {
     assertThat(BTreeNode.separator(new byte[0], new byte[] {0})).isEqualTo(new byte[] {0});
     assertThat(BTreeNode.separator("a".getBytes(), "zzzz".getBytes())).isEqualTo("z".getBytes());
   }
+
+  /**
+   * compareKey (eight bytes at a time, then the tail, with the node prefix split off) against
+   * Arrays.compareUnsigned, for random keys sharing prefixes of every length and holding bytes above 0x7F.
+   */
+  @Test
+  void compareKeyAgreesWithUnsignedArrayOrder() {
+    long seed = Long.getLong("btree.seed", System.nanoTime());
+    System.out.println("compareKeyAgreesWithUnsignedArrayOrder seed " + seed);
+    java.util.Random r = new java.util.Random(seed);
+    try (Arena arena = Arena.ofConfined()) {
+      for (int round = 0; round < 200; round++) {
+        MemorySegment page = arena.allocate(PAGE_SIZE);
+        BTreeNode n = BTreeNode.init(page, 77, 0);
+        byte[] common = randomKey(r, r.nextInt(20));
+        java.util.TreeSet<byte[]> keys = new java.util.TreeSet<>(java.util.Arrays::compareUnsigned);
+        for (int i = 0; i < 20; i++) {
+          byte[] k = concat(common, randomKey(r, r.nextInt(30)));
+          if (!keys.add(k)) continue;
+          n.insertCell(-n.search(k) - 1, BTreeNode.leafCell(k, new byte[0]));
+        }
+        for (int q = 0; q < 50; q++) {
+          byte[] probe = r.nextBoolean() ? concat(java.util.Arrays.copyOf(common, r.nextInt(common.length + 1)),
+              randomKey(r, r.nextInt(30))) : keys.toArray(new byte[0][])[r.nextInt(keys.size())];
+          for (int i = 0; i < n.count(); i++) {
+            int want = Integer.signum(java.util.Arrays.compareUnsigned(n.key(i), probe));
+            assertThat(Integer.signum(n.compareKey(i, probe))).as("seed %d entry %d", seed, i).isEqualTo(want);
+          }
+        }
+      }
+    }
+  }
+
+  private static byte[] randomKey(java.util.Random r, int length) {
+    byte[] k = new byte[length];
+    for (int i = 0; i < length; i++) k[i] = (byte) (r.nextInt(4) == 0 ? r.nextInt(256) : 0x7E + r.nextInt(4));
+    return k;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
 }
