@@ -207,7 +207,8 @@ public final class BufferPool implements AutoCloseable {
 
   /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
   public WriteGuard write(long pageId) {
-    Frame f = slowPath(null, pageId, Mode.WRITE);
+    Frame f = tryHitExclusive(pageId);
+    if (f == null) f = slowPath(null, pageId, Mode.WRITE);
     f.dirty = true;
     return new WriteGuard(f, pageId);
   }
@@ -287,6 +288,24 @@ public final class BufferPool implements AutoCloseable {
       return null;
     }
     hitCount.increment(); // no atomic instruction: see HitCounter
+    return f;
+  }
+
+  /**
+   * The hit path of {@link #write}: one table probe, one CAS if the latch is free, the page id check. Null
+   * when the page is not resident, its latch is held, or the hint was stale: {@link #slowPath} then waits
+   * or loads (a contended latch is the slow path's business, so this never waits either).
+   */
+  private Frame tryHitExclusive(long pageId) {
+    checkOpen();
+    checkPageId(pageId);
+    Frame f = (Frame) table.getRef(pageId);
+    if (f == null || !f.tryAcquireExclusive()) return null;
+    if (f.pageId != pageId) {
+      f.releaseExclusive();
+      return null;
+    }
+    onHit(f, pageId);
     return f;
   }
 

@@ -841,9 +841,10 @@ public final class BTree {
 
   /**
    * Adds to {@code keys}/{@code values} the entries of the first leaf, in key order, that has any with key
-   * above {@code k} (or equal when {@code inclusive}) and below {@code to} (null = no bound).
+   * above {@code k} (or equal when {@code inclusive}) and below {@code to} (null = no bound), at most
+   * {@code max} of them (a value may be a whole overflow chain: copy no more than the cursor will want).
    */
-  void fetchForward(byte[] k, boolean inclusive, byte[] to, List<byte[]> keys, List<byte[]> values) {
+  void fetchForward(byte[] k, boolean inclusive, byte[] to, List<byte[]> keys, List<byte[]> values, int max) {
     while (true) {
       byte[] hi = null; // upper fence of the leaf reached
       ReadGuard g = pool.read(metaPageId);
@@ -861,7 +862,7 @@ public final class BTree {
         BTreeNode leaf = new BTreeNode(g.segment());
         int i = leaf.search(k);
         int start = i >= 0 ? (inclusive ? i : i + 1) : -i - 1;
-        for (int j = start; j < leaf.count(); j++) {
+        for (int j = start; j < leaf.count() && keys.size() < max; j++) {
           if (to != null && leaf.compareKey(j, to) >= 0) return;
           keys.add(leaf.key(j));
           values.add(value(leaf, j));
@@ -877,9 +878,10 @@ public final class BTree {
 
   /**
    * Adds to {@code keys}/{@code values} the entries of the last leaf, in descending key order, that has any
-   * with key below {@code k} (or equal when {@code inclusive}; null = no bound) and at least {@code from}.
+   * with key below {@code k} (or equal when {@code inclusive}; null = no bound) and at least {@code from},
+   * at most {@code max} of them.
    */
-  void fetchBackward(byte[] k, boolean inclusive, byte[] from, List<byte[]> keys, List<byte[]> values) {
+  void fetchBackward(byte[] k, boolean inclusive, byte[] from, List<byte[]> keys, List<byte[]> values, int max) {
     while (true) {
       byte[] lo = null; // lower fence of the leaf reached
       ReadGuard g = pool.read(metaPageId);
@@ -908,7 +910,7 @@ public final class BTree {
           int i = leaf.search(k);
           end = i >= 0 ? (inclusive ? i + 1 : i) : -i - 1;
         }
-        for (int j = end - 1; j >= 0; j--) {
+        for (int j = end - 1; j >= 0 && keys.size() < max; j--) {
           if (from != null && leaf.compareKey(j, from) < 0) return;
           keys.add(leaf.key(j));
           values.add(value(leaf, j));

@@ -12,8 +12,8 @@ import org.rustydb.ClosedException;
  * direction (ascending: the smallest key &gt;= it; descending: the largest key &lt;= it), still within the
  * range.
  *
- * <p>The cursor holds no latch between calls: it copies the qualifying entries of one leaf, and when they
- * run out descends again from the root for the entries after the last key it returned. So it sees every
+ * <p>The cursor holds no latch between calls: it copies the qualifying entries of one leaf (a few at first,
+ * more as the scan goes on: see {@link #batch}), and when they run out descends again from the root for the entries after the last key it returned. So it sees every
  * entry that stayed in the tree for the whole scan exactly once, in order, and may or may not see entries
  * inserted or deleted meanwhile (weakly consistent, like the JDK's concurrent collections). A cursor is for
  * one thread.
@@ -27,6 +27,13 @@ public final class BTreeCursor implements AutoCloseable {
   private final List<byte[]> keys = new ArrayList<>();
   private final List<byte[]> values = new ArrayList<>();
   private int pos;
+  /**
+   * Entries to copy at the next fetch: a few first (a short scan, such as YCSB's, should not copy a whole
+   * leaf of overflow values it never reads), doubling for a long one (each fetch descends from the root).
+   */
+  private int batch = FIRST_BATCH;
+  static final int FIRST_BATCH = 8;
+  static final int MAX_BATCH = 512;
   private byte[] resume; // null when descending means "from the end"
   private boolean resumeInclusive;
   private boolean exhausted;
@@ -56,8 +63,9 @@ public final class BTreeCursor implements AutoCloseable {
       values.clear();
       pos = 0;
       if (!exhausted) {
-        if (descending) tree.fetchBackward(resume, resumeInclusive, from, keys, values);
-        else tree.fetchForward(resume, resumeInclusive, to, keys, values);
+        if (descending) tree.fetchBackward(resume, resumeInclusive, from, keys, values, batch);
+        else tree.fetchForward(resume, resumeInclusive, to, keys, values, batch);
+        batch = Math.min(MAX_BATCH, batch * 2);
       }
       if (keys.isEmpty()) {
         exhausted = true;
@@ -81,6 +89,7 @@ public final class BTreeCursor implements AutoCloseable {
     keys.clear();
     values.clear();
     pos = 0;
+    batch = FIRST_BATCH;
     exhausted = false;
     key = null;
     value = null;

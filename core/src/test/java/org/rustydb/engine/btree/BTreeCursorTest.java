@@ -169,4 +169,28 @@ class BTreeCursorTest {
     c.close();
     assertThatThrownBy(c::next).isInstanceOf(ClosedException.class);
   }
+
+  /** A scan that wants a few entries copies a few, not every overflow value of the leaf it lands in. */
+  @Test
+  void aShortScanReadsOnlyTheOverflowValuesItIsNear() {
+    try (BufferPool pool = pool(256)) {
+      BTree big = BTree.create(pool, FILE);
+      byte[] value = new byte[2000]; // over the quarter-page inline limit: one overflow page each
+      for (int i = 0; i < 60; i++) big.put(key(i), value); // a leaf holds all 60 references
+      long before = pool.stats().hitCount() + pool.stats().missCount();
+      try (BTreeCursor c = big.cursor(key(10), null, false)) {
+        assertThat(drain(c, 3)).containsExactly("k00000010", "k00000011", "k00000012");
+      }
+      long pages = pool.stats().hitCount() + pool.stats().missCount() - before;
+      assertThat(pages).as("meta, root/leaf and at most " + BTreeCursor.FIRST_BATCH + " overflow pages")
+          .isLessThanOrEqualTo(3 + BTreeCursor.FIRST_BATCH);
+      try (BTreeCursor c = big.cursor(null, null, false)) {
+        assertThat(drain(c, 100)).hasSize(60); // and the batches grow to the end
+      }
+      try (BTreeCursor c = big.cursor(null, null, true)) {
+        List<String> down = drain(c, 100);
+        assertThat(down).hasSize(60).startsWith("k00000059", "k00000058");
+      }
+    }
+  }
 }
