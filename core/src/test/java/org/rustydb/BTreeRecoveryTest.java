@@ -48,7 +48,8 @@ class BTreeRecoveryTest {
   }
 
   static byte[] value(Random r, int k) {
-    int len = r.nextInt(20) == 0 ? 1025 + r.nextInt(5000) : r.nextInt(300); // some overflow chains
+    // some out of the leaf: packed into value pages (1025..2000 bytes) or in overflow chains
+    int len = r.nextInt(8) != 0 ? r.nextInt(300) : r.nextBoolean() ? 1025 + r.nextInt(976) : 2001 + r.nextInt(4000);
     byte[] v = new byte[len];
     Arrays.fill(v, (byte) k);
     if (len > 0) v[0] = (byte) r.nextInt();

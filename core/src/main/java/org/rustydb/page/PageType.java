@@ -16,7 +16,9 @@ public enum PageType {
   OVERFLOW(7),
   LSM_BLOCK(8),
   /** A file's own metadata page (the disk manager's header page). */
-  FILE_HEADER(9);
+  FILE_HEADER(9),
+  /** Several B+tree values too long for a leaf, one per slot of a slotted page. */
+  BTREE_VALUES(10);
 
   private static final PageType[] BY_CODE = new PageType[256];
 

@@ -210,7 +210,6 @@ public final class BTree {
    * between two of them leaves the rest of the chain unreachable (leaked, harmless).
    */
   private void freeChain(long first) {
-    if (first == -1) return;
     List<Long> pages = OverflowChain.pages(pool, first);
     for (int from = 0; from < pages.size(); from += FREE_BATCH) {
       try (StructureChange sc = change()) {
@@ -221,6 +220,67 @@ public final class BTree {
   }
 
   private static final int FREE_BATCH = 16;
+
+  /**
+   * Remembers entry {@code i}'s out-of-leaf value, which the change about to happen unlinks, in
+   * {@code old = {page, length word}} for {@link #freeValue} ({@code page} stays -1 for an inline value).
+   */
+  private static void noteOldValue(BTreeNode n, int i, long[] old) {
+    if (!n.isOverflow(i)) return;
+    old[0] = n.overflowPage(i);
+    old[1] = n.overflowWord(i);
+  }
+
+  /** Frees a value no leaf names any more (noted by {@link #noteOldValue}); called with no latch held. */
+  private void freeValue(long[] old) {
+    if (old[0] == -1) return;
+    if ((old[1] & PACKED_BIT) != 0) freePacked(old[0], (int) (old[1] >>> 16) & 0x7FFF);
+    else freeChain(old[0]);
+  }
+
+  /**
+   * A value page that had room lately: where the next packed value goes first. A hint, checked under the
+   * page's latch (the page may have been freed and reused since); lost at close.
+   */
+  private volatile long fillPage = -1;
+
+  /**
+   * Stores {@code value} in a value page ({@link PackedValues}) as a structure change of its own, committed
+   * before any leaf names it, and returns the leaf cell for {@code key} that names it.
+   */
+  private byte[] packValue(byte[] key, byte[] value) {
+    try (StructureChange sc = change()) {
+      long hint = fillPage;
+      if (hint != -1) {
+        WriteGuard g = pool.write(hint); // nothing else is latched: any page may be waited for here
+        if (PackedValues.hasRoom(g.segment(), value.length)) {
+          sc.adopt(g);
+          int slot = PackedValues.insert(g.segment(), value);
+          commit(sc);
+          return BTreeNode.leafPackedCell(key, hint, slot, value.length);
+        }
+        g.close(); // released before the free-list page, which is only ever the last latch
+      }
+      WriteGuard g = allocPage(sc);
+      PackedValues.format(g.segment(), g.pageId());
+      int slot = PackedValues.insert(g.segment(), value);
+      long page = g.pageId();
+      commit(sc);
+      fillPage = page;
+      return BTreeNode.leafPackedCell(key, page, slot, value.length);
+    }
+  }
+
+  /** Frees slot {@code slot} of value page {@code page}; the page goes on the free list when it empties. */
+  private void freePacked(long page, int slot) {
+    try (StructureChange sc = change()) {
+      WriteGuard g = sc.write(page);
+      int[] left = PackedValues.remove(g.segment(), page, slot);
+      if (left[0] == 0) sc.free(g);
+      else if (left[1] > MAX_INLINE_VALUE) fillPage = page; // room for the next one: fill holes before new pages
+      commit(sc);
+    }
+  }
 
   /**
    * Who a leaf change belongs to: a user transaction (logged as its update, undone by key), the rollback
@@ -317,7 +377,9 @@ public final class BTree {
   }
 
   byte[] value(BTreeNode leaf, int i) {
-    return leaf.isOverflow(i) ? OverflowChain.read(pool, leaf.overflowPage(i), leaf.overflowLength(i)) : leaf.inlineValue(i);
+    if (!leaf.isOverflow(i)) return leaf.inlineValue(i);
+    if (leaf.isPacked(i)) return PackedValues.read(pool, leaf.overflowPage(i), leaf.packedSlot(i), leaf.overflowLength(i));
+    return OverflowChain.read(pool, leaf.overflowPage(i), leaf.overflowLength(i));
   }
 
   private ReadGuard descendRead(byte[] key) {
@@ -403,7 +465,9 @@ public final class BTree {
     checkValue(value);
     lock(op, key);
     byte[] cell;
-    if (value.length > MAX_INLINE_VALUE) {
+    if (PackedValues.packs(value.length)) {
+      cell = packValue(key, value);
+    } else if (value.length > MAX_INLINE_VALUE) {
       long chain;
       try (StructureChange sc = change()) { // the chain is unreachable until the leaf names it: log page by page
         chain = OverflowChain.write(() -> allocPage(sc), value, sc::logNow);
@@ -413,7 +477,7 @@ public final class BTree {
     } else {
       cell = BTreeNode.leafCell(key, value);
     }
-    long[] oldChain = {-1};
+    long[] oldChain = {-1, 0};
     Boolean done;
     do {
       Leaf leaf = descendWriteLeaf(key);
@@ -424,7 +488,7 @@ public final class BTree {
       }
       if (done == null) done = putPessimistic(op, key, cell, oldChain);
     } while (done == null);
-    freeChain(oldChain[0]);
+    freeValue(oldChain);
     return done;
   }
 
@@ -436,7 +500,7 @@ public final class BTree {
       if (n.totalFree() + n.cellLength(i) < cell.length - n.prefixLength()) return null;
       byte[] old = tm != null ? value(n, i) : null;
       byte[] before = snapshot(g);
-      if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
+      noteOldValue(n, i, oldChain);
       n.removeCell(i);
       n.insertCell(i, cell);
       logLeaf(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
@@ -617,7 +681,7 @@ public final class BTree {
   private boolean delete(Op op, byte[] key) {
     checkKey(key);
     lock(op, key);
-    long[] oldChain = {-1};
+    long[] oldChain = {-1, 0};
     Leaf leaf = descendWriteLeaf(key);
     Boolean done = null;
     try {
@@ -632,14 +696,14 @@ public final class BTree {
       leaf.guard().close();
     }
     if (done == null) done = deletePessimistic(op, key, oldChain);
-    freeChain(oldChain[0]);
+    freeValue(oldChain);
     return done;
   }
 
   private void removeInLeaf(Op op, WriteGuard g, BTreeNode n, int i, byte[] key, long[] oldChain) {
     byte[] old = tm != null ? value(n, i) : null;
     byte[] before = snapshot(g);
-    if (n.isOverflow(i)) oldChain[0] = n.overflowPage(i);
+    noteOldValue(n, i, oldChain);
     n.removeCell(i);
     logLeaf(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
   }

@@ -178,7 +178,20 @@ final class BTreeNode {
   }
 
   long overflowPage(int i) { return p.get(I64, valueStart(i)); }
-  int overflowLength(int i) { return p.get(I32, valueStart(i) + Long.BYTES); }
+  /** The value's length (chain or packed). */
+  int overflowLength(int i) {
+    int w = overflowWord(i);
+    return (w & PACKED_BIT) != 0 ? w & 0xFFFF : w;
+  }
+
+  /** Whether entry i's out-of-leaf value sits in a slot of a value page (else it heads a chain). */
+  boolean isPacked(int i) { return (overflowWord(i) & PACKED_BIT) != 0; }
+
+  /** Entry i's slot in its value page ({@link #isPacked}). */
+  int packedSlot(int i) { return (overflowWord(i) >>> 16) & 0x7FFF; }
+
+  /** The i32 after an out-of-leaf value's page id (see {@link BTreeNodeLayout}). */
+  int overflowWord(int i) { return p.get(I32, valueStart(i) + Long.BYTES); }
 
   // inner children
   /** Entry i's child (keys >= separator i); i = -1 gives the leftmost child. */
@@ -199,6 +212,11 @@ final class BTreeNode {
     System.arraycopy(key, 0, c, LEAF_CELL_HEADER, key.length);
     System.arraycopy(value, 0, c, LEAF_CELL_HEADER + key.length, value.length);
     return c;
+  }
+
+  /** A leaf cell naming slot {@code slot} of value page {@code page}, which holds a value of {@code length}. */
+  static byte[] leafPackedCell(byte[] key, long page, int slot, int length) {
+    return leafOverflowCell(key, page, PACKED_BIT | slot << 16 | length);
   }
 
   static byte[] leafOverflowCell(byte[] key, long firstPage, int length) {

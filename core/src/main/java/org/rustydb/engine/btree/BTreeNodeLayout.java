@@ -27,7 +27,9 @@ import org.rustydb.page.PageLayout;
  *  (key length and key bytes in cells are those of the key after the P prefix bytes)
  *  leaf cell:    u16 key length | u16 value word | key bytes | value
  *                value word bit 15 clear: value inline, bits 0-14 = its length (at most 1024)
- *                value word bit 15 set:   value = i64 first overflow page id, i32 total value length
+ *                value word bit 15 set:   value elsewhere = i64 page id | i32 length word:
+ *                  length word bit 31 clear: the page starts an overflow chain; the word is the value's length
+ *                  length word bit 31 set:   the page is a value page; bits 16-30 = slot, bits 0-15 = length
  *  inner cell:   u16 key length | key bytes | i64 child page id (child for keys >= this separator)
  *
  *  meta page (PageType FILE_HEADER, engine byte ENGINE_ID): the tree's first page
@@ -44,6 +46,9 @@ import org.rustydb.page.PageLayout;
  *
  *  free page (PageType FREE, engine byte ENGINE_ID): a page of the tree's file on its free list
  *      32     8  next free page id, -1 at the end
+ *
+ *  value page (PageType BTREE_VALUES, engine byte ENGINE_ID): a slotted page (PageLayout) holding values of
+ *      MAX_INLINE_VALUE + 1 .. MAX_PACKED_VALUE bytes, one per slot, so that several share a page
  *
  *  overflow page (PageType OVERFLOW): one link of a value's chain
  *      32     8  next overflow page id, -1 at the end
@@ -87,6 +92,14 @@ public final class BTreeNodeLayout {
   public static final int MAX_KEY_SIZE = 256;
   /** Longest value stored in the leaf; longer values go to a chain of overflow pages (a quarter page). */
   public static final int MAX_INLINE_VALUE = PAGE_SIZE / 4;
+  /**
+   * Longest value packed into a value page with others (at least two fit in a page); longer ones get an
+   * overflow chain. Without packing, a value just over the inline limit (YCSB's 1,120-byte records) would
+   * take a whole 4 KiB page.
+   */
+  public static final int MAX_PACKED_VALUE = 2000;
+  /** Bit 31 of an out-of-leaf value's length word: the value is packed (slot in bits 16-30, length in 0-15). */
+  public static final int PACKED_BIT = 0x8000_0000;
   /** Longest value (overflow chain of about 257 pages). */
   public static final int MAX_VALUE_SIZE = 1 << 20;
   /** Largest leaf cell plus its offset entry. */

@@ -30,6 +30,8 @@ public final class BTreeVerifier {
   private final List<long[]> leaves = new ArrayList<>(); // {page id, prev, next} in key order
   private long entries;
   private final java.util.Set<Long> treePages = new java.util.HashSet<>();
+  private final java.util.Set<Long> valuePages = new java.util.HashSet<>();
+  private final java.util.Set<String> valueSlots = new java.util.HashSet<>();
 
   BTreeVerifier(BTree tree) {
     this.tree = tree;
@@ -58,6 +60,9 @@ public final class BTreeVerifier {
     }
     node(root, height - 1, null, null);
     freeList();
+    for (long p : valuePages) {
+      if (treePages.contains(p)) problems.add(new Problem(p, "value page is also a node, overflow or free-list page"));
+    }
     for (int i = 0; i < leaves.size(); i++) {
       long[] l = leaves.get(i);
       long wantPrev = i == 0 ? -1 : leaves.get(i - 1)[0];
@@ -101,7 +106,8 @@ public final class BTreeVerifier {
         prev = key;
         if (n.isLeaf()) {
           entries++;
-          if (n.isOverflow(i)) overflow(page, i, n.overflowPage(i), n.overflowLength(i));
+          if (n.isOverflow(i) && n.isPacked(i)) packed(page, i, n.overflowPage(i), n.packedSlot(i), n.overflowLength(i));
+          else if (n.isOverflow(i)) overflow(page, i, n.overflowPage(i), n.overflowLength(i));
           else if (len - LEAF_CELL_HEADER - n.suffixLength(i) > MAX_INLINE_VALUE) problems.add(new Problem(page, "entry " + i + " inline value too long"));
         } else {
           bounds.add(key);
@@ -175,6 +181,19 @@ public final class BTreeVerifier {
       }
     }
     if (seen != count) problems.add(new Problem(fl, "free list holds " + seen + " pages, count says " + count));
+  }
+
+  /** A packed value: its page is a value page, its slot is in use, holds {@code length} bytes, named once. */
+  private void packed(long leaf, int entry, long page, int slot, int length) {
+    if (!PackedValues.packs(length)) problems.add(new Problem(leaf, "entry " + entry + " packs a value of " + length + " bytes"));
+    if (!valueSlots.add(page + "/" + slot)) {
+      problems.add(new Problem(page, "slot " + slot + " named by two leaf entries (again by entry " + entry + ")"));
+    }
+    valuePages.add(page);
+    try (ReadGuard g = tree.pool().read(page)) {
+      String problem = PackedValues.problem(g.segment(), slot, length);
+      if (problem != null) problems.add(new Problem(page, problem + " (leaf entry " + entry + ")"));
+    }
   }
 
   private void overflow(long leaf, int entry, long first, int length) {

@@ -56,6 +56,12 @@ final class StructureChange implements AutoCloseable {
     return g;
   }
 
+  /** Tracks a page the caller latched exclusively and hands it over: the change releases it. */
+  WriteGuard adopt(WriteGuard g) {
+    add(g, snapshot(g), true);
+    return g;
+  }
+
   /** Tracks a page the caller latched and releases itself (a node of its path); a no-op if tracked. */
   void track(WriteGuard g) {
     for (WriteGuard h : guards) if (h == g) return;

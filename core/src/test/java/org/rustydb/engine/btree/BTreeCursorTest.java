@@ -175,7 +175,7 @@ class BTreeCursorTest {
   void aShortScanReadsOnlyTheOverflowValuesItIsNear() {
     try (BufferPool pool = pool(256)) {
       BTree big = BTree.create(pool, FILE);
-      byte[] value = new byte[2000]; // over the quarter-page inline limit: one overflow page each
+      byte[] value = new byte[3000]; // over the packed limit: one overflow page each
       for (int i = 0; i < 60; i++) big.put(key(i), value); // a leaf holds all 60 references
       long before = pool.stats().hitCount() + pool.stats().missCount();
       try (BTreeCursor c = big.cursor(key(10), null, false)) {

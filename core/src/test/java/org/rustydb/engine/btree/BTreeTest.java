@@ -105,6 +105,76 @@ class BTreeTest {
     }
   }
 
+  /** Values just over the inline limit share value pages; freed slots and emptied pages are reused. */
+  @Test
+  void packedValuesShareValuePagesAndReuseTheirSpace() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    org.rustydb.buffer.InMemoryPageFileStore store = new org.rustydb.buffer.InMemoryPageFileStore();
+    store.createFile(FILE);
+    try (BufferPool pool = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(1024).build())) {
+      BTree t = BTree.create(pool, FILE);
+      TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+      for (int i = 0; i < 300; i++) {
+        byte[] v = bytes(r, 1100, 1120); // YCSB's record size: three to a value page
+        t.put(key(i), v);
+        model.put(key(i), v);
+      }
+      checkContent(t, model);
+      long afterLoad = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      assertThat(afterLoad).as("seed %d: 300 values in ~100 value pages, not 300 pages", seed).isLessThan(130);
+      for (int round = 0; round < 5; round++) { // replace every value: freed slots are filled again
+        for (int i = 0; i < 300; i++) {
+          byte[] k = key(r.nextBoolean() ? i : r.nextInt(300));
+          byte[] v = bytes(r, 1025, 1120);
+          t.put(k, v);
+          model.put(k, v);
+        }
+      }
+      checkContent(t, model);
+      long afterUpdates = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      assertThat(afterUpdates).as("seed %d", seed).isLessThan(2 * afterLoad);
+      for (int i = 0; i < 300; i++) assertThat(t.delete(key(i))).isTrue();
+      model.clear();
+      checkContent(t, model);
+      for (int i = 0; i < 300; i++) {
+        byte[] v = bytes(r, 1100, 1120);
+        t.put(key(i), v);
+        model.put(key(i), v);
+      }
+      checkContent(t, model);
+      long afterRefill = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      assertThat(afterRefill - afterUpdates).as("seed %d: emptied value pages came back from the free list", seed)
+          .isLessThanOrEqualTo(2);
+      randomOps(t, model, r, 4_000, 600, 1, 40, 900, 2_200); // inline, packed and chained, mixed
+    }
+  }
+
+  /** A damaged value page is reported by get (CorruptionException naming the page) and by verify. */
+  @Test
+  void aDamagedValuePageIsNamed() {
+    try (BufferPool pool = pool(256)) {
+      BTree t = BTree.create(pool, FILE);
+      t.put(key(1), new byte[1100]);
+      t.put(key(2), new byte[1200]);
+      long valuePage = -1;
+      for (long no = 0; no < 10 && valuePage == -1; no++) {
+        long id = org.rustydb.disk.PageId.of(FILE, no);
+        try (org.rustydb.buffer.ReadGuard g = pool.read(id)) {
+          if (PackedValues.isValuePage(g.segment())) valuePage = id;
+        }
+      }
+      assertThat(valuePage).as("both values share one value page").isNotEqualTo(-1);
+      try (org.rustydb.buffer.WriteGuard g = pool.write(valuePage)) {
+        new org.rustydb.page.SlottedPage().wrap(g.segment()).delete(0); // key 1's value goes missing
+      }
+      assertThat(t.get(key(2))).hasSize(1200);
+      assertThatThrownBy(() -> t.get(key(1))).isInstanceOf(org.rustydb.CorruptionException.class)
+          .hasMessageContaining(org.rustydb.disk.PageId.toString(valuePage)).hasMessageContaining("slot 0 holds no value");
+      assertThat(t.verify()).extracting(Object::toString).anyMatch(p -> p.contains("slot 0 holds no value"));
+    }
+  }
+
   @Test
   void everySizeClassUpToTheLimitsAndOnePast() {
     try (BufferPool pool = pool(1024)) {
