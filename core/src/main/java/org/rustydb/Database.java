@@ -144,10 +144,11 @@ public final class Database implements AutoCloseable {
       rms.register(new HeapResourceManager());
       rms.register(new BTreeResourceManager(pool));
       BufferPool p = pool;
+      MemoryManager m = memory;
       long checkpointLsn = contents.checkpointLsn();
       RecoveryManager.Result r = new RecoveryManager(wal, disk, pool, rms, options.recoveryProgress())
           .recover(checkpointLsn, contents.redoStartLsn(),
-              firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn));
+              firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn, m));
       Checkpointer cp = new Checkpointer(r.transactions(), disk, control, contents);
       cp.checkpoint();
       return new Database(dir, options, wal, io, disk, pool, memory, r.transactions(), cp, r.report());
