@@ -134,6 +134,15 @@ public final class MemoryManager implements AutoCloseable {
     return large.decommit(region, offset, length);
   }
 
+  /**
+   * The frame region's pages are pinned by {@code by} (an I/O engine registered them as fixed buffers):
+   * {@link #decommitFrames} refuses from now on, so the pool keeps its frames (its reclaimer stops asking).
+   */
+  public void pinFrameRegion(MemorySegment region, String by) {
+    checkOpen();
+    large.pin(region, by);
+  }
+
   /** Reserves decommitted frames again before the pool reuses them; fails when the budget cannot. */
   public long recommitFrames(MemorySegment region, long offset, long length) {
     checkOpen();
