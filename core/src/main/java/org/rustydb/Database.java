@@ -143,15 +143,17 @@ public final class Database implements AutoCloseable {
           .replacer(options.replacer()).walFlushHook(w::flushUpTo).memoryManager(memory).build());
       // Page I/O reads and writes the frames themselves: with io_uring they become fixed buffers (no per-I/O
       // page pinning by the kernel). False, with one logged notice, where the engine or the limits refuse.
-      io.registerBuffers(pool.frameRegion());
+      // Registered frames are pinned by the kernel: giving them back (MADV_DONTNEED) would hide later reads.
+      if (io.registerBuffers(pool.frameRegion())) memory.pinFrameRegion(pool.frameRegion(), io.name() + " registered buffers");
       ResourceManagerRegistry rms = new ResourceManagerRegistry();
       rms.register(new HeapResourceManager());
       rms.register(new BTreeResourceManager(pool));
       BufferPool p = pool;
+      MemoryManager m = memory;
       long checkpointLsn = contents.checkpointLsn();
       RecoveryManager.Result r = new RecoveryManager(wal, disk, pool, rms, options.recoveryProgress())
           .recover(checkpointLsn, contents.redoStartLsn(),
-              firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn));
+              firstTxn -> new TransactionManager(w, p, rms, options.durability(), firstTxn, checkpointLsn, m));
       Checkpointer cp = new Checkpointer(r.transactions(), disk, control, contents);
       cp.checkpoint();
       return new Database(dir, options, wal, io, disk, pool, memory, r.transactions(), cp, r.report());

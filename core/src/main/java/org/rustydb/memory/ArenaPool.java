@@ -13,9 +13,10 @@ import org.rustydb.OperationFailedException;
 
 /**
  * Hands out {@link TransactionArena}s and keeps the chunks of finished ones for the next transaction of
- * the same profile (at most {@code maxIdlePerProfile} sets per profile; the rest are freed). The
- * transaction manager calls {@link #acquire} when a transaction begins and {@link TransactionArena#close()}
- * when it commits or aborts.
+ * the same profile (at most {@code maxIdlePerProfile} sets per profile; the rest are freed). A transaction
+ * calls {@link #acquire} when it first needs working memory and {@link TransactionArena#close()} when it
+ * commits or aborts (today: each B+tree structure change, through
+ * {@code TransactionManager.acquireArena}).
  *
  * <p>As a {@link MemoryReclaimer} it frees idle chunk sets, largest profile first; memory of arenas in
  * use is never taken. {@link #close()} frees idle sets at once, and the chunks of arenas still in use when

@@ -277,6 +277,11 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
     try {
       Allocation a = exclusiveBlock(block, offset, length);
       Mapping m = a.mapping;
+      if (m.pinnedBy != null) {
+        throw new OperationFailedException("cannot decommit pages pinned by " + m.pinnedBy
+            + ": madvise(MADV_DONTNEED) would leave the kernel writing into the pinned pages while the process"
+            + " sees fresh zero pages");
+      }
       if (os == null || length == 0) return 0;
       long first = (a.address + offset - m.address) / PAGE;
       long pages = length / PAGE;
@@ -295,6 +300,24 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
       m.decommittedBytes += fresh * PAGE;
       budget.release(fresh * PAGE);
       return fresh * PAGE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Marks exclusive block {@code block}'s pages as pinned by {@code by} (a kernel that keeps references to
+   * them, as io_uring does for registered buffers): from now on {@link #decommit} refuses with an
+   * {@link OperationFailedException}. {@code MADV_DONTNEED} would drop the pages from the process's page
+   * table while the kernel kept the pinned ones: reads into them would be invisible, and the process would
+   * see zeros. Idempotent.
+   */
+  public void pin(MemorySegment block, String by) {
+    if (by == null) throw new IllegalArgumentException("by is null");
+    lock.lock();
+    try {
+      Allocation a = exclusiveBlock(block, 0, 0);
+      a.mapping.pinnedBy = by;
     } finally {
       lock.unlock();
     }
@@ -686,6 +709,8 @@ public final class LargeObjectAllocator implements MemoryReclaimer, AutoCloseabl
     /** Pages handed back by decommit (exclusive mappings only), and their bytes. */
     final java.util.BitSet decommitted = new java.util.BitSet();
     long decommittedBytes;
+    /** Who pins this mapping's pages (io_uring registered buffers), or null: then decommit is refused. */
+    String pinnedBy;
 
     Mapping(long address, long size, Backing backing, Arena jdkArena) {
       this.address = address;

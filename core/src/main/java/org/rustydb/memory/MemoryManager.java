@@ -25,8 +25,14 @@ import org.rustydb.stats.MemoryStats;
  *       evicts clean frames and hands their memory back with {@link #decommitFrames} (returning the bytes
  *       released), also flushing dirty ones first on {@link ReclaimUrgency#EMERGENCY}; before it reuses a
  *       decommitted frame it calls {@link #recommitFrames}, which fails when the budget cannot cover it.</li>
- *   <li>Transactions: {@code arenas().acquire(profile)} at begin, {@code arena.close()} at commit/abort.</li>
- *   <li>Lock entries, tuple staging, memtable entries: {@code slab().allocate(size)} / {@code free}.</li>
+ *   <li>Transactions' working memory: {@code arenas().acquire(profile)}, {@code arena.close()} when the
+ *       transaction commits or aborts. Today a B+tree structure change (a system transaction) takes one
+ *       for its page snapshots ({@code TransactionManager.acquireArena}).</li>
+ *   <li>Small hot objects: {@code slab().allocate(size)} / {@code free}. Today transactions' undo payloads
+ *       (staged by {@code TransactionManager.logUpdate}, freed at commit or abort); later lock entries and
+ *       memtable entries.</li>
+ *   <li>An I/O engine that pins the frame region (io_uring registered buffers):
+ *       {@link #pinFrameRegion}, after which frames are never decommitted.</li>
  *   <li>Sort and hash buffers, large BLOBs: {@link #allocateLarge(long)} / {@link #freeLarge}.</li>
  *   <li>Anything else off-heap (memtables' own buffers): {@code budget().reserve/release}.</li>
  * </ul>
@@ -132,6 +138,15 @@ public final class MemoryManager implements AutoCloseable {
   public long decommitFrames(MemorySegment region, long offset, long length) {
     checkOpen();
     return large.decommit(region, offset, length);
+  }
+
+  /**
+   * The frame region's pages are pinned by {@code by} (an I/O engine registered them as fixed buffers):
+   * {@link #decommitFrames} refuses from now on, so the pool keeps its frames (its reclaimer stops asking).
+   */
+  public void pinFrameRegion(MemorySegment region, String by) {
+    checkOpen();
+    large.pin(region, by);
   }
 
   /** Reserves decommitted frames again before the pool reuses them; fails when the budget cannot. */

@@ -447,6 +447,11 @@ public final class SlabAllocator implements AutoCloseable {
   }
 
   /** {@link #closed}, read plainly: for the magazine fast paths only. */
+  /** False once {@link #close()} began: blocks are gone, frees are refused. */
+  public boolean isOpen() {
+    return !closed;
+  }
+
   private boolean isClosed() {
     return (boolean) CLOSED.get(this);
   }

@@ -87,6 +87,63 @@ public final class PageDiff {
   }
 
   /**
+   * As {@link #diff(byte[], byte[], int)} for pages held off-heap (a snapshot in a transaction arena, the
+   * page in its frame): the same ranges and the same payload bytes, without copying either page first.
+   *
+   * @throws IllegalArgumentException when a segment is not {@value PageLayout#PAGE_SIZE} bytes long
+   */
+  public static byte[][] diff(MemorySegment before, MemorySegment after, int header) {
+    checkPage(before);
+    checkPage(after);
+    int[] ranges = new int[16];
+    int n = 0;
+    int bytes = 0;
+    int pos = 0;
+    while (pos < PAGE) {
+      long m = MemorySegment.mismatch(before, pos, PAGE, after, pos, PAGE);
+      if (m < 0) break;
+      int start = pos + (int) m;
+      int end = start + 1;
+      int equalRun = 0;
+      for (int i = end; i < PAGE && equalRun < GAP; i++) {
+        if (before.get(ValueLayout.JAVA_BYTE, i) == after.get(ValueLayout.JAVA_BYTE, i)) {
+          equalRun++;
+        } else {
+          equalRun = 0;
+          end = i + 1;
+        }
+      }
+      if (2 * n + 2 > ranges.length) ranges = Arrays.copyOf(ranges, ranges.length * 2);
+      ranges[2 * n] = start;
+      ranges[2 * n + 1] = end - start;
+      n++;
+      bytes += end - start;
+      pos = end;
+    }
+    if (n == 0) return null;
+    int size = header + 2 + 4 * n + bytes;
+    byte[] redo = new byte[size];
+    byte[] undo = new byte[size];
+    MemorySegment r = MemorySegment.ofArray(redo);
+    MemorySegment u = MemorySegment.ofArray(undo);
+    r.set(U16, header, (short) n);
+    u.set(U16, header, (short) n);
+    int at = header + 2;
+    for (int k = 0; k < n; k++) {
+      int off = ranges[2 * k];
+      int len = ranges[2 * k + 1];
+      r.set(U16, at, (short) off);
+      r.set(U16, at + 2, (short) len);
+      u.set(U16, at, (short) off);
+      u.set(U16, at + 2, (short) len);
+      MemorySegment.copy(after, ValueLayout.JAVA_BYTE, off, redo, at + 4, len);
+      MemorySegment.copy(before, ValueLayout.JAVA_BYTE, off, undo, at + 4, len);
+      at += 4 + len;
+    }
+    return new byte[][] {redo, undo};
+  }
+
+  /**
    * Writes the ranges of the diff starting at {@code offset} of {@code payload} into {@code page}.
    *
    * @throws CorruptionException when a range does not fit the page or the payload (a damaged record)
@@ -132,6 +189,45 @@ public final class PageDiff {
     System.arraycopy(page, 0, out, header + 4, bestStart);
     System.arraycopy(page, bestStart + bestLen, out, header + 4 + bestStart, PAGE - bestStart - bestLen);
     return out;
+  }
+
+  /**
+   * As {@link #image(byte[], int)} for a page held off-heap: the same payload bytes.
+   *
+   * @throws IllegalArgumentException when the segment is not {@value PageLayout#PAGE_SIZE} bytes long
+   */
+  public static byte[] image(MemorySegment page, int header) {
+    checkPage(page);
+    int bestStart = 0;
+    int bestLen = 0;
+    for (int i = 0; i < PAGE; ) {
+      if (page.get(ValueLayout.JAVA_BYTE, i) != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < PAGE && page.get(ValueLayout.JAVA_BYTE, j) == 0) j++;
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    if (bestLen == PAGE) bestLen = PAGE - 1; // the hole length must fit 16 bits: keep one (zero) byte
+    byte[] out = new byte[header + 4 + PAGE - bestLen];
+    MemorySegment o = MemorySegment.ofArray(out);
+    o.set(U16, header, (short) bestStart);
+    o.set(U16, header + 2, (short) bestLen);
+    MemorySegment.copy(page, ValueLayout.JAVA_BYTE, 0, out, header + 4, bestStart);
+    MemorySegment.copy(page, ValueLayout.JAVA_BYTE, bestStart + bestLen, out, header + 4 + bestStart,
+        PAGE - bestStart - bestLen);
+    return out;
+  }
+
+  private static void checkPage(MemorySegment page) {
+    if (page.byteSize() != PAGE) {
+      throw new IllegalArgumentException("a page is " + PAGE + " bytes, this segment " + page.byteSize());
+    }
   }
 
   /** Writes the image starting at {@code offset} of {@code payload} over the whole of {@code page}. */

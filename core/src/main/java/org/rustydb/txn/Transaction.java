@@ -1,8 +1,11 @@
 package org.rustydb.txn;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.rustydb.OperationFailedException;
+import org.rustydb.memory.SlabAllocator;
 import org.rustydb.wal.Durability;
 import org.rustydb.wal.LogRecord;
 import org.rustydb.wal.Lsn;
@@ -37,7 +40,39 @@ public final class Transaction implements AutoCloseable {
   private final List<Undo> undos = new ArrayList<>();
   private final List<LockManager.RowKey> locks = new ArrayList<>();
 
-  record Undo(long lsn, LogRecord.Update update) {}
+  /**
+   * One update to roll back: its page, resource manager, previous LSN and undo payload. The payload is a
+   * small hot object that lives from the write to the commit or abort: it goes in a block of the memory
+   * manager's {@link SlabAllocator} (off the Java heap and counted in the memory budget; freed by
+   * {@link #end}) when the manager has one and it fits a block ({@value SlabAllocator#MAX_SIZE} bytes),
+   * else it stays a heap array. The update record itself (which holds copies of both payloads) is not
+   * kept: rollback builds a new one from these fields.
+   */
+  record Undo(long prevLsn, int rmId, long pageId, MemorySegment block, byte[] heap) {
+
+    /** Stages the undo payload {@code undo} (in a slab block when {@code slab} is not null). */
+    static Undo stage(SlabAllocator slab, long prevLsn, int rmId, long pageId, byte[] undo) {
+      if (slab == null || undo.length == 0 || undo.length > SlabAllocator.MAX_SIZE) {
+        return new Undo(prevLsn, rmId, pageId, null, undo);
+      }
+      MemorySegment block = slab.allocate(undo.length);
+      MemorySegment.copy(undo, 0, block, ValueLayout.JAVA_BYTE, 0, undo.length);
+      return new Undo(prevLsn, rmId, pageId, block, null);
+    }
+
+    /** The update this undoes, as logged (its redo payload is not kept: rollback never reads it). */
+    LogRecord.Update update(long txnId) {
+      byte[] undo = block == null ? heap : block.toArray(ValueLayout.JAVA_BYTE);
+      return new LogRecord.Update(txnId, prevLsn, rmId, pageId, NO_REDO, undo);
+    }
+
+    /** Gives the slab block back (not once the slab closed with the database: its memory is gone). */
+    void release(SlabAllocator slab) {
+      if (block != null && slab.isOpen()) slab.free(block);
+    }
+  }
+
+  private static final byte[] NO_REDO = new byte[0];
 
   Transaction(TransactionManager manager, long id) {
     this.manager = manager;
@@ -104,10 +139,15 @@ public final class Transaction implements AutoCloseable {
     lastLsn = lsn;
   }
 
-  /** Called with the record's LSN under the manager's horizon latch; {@code update} null for a CLR. */
-  synchronized void logged(long lsn, LogRecord.Update update) {
+  /** Called with the record's LSN under the manager's horizon latch; {@code undo} null for a CLR. */
+  synchronized void logged(long lsn, Undo undo) {
     lastLsn = lsn;
-    if (update != null) undos.add(new Undo(lsn, update));
+    if (undo != null) undos.add(undo);
+  }
+
+  /** Whether {@code undo} is its latest update's (it was logged). */
+  synchronized boolean holds(Undo undo) {
+    return !undos.isEmpty() && undos.getLast() == undo;
   }
 
   synchronized List<Undo> undos() {
@@ -116,6 +156,8 @@ public final class Transaction implements AutoCloseable {
 
   synchronized void end(State s) {
     state = s;
+    SlabAllocator slab = manager.slab();
+    if (slab != null) for (Undo u : undos) u.release(slab);
     undos.clear();
   }
 

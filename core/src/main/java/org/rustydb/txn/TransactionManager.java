@@ -5,6 +5,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.WriteGuard;
+import org.rustydb.memory.MemoryManager;
+import org.rustydb.memory.SlabAllocator;
+import org.rustydb.memory.TransactionArena;
+import org.rustydb.memory.TransactionProfile;
 import org.rustydb.page.PageLayout;
 import org.rustydb.wal.Durability;
 import org.rustydb.wal.LogRecord;
@@ -30,6 +34,12 @@ import org.rustydb.wal.WalWriter;
  * updates newest first: for each, the engine turns the undo payload into a compensation record's redo
  * payload, which is logged (its undo-next LSN is the update's previous LSN) and applied like any change;
  * then an abort record is appended and the locks released.
+ *
+ * <h2>Working memory</h2>
+ * With a {@link MemoryManager} (the database's), transactions keep their undo payloads in its slab
+ * ({@link Transaction.Undo}) and engines take a structure change's working memory from its pool of
+ * transaction arenas ({@link #acquireArena}): both count against the one memory budget, and a write the
+ * budget cannot cover fails that operation alone. Without one they stay on the Java heap.
  */
 public final class TransactionManager {
 
@@ -43,6 +53,7 @@ public final class TransactionManager {
   private final Durability defaultDurability;
   private final ReentrantReadWriteLock horizonLock = new ReentrantReadWriteLock();
   private volatile long fpiHorizon;
+  private final MemoryManager memory; // null: working memory on the Java heap
 
   /**
    * @param firstTxnId the id the next transaction gets (recovery passes one past the largest in the log)
@@ -51,6 +62,12 @@ public final class TransactionManager {
    */
   public TransactionManager(WalWriter wal, BufferPool pool, ResourceManagerRegistry rms, Durability defaultDurability,
       long firstTxnId, long fpiHorizon) {
+    this(wal, pool, rms, defaultDurability, firstTxnId, fpiHorizon, null);
+  }
+
+  /** As above, with transactions' working memory from {@code memory} (null: on the Java heap). */
+  public TransactionManager(WalWriter wal, BufferPool pool, ResourceManagerRegistry rms, Durability defaultDurability,
+      long firstTxnId, long fpiHorizon, MemoryManager memory) {
     if (firstTxnId < 1) throw new IllegalArgumentException("transaction ids start at 1: " + firstTxnId);
     this.wal = wal;
     this.pool = pool;
@@ -58,6 +75,7 @@ public final class TransactionManager {
     this.defaultDurability = defaultDurability;
     this.nextTxnId = new AtomicLong(firstTxnId);
     this.fpiHorizon = fpiHorizon;
+    this.memory = memory;
   }
 
   /**
@@ -80,6 +98,23 @@ public final class TransactionManager {
    */
   public Transaction beginSystem() {
     return new Transaction(this, -nextTxnId.getAndIncrement());
+  }
+
+  /**
+   * A transaction arena of {@code profile} from the memory manager's pool, confined to the calling thread,
+   * for working memory that lives as long as one engine operation's system transaction (a B+tree
+   * structure change's page snapshots); the caller closes it when that transaction commits or aborts.
+   * Null without a memory manager.
+   *
+   * @throws org.rustydb.OperationFailedException when the memory budget cannot cover its first chunk
+   */
+  public TransactionArena acquireArena(TransactionProfile profile) {
+    return memory == null ? null : memory.arenas().acquire(profile);
+  }
+
+  /** The slab that holds transactions' undo payloads; null without a memory manager. */
+  SlabAllocator slab() {
+    return memory == null ? null : memory.slab();
   }
 
   public Durability defaultDurability() {
@@ -114,7 +149,7 @@ public final class TransactionManager {
       return;
     }
     List<Transaction.Undo> undos = t.undos();
-    for (int i = undos.size() - 1; i >= 0; i--) compensate(t, t.id(), t.lastLsn(), undos.get(i).update());
+    for (int i = undos.size() - 1; i >= 0; i--) compensate(t, t.id(), t.lastLsn(), undos.get(i).update(t.id()));
     horizonLock.readLock().lock();
     try {
       wal.append(new LogRecord.Abort(t.id(), t.lastLsn()));
@@ -172,8 +207,14 @@ public final class TransactionManager {
         horizonLock.readLock().unlock();
       }
     }
+    Transaction.Undo staged = Transaction.Undo.stage(slab(), txn.lastLsn(), rmId, page.pageId(), undo);
     LogRecord.Update u = new LogRecord.Update(txn.id(), txn.lastLsn(), rmId, page.pageId(), redo, undo);
-    return log(txn, page, rm, u, redo, u);
+    try {
+      return log(txn, page, rm, u, redo, staged);
+    } catch (RuntimeException | Error e) {
+      if (!txn.holds(staged)) staged.release(slab()); // failed before it was logged: not kept
+      throw e;
+    }
   }
 
   /**
@@ -187,7 +228,7 @@ public final class TransactionManager {
 
   /** Logs {@code record} and applies it; {@code txn}'s last LSN moves under the latch (see commit). */
   private long log(Transaction txn, WriteGuard page, ResourceManager rm, LogRecord record, byte[] redo,
-      LogRecord.Update undoable) {
+      Transaction.Undo undoable) {
     long lsn;
     horizonLock.readLock().lock();
     try {

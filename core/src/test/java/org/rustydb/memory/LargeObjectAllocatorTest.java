@@ -285,6 +285,27 @@ class LargeObjectAllocatorTest {
     assertThat(budget.used()).as("close releases what decommit did not").isZero();
   }
 
+  /** Pinned pages (io_uring registered buffers) are never decommitted: the process would see zeros. */
+  @Test
+  void pinnedExclusiveBlocksRefuseDecommit() {
+    assumeThat(NativeMemory.instance()).isPresent();
+    MemoryBudget budget = new MemoryBudget(8 * MiB);
+    try (LargeObjectAllocator large = allocator(budget, true)) {
+      MemorySegment frames = large.allocateExclusive(2 * MiB, 4096);
+      frames.fill((byte) 7);
+      assertThat(large.decommit(frames, 0, 4096)).isEqualTo(4096);
+      large.recommit(frames, 0, 4096);
+      large.pin(frames, "io_uring registered buffers");
+      assertThatThrownBy(() -> large.decommit(frames, 4096, 4096)).isInstanceOf(OperationFailedException.class)
+          .hasMessageContaining("pinned by io_uring registered buffers");
+      assertThat(frames.get(ValueLayout.JAVA_BYTE, 4096)).as("still the page's bytes").isEqualTo((byte) 7);
+      assertThat(budget.used()).isEqualTo(2 * MiB);
+      assertThat(large.decommittedBytes()).isZero();
+      MemorySegment shared = large.allocate(MiB);
+      assertThatThrownBy(() -> large.pin(shared, "x")).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   // ---- pages: each fall-back, logged once ----
 
   @Test

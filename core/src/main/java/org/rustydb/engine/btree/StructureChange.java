@@ -1,10 +1,15 @@
 package org.rustydb.engine.btree;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.rustydb.OperationFailedException;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.WriteGuard;
 import org.rustydb.page.PageDiff;
+import org.rustydb.memory.TransactionArena;
+import org.rustydb.memory.TransactionProfile;
 import org.rustydb.page.PageLayout;
 import org.rustydb.txn.Transaction;
 import org.rustydb.txn.TransactionManager;
@@ -22,10 +27,34 @@ import org.rustydb.wal.Durability;
  *
  * <p>Closing without a commit (an exception) copies the tracked pages' old bytes back and aborts what was
  * already logged with {@link #logNow}. An unlogged tree ({@code tm} null) tracks nothing and undoes nothing.
+ *
+ * <h2>Working memory: a transaction arena</h2>
+ * The page snapshots (4 KiB each) are the change's working memory: they live exactly as long as the change
+ * (its system transaction) and are all dropped when it commits or aborts, which is what a
+ * {@link TransactionArena} is for. The arena is taken from the database's pool
+ * ({@link TransactionManager#acquireArena}) at the first snapshot, so a change that only adopts new pages
+ * takes none, and closed (an O(1) reset; its chunks go back to the pool for the next change) when the
+ * change commits or closes. Its profile is {@link #PROFILE}: a split or merge tracks a few pages per tree
+ * level (the path, a sibling, the free-list page and a reused free page), 6 to 30 pages for trees of 2 to
+ * 8 levels, so its 32 KiB first chunk holds the common leaf split and its 512 KiB limit (128 pages) is
+ * well above the deepest tree's need; changes that touch pages one after another (an overflow chain,
+ * a bulk load, a free batch) reuse the slot of each page they released ({@link #logNow}). A change that
+ * would pass the limit, or whose arena the memory budget cannot cover, fails with an
+ * {@link OperationFailedException} before it changed anything more: its pages are restored and the
+ * operation fails alone. The diff is computed between the snapshot and the page in its frame, and the
+ * snapshot becomes the after image by applying the redo diff to it: no page is copied to the Java heap.
+ * Without a memory manager the snapshots are heap arrays.
+ *
+ * <p>The arena is confined to the thread that made the first snapshot: a change runs on one thread.
  */
 final class StructureChange implements AutoCloseable {
 
-  private static final byte[] ZERO_PAGE = new byte[PageLayout.PAGE_SIZE];
+  /** The arena profile of a structure change's page snapshots (see the class comment). */
+  static final TransactionProfile PROFILE = TransactionProfile.SMALL;
+
+  private static final int PAGE = PageLayout.PAGE_SIZE;
+  private static final byte[] ZERO_PAGE = new byte[PAGE];
+  private static final MemorySegment ZERO_SEGMENT = MemorySegment.ofArray(ZERO_PAGE);
   private static final byte[] ZERO_IMAGE = zeroImage();
 
   private static byte[] zeroImage() {
@@ -36,23 +65,40 @@ final class StructureChange implements AutoCloseable {
 
   private final BufferPool pool;
   private final TransactionManager tm;
+  private final TransactionProfile profile;
   private final List<WriteGuard> guards = new ArrayList<>();
-  private final List<byte[]> before = new ArrayList<>(); // null: a page new to the file
+  private final List<MemorySegment> before = new ArrayList<>(); // null: a page new to the file
   private final List<Boolean> owned = new ArrayList<>();
   private final List<WriteGuard> frees = new ArrayList<>();
+  /** Snapshot slots of pages no longer tracked ({@link #logNow}), for the next snapshot. */
+  private final ArrayDeque<MemorySegment> spare = new ArrayDeque<>();
+  private TransactionArena arena; // taken at the first snapshot; null before, or without a memory manager
   private Transaction system;
   private boolean committed;
 
   StructureChange(BufferPool pool, TransactionManager tm) {
+    this(pool, tm, PROFILE);
+  }
+
+  /** With snapshots in an arena of {@code profile} (tests reach a small profile's limit with it). */
+  StructureChange(BufferPool pool, TransactionManager tm, TransactionProfile profile) {
     this.pool = pool;
     this.tm = tm;
+    this.profile = profile;
   }
 
   /** Page {@code pageId} latched exclusively and tracked: the one already held, or latched now. */
   WriteGuard write(long pageId) {
     for (WriteGuard g : guards) if (g.pageId() == pageId) return g;
     WriteGuard g = pool.write(pageId);
-    add(g, snapshot(g), true);
+    MemorySegment snapshot;
+    try {
+      snapshot = snapshot(g);
+    } catch (RuntimeException | Error e) {
+      g.close();
+      throw e;
+    }
+    add(g, snapshot, true);
     return g;
   }
 
@@ -83,17 +129,33 @@ final class StructureChange implements AutoCloseable {
     return frees;
   }
 
-  private void add(WriteGuard g, byte[] snapshot, boolean own) {
+  /** The arena holding the snapshots, null before the first one (for tests). */
+  TransactionArena arena() {
+    return arena;
+  }
+
+  private void add(WriteGuard g, MemorySegment snapshot, boolean own) {
     guards.add(g);
     before.add(snapshot);
     owned.add(own);
   }
 
-  private byte[] snapshot(WriteGuard g) {
-    if (tm == null) return ZERO_PAGE; // not logged: nothing to compare with
-    byte[] copy = new byte[PageLayout.PAGE_SIZE];
-    g.getBytes(0, copy, 0, copy.length);
+  private MemorySegment snapshot(WriteGuard g) {
+    if (tm == null) return ZERO_SEGMENT; // not logged: nothing to compare with
+    MemorySegment copy = slot();
+    copy.copyFrom(g.segment());
     return copy;
+  }
+
+  /** A 4 KiB slot for a snapshot: a released one, else a new one from the arena (taken now if need be). */
+  private MemorySegment slot() {
+    MemorySegment s = spare.pollFirst();
+    if (s != null) return s;
+    if (arena == null) {
+      arena = tm.acquireArena(profile);
+      if (arena == null) return MemorySegment.ofArray(new byte[PAGE]); // no memory manager
+    }
+    return arena.allocate(PAGE, 64);
   }
 
   /**
@@ -106,7 +168,8 @@ final class StructureChange implements AutoCloseable {
     logPage(i);
     if (owned.get(i)) g.close();
     guards.remove(i);
-    before.remove(i);
+    MemorySegment s = before.remove(i);
+    if (s != null && s != ZERO_SEGMENT) spare.addFirst(s);
     owned.remove(i);
   }
 
@@ -123,32 +186,37 @@ final class StructureChange implements AutoCloseable {
   private void logPage(int i) {
     if (tm == null) return;
     WriteGuard g = guards.get(i);
-    byte[] after = new byte[PageLayout.PAGE_SIZE];
-    g.getBytes(0, after, 0, after.length);
-    byte[] old = before.get(i);
+    MemorySegment page = g.segment();
+    MemorySegment old = before.get(i);
+    MemorySegment after = null;
     byte[] redo;
     byte[] undo;
     // Each page goes back to its old bytes before it is logged: the log applies the change itself, after a
     // full-page image of the page as it was (an image holding the change would survive a crash that loses
     // this record, with no undo for it).
     if (old == null) { // new to the file: a whole image, undone by zeroing it
-      if (java.util.Arrays.equals(after, ZERO_PAGE)) return;
+      if (page.mismatch(ZERO_SEGMENT) < 0) return;
+      after = slot();
+      after.copyFrom(page);
       redo = PageDiff.image(after, BTreeLogLayout.OP_SIZE);
       redo[0] = BTreeLogLayout.OP_IMAGE;
       undo = ZERO_IMAGE;
-      g.segment().fill((byte) 0);
+      page.fill((byte) 0);
     } else {
-      byte[][] d = PageDiff.diff(old, after, BTreeLogLayout.OP_SIZE);
+      byte[][] d = PageDiff.diff(old, page, BTreeLogLayout.OP_SIZE);
       if (d == null) return;
       redo = d[0];
       redo[0] = BTreeLogLayout.OP_DIFF;
       undo = d[1];
       undo[0] = BTreeLogLayout.OP_DIFF;
-      PageDiff.apply(undo, BTreeLogLayout.OP_SIZE, g.segment());
+      PageDiff.apply(undo, BTreeLogLayout.OP_SIZE, page);
+      // The snapshot becomes the page as it was before logging (the diff's ranges hold every byte that
+      // differs), so a later logPage of the same page logs only what changed since.
+      PageDiff.apply(redo, BTreeLogLayout.OP_SIZE, old);
     }
     if (system == null) system = tm.beginSystem();
     tm.logUpdate(system, g, BTreeNodeLayout.ENGINE_ID, redo, undo);
-    before.set(i, after); // logged: a later logPage of the same page logs only what changed since
+    if (old == null) before.set(i, after); // logged: a later logPage of the same page logs only what changed since
   }
 
   @Override
@@ -157,8 +225,8 @@ final class StructureChange implements AutoCloseable {
     RuntimeException failure = null;
     if (tm != null) {
       for (int i = 0; i < guards.size(); i++) {
-        byte[] old = before.get(i);
-        guards.get(i).putBytes(0, old == null ? ZERO_PAGE : old, 0, PageLayout.PAGE_SIZE);
+        MemorySegment old = before.get(i);
+        guards.get(i).segment().copyFrom(old == null ? ZERO_SEGMENT : old);
       }
     }
     release();
@@ -172,10 +240,16 @@ final class StructureChange implements AutoCloseable {
     if (failure != null) throw failure;
   }
 
+  /** Releases the pages it latched and closes the arena: every snapshot is gone after this. */
   private void release() {
     for (int i = guards.size() - 1; i >= 0; i--) if (owned.get(i)) guards.get(i).close();
     guards.clear();
     before.clear();
     owned.clear();
+    spare.clear();
+    if (arena != null) {
+      arena.close();
+      arena = null;
+    }
   }
 }
