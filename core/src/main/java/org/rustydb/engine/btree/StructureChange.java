@@ -90,7 +90,14 @@ final class StructureChange implements AutoCloseable {
   /** Page {@code pageId} latched exclusively and tracked: the one already held, or latched now. */
   WriteGuard write(long pageId) {
     for (WriteGuard g : guards) if (g.pageId() == pageId) return g;
-    WriteGuard g = pool.write(pageId);
+    return adopt(pool.write(pageId));
+  }
+
+  /**
+   * Tracks a page the caller latched exclusively and hands it over: the change releases it (at once if
+   * its snapshot cannot be taken, e.g. past the arena's limit).
+   */
+  WriteGuard adopt(WriteGuard g) {
     MemorySegment snapshot;
     try {
       snapshot = snapshot(g);
@@ -99,12 +106,6 @@ final class StructureChange implements AutoCloseable {
       throw e;
     }
     add(g, snapshot, true);
-    return g;
-  }
-
-  /** Tracks a page the caller latched exclusively and hands it over: the change releases it. */
-  WriteGuard adopt(WriteGuard g) {
-    add(g, snapshot(g), true);
     return g;
   }
 
