@@ -136,7 +136,7 @@ public final class Database implements AutoCloseable {
           .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2))
           .fileFactory(options.walFiles()).build());
       io = createIoEngine(options);
-      disk = DiskManager.open(dir, DiskOptions.defaults(), io);
+      disk = DiskManager.open(dir, DiskOptions.builder().directIo(options.directIo()).build(), io);
       WalWriter w = wal;
       memory = MemoryManager.open(MemoryOptions.builder().budgetBytes(options.effectiveMemoryBudget()).build());
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
@@ -529,6 +529,11 @@ public final class Database implements AutoCloseable {
       }
     }
     if (failure != null) throw failure;
+  }
+
+  /** Whether the page files bypass the OS page cache (for tests). */
+  boolean directIo() {
+    return disk.directIo();
   }
 
   /** The pool's warm-up at this open, or null when there was nothing to warm (for tests). */

@@ -48,11 +48,15 @@ import org.rustydb.wal.WalOptions;
  * @param warmPool whether {@code close()} records the pages the buffer pool holds and the next open loads them
  *     back in the background ({@link org.rustydb.buffer.PoolWarmer}) into free frames, so that a reopened
  *     database does not answer its first reads from the device page by page; on by default
+ * @param directIo whether page files bypass the operating system's page cache (O_DIRECT where the file system
+ *     allows it): on by default, so the buffer pool is the only cache and the memory budget holds; off reads
+ *     and writes through the OS cache (what most embedded engines do; their "cache size" then leaves the OS
+ *     cache uncounted)
  */
 public record DatabaseOptions(int poolFrames, Durability durability, int walSegmentSize, Duration checkpointInterval,
     IntFunction<Replacer> replacer, LongConsumer recoveryProgress, IoOptions io, WalFile.Factory walFiles,
     UnaryOperator<IoEngine> ioEngineDecorator, boolean backgroundFlush, FlusherOptions flusher,
-    long memoryBudgetBytes, boolean warmPool) {
+    long memoryBudgetBytes, boolean warmPool, boolean directIo) {
 
   public DatabaseOptions {
     if (memoryBudgetBytes < 0) throw new IllegalArgumentException("negative memoryBudgetBytes: " + memoryBudgetBytes);
@@ -101,6 +105,7 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     private FlusherOptions flusher = FlusherOptions.DEFAULTS;
     private long memoryBudgetBytes;
     private boolean warmPool = true;
+    private boolean directIo = true;
 
     /** Buffer pool size in 4 KiB frames; default 4096 (16 MiB). */
     public Builder poolFrames(int v) { poolFrames = v; return this; }
@@ -156,11 +161,13 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     public Builder memoryBudgetBytes(long v) { memoryBudgetBytes = v; return this; }
     /** Whether close records the pool's pages and open loads them back; default on. */
     public Builder warmPool(boolean v) { warmPool = v; return this; }
+    /** Whether page files use O_DIRECT (bypassing the OS page cache); default on. */
+    public Builder directIo(boolean v) { directIo = v; return this; }
 
     /** @throws IllegalArgumentException when a setting is out of range (the message says which) */
     public DatabaseOptions build() {
       return new DatabaseOptions(poolFrames, durability, walSegmentSize, checkpointInterval, replacer, recoveryProgress, io, walFiles,
-          ioEngineDecorator, backgroundFlush, flusher, memoryBudgetBytes, warmPool);
+          ioEngineDecorator, backgroundFlush, flusher, memoryBudgetBytes, warmPool, directIo);
     }
   }
 }

@@ -68,6 +68,21 @@ class PoolWarmUpTest {
   }
 
   @Test
+  void directIoOffReadsThroughTheOsCacheAndKeepsEverything() {
+    Path dir = tmp.resolve("db");
+    DatabaseOptions buffered = DatabaseOptions.builder().poolFrames(64).durability(Durability.NO_SYNC).directIo(false).build();
+    try (Database db = Database.open(dir, buffered)) {
+      assertThat(db.directIo()).isFalse();
+      Table t = db.createTable("t", TableOptions.defaults());
+      for (int i = 0; i < 3000; i++) t.put(key(i), new byte[300]); // 64 frames: evictions write through the OS
+    }
+    try (Database db = Database.open(dir, buffered)) {
+      Table t = db.openTable("t");
+      for (int i = 0; i < 3000; i++) assertThat(t.get(key(i))).hasSize(300);
+    }
+  }
+
+  @Test
   void withWarmPoolOffNothingIsWrittenOrLoaded() {
     Path dir = tmp.resolve("db");
     load(dir, false);

@@ -73,6 +73,11 @@ public final class BenchYcsbCommand implements Callable<Integer> {
           + " that fit a B+tree leaf inline (1,020 bytes with names and lengths).")
   Integer fieldLength;
 
+  @Option(names = "--rustydb-page-cache", defaultValue = "direct", paramLabel = "direct|os",
+      description = "RustyDB's page files: direct (O_DIRECT, the buffer pool is its only cache; default) or os"
+          + " (through the OS page cache, as the peers' files are).")
+  String rustydbPageCache;
+
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|csv",
       description = "Output: table (default) or csv (engine,workload,threads,ops_per_s,p50_us,p99_us).")
   String format;
@@ -98,10 +103,17 @@ public final class BenchYcsbCommand implements Callable<Integer> {
       YcsbConfig.Builder b = YcsbConfig.builder().engines(es).workloads(ws).records(records).operations(operations)
           .threads(threads).durability(d).cacheMb(cacheMb).keep(keep);
       if (dir != null) b.dir(dir);
+      List<String> javaOptions = new ArrayList<>();
       if (fieldLength != null) {
         if (fieldLength < 1) throw new IllegalArgumentException("--field-length must be at least 1: " + fieldLength);
-        b.javaOptions(java.util.List.of("-D" + YcsbChild.FIELD_LENGTH + "=" + fieldLength));
+        javaOptions.add("-D" + YcsbChild.FIELD_LENGTH + "=" + fieldLength);
       }
+      String pageCache = rustydbPageCache.toLowerCase(Locale.ROOT);
+      if (!pageCache.equals("direct") && !pageCache.equals("os")) {
+        throw new IllegalArgumentException("unknown --rustydb-page-cache \"" + rustydbPageCache + "\"; use direct or os");
+      }
+      if (pageCache.equals("os")) javaOptions.add("-D" + YcsbChild.RUSTYDB_PAGE_CACHE + "=os");
+      b.javaOptions(javaOptions);
       config = b.build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());

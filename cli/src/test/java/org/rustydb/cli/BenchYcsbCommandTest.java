@@ -42,6 +42,18 @@ class BenchYcsbCommandTest {
   }
 
   @Test
+  void rustydbRunsThroughTheOsPageCacheWhenAsked() {
+    CliRun r = run("bench", "ycsb", "--engines", "rustydb", "--workloads", "c", "--records", "200",
+        "--operations", "200", "--threads", "1", "--dir", dir.resolve("data").toString(), "--format", "csv",
+        "--rustydb-page-cache", "os");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("rustydb,c,1,");
+    CliRun bad = run("bench", "ycsb", "--rustydb-page-cache", "mmap");
+    assertThat(bad.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
+    assertThat(bad.err()).contains("unknown --rustydb-page-cache \"mmap\"");
+  }
+
+  @Test
   void unknownEngineIsBadUsage() {
     CliRun r = run("bench", "ycsb", "--engines", "rocksdb,oracle", "--workloads", "a");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);

@@ -13,7 +13,9 @@ import org.rustydb.wal.Durability;
  * RustyDB binding: one B+tree table {@code usertable} in a database of its own, every operation
  * auto-committed. {@code nosync} commits with {@link Durability#NO_SYNC} (logged; the WAL writer makes it
  * durable within its flush interval, group commit), {@code sync} with {@link Durability#SYNC} (the commit
- * waits for the log's fdatasync, shared by concurrent committers). The cache budget is the buffer pool.
+ * waits for the log's fdatasync, shared by concurrent committers). The cache budget is the buffer pool; page
+ * files use O_DIRECT unless the child runs with {@code -D}{@value YcsbChild#RUSTYDB_PAGE_CACHE}{@code =os}
+ * (then, like the peers, RustyDB also has the OS page cache behind its pool).
  */
 public final class RustyDbBinding extends KvBinding {
 
@@ -28,7 +30,8 @@ public final class RustyDbBinding extends KvBinding {
 
     Store(StoreSettings s) {
       db = Database.open(s.dir(), DatabaseOptions.builder().poolBytes(s.cacheBytes())
-          .durability(s.durability() == YcsbDurability.SYNC ? Durability.SYNC : Durability.NO_SYNC).build());
+          .durability(s.durability() == YcsbDurability.SYNC ? Durability.SYNC : Durability.NO_SYNC)
+          .directIo(!"os".equals(System.getProperty(YcsbChild.RUSTYDB_PAGE_CACHE))).build());
       boolean exists = db.listTables().stream().anyMatch(t -> t.name().equals("usertable"));
       table = exists ? db.openTable("usertable") : db.createTable("usertable", TableOptions.defaults());
     }

@@ -64,6 +64,9 @@ public final class YcsbChild {
   /** System property of the child JVM: bytes per field instead of the workload file's (YCSB's fieldlength). */
   public static final String FIELD_LENGTH = "rustydb.ycsb.fieldlength";
 
+  /** System property of the child JVM: "os" makes the RustyDB binding read its page files through the OS cache. */
+  public static final String RUSTYDB_PAGE_CACHE = "rustydb.ycsb.pagecache";
+
   /**
    * The YCSB properties of one run: the standard workload with the sizes and store settings applied (and
    * {@link #FIELD_LENGTH} when set).
