@@ -11,11 +11,14 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Stripes, each on its own cache lines, are chosen by a hash of the thread id. The first thread to use a
  * stripe claims it (a CAS, once) and from then on is its only writer, so it adds with a plain load and an
- * opaque store and no update is ever lost. A thread whose stripe belongs to another thread adds to a shared
- * {@link LongAdder} instead: still exact, only slower. Java never reuses thread ids, so a stripe whose owner
- * has ended stays counted (its sum is kept) and stays closed to others; with many short-lived threads, more
- * and more of them take the LongAdder path. {@link #sum()} reads every stripe with opaque loads: exact once
- * the adding threads have been joined (or otherwise synchronised with), a recent value while they run.
+ * opaque store and no update is ever lost. A thread whose stripe belongs to another, live thread adds to a
+ * shared {@link LongAdder} instead: still exact, only slower. A stripe whose owner has ended is taken over
+ * (a CAS from the dead owner's id, which Java never reuses) with its count kept: the owner's last writes
+ * happen-before another thread sees {@link Thread#isAlive()} return false (JLS 17.4.4), so the new owner
+ * adds to the final count. Without this, every stripe a short-lived thread touched (a benchmark's or a
+ * pool's threads that come and go) stayed closed for good, and more and more threads paid the LongAdder's
+ * atomic add on every hit. {@link #sum()} reads every stripe with opaque loads: exact once the adding
+ * threads have been joined (or otherwise synchronised with), a recent value while they run.
  */
 final class HitCounter {
 
@@ -26,11 +29,15 @@ final class HitCounter {
   private final int stripeMask;
   private final long[] cells; // stripe s at [(s + 1) * PAD]: padding before the first and after the last
   private final LongAdder shared = new LongAdder();
+  /** Stripe s's owner (written after its id is claimed in {@link #cells}), for the liveness check. */
+  private final Thread[] owners;
+  private static final VarHandle OWNERS = MethodHandles.arrayElementVarHandle(Thread[].class);
 
   HitCounter(int stripes) {
     int n = Integer.highestOneBit(Math.max(1, stripes) * 2 - 1);
     stripeMask = n - 1;
     cells = new long[(n + 2) * PAD];
+    owners = new Thread[n];
   }
 
   void increment() {
@@ -44,17 +51,37 @@ final class HitCounter {
   }
 
   private void incrementUnowned(long tid, int at) {
-    if ((long) LONGS.getVolatile(cells, at) == FREE && LONGS.compareAndSet(cells, at, FREE, tid)) {
+    if (claim(tid, at)) {
       LONGS.setOpaque(cells, at + 1, (long) LONGS.getOpaque(cells, at + 1) + 1);
     } else {
       shared.increment();
     }
   }
 
+  /** Makes the calling thread the owner of the stripe at {@code at} if it is free or its owner has ended. */
+  private boolean claim(long tid, int at) {
+    int s = at / PAD - 1;
+    long owner = (long) LONGS.getVolatile(cells, at);
+    if (owner != FREE) {
+      // Only an owner seen to have ended may be replaced; the Thread read must be the one that owns the id
+      // read (it is published after the id, so it may still be the previous, ended owner's).
+      Thread t = (Thread) OWNERS.getVolatile(owners, s);
+      if (t == null || t.threadId() != owner || t.isAlive()) return false;
+    }
+    if (!LONGS.compareAndSet(cells, at, owner, tid)) return false;
+    OWNERS.setVolatile(owners, s, Thread.currentThread());
+    return true;
+  }
+
   long sum() {
     long s = shared.sum();
     for (int i = 0; i <= stripeMask; i++) s += (long) LONGS.getOpaque(cells, (i + 1) * PAD + 1);
     return s;
+  }
+
+  /** How many increments went to the shared LongAdder (threads on a stripe a live thread owns); for tests. */
+  long sharedCount() {
+    return shared.sum();
   }
 
   /** The stripe a thread id maps to (for tests that need two threads on one stripe). */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** The hit counter is exact: owned stripes, shared stripes (the LongAdder path) and both at once. */
+/** The hit counter is exact: owned stripes, shared stripes (the LongAdder path), both at once, and taken-over stripes. */
 class HitCounterTest {
 
   @Test
@@ -31,31 +31,56 @@ class HitCounterTest {
   }
 
   @Test
-  void aStripeStaysWithItsFirstThread() throws Exception {
+  void aStripeWhoseOwnerEndedIsTakenOverWithItsCount() throws Exception {
     HitCounter c = new HitCounter(2);
     Thread first = Thread.ofPlatform().start(() -> {
       for (int i = 0; i < 1000; i++) c.increment();
     });
     first.join();
-    // A later thread mapping to the same stripe must not take over (or reset) the ended owner's count.
-    long[] sameStripe = new long[1];
-    CountDownLatch done = new CountDownLatch(1);
-    Thread second = null;
-    for (int tries = 0; tries < 64 && sameStripe[0] == 0; tries++) {
-      Thread t = Thread.ofPlatform().unstarted(() -> {
-        for (int i = 0; i < 500; i++) c.increment();
-        done.countDown();
-      });
-      if (c.stripeOf(t.threadId()) == c.stripeOf(first.threadId())) {
-        sameStripe[0] = t.threadId();
-        second = t;
-      }
-    }
-    assertThat(second).as("a thread on the same stripe within 64 tries").isNotNull();
+    // A later thread on the same stripe takes it over (no LongAdder adds) and keeps the ended owner's count.
+    Thread second = sameStripe(c, first, () -> {
+      for (int i = 0; i < 500; i++) c.increment();
+    });
     second.start();
-    done.await();
     second.join();
     assertThat(c.sum()).isEqualTo(1500);
+    assertThat(c.sharedCount()).isZero();
+  }
+
+  @Test
+  void aLiveOwnersStripeIsNotTakenOver() throws Exception {
+    HitCounter c = new HitCounter(2);
+    CountDownLatch owned = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread first = Thread.ofPlatform().start(() -> {
+      for (int i = 0; i < 1000; i++) c.increment();
+      owned.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      for (int i = 0; i < 1000; i++) c.increment();
+    });
+    owned.await();
+    Thread second = sameStripe(c, first, () -> {
+      for (int i = 0; i < 500; i++) c.increment();
+    });
+    second.start();
+    second.join();
+    assertThat(c.sharedCount()).isEqualTo(500); // the owner is alive: the other thread takes the shared path
+    release.countDown();
+    first.join();
+    assertThat(c.sum()).isEqualTo(2500);
+  }
+
+  /** An unstarted thread running {@code body} whose id maps to the same stripe as {@code owner}'s. */
+  private static Thread sameStripe(HitCounter c, Thread owner, Runnable body) {
+    for (int tries = 0; tries < 256; tries++) {
+      Thread t = Thread.ofPlatform().unstarted(body);
+      if (c.stripeOf(t.threadId()) == c.stripeOf(owner.threadId())) return t;
+    }
+    throw new AssertionError("no thread on the same stripe within 256 tries");
   }
 
   private static long countWith(HitCounter c, int threads, int each) throws Exception {

@@ -51,6 +51,27 @@ class CacheSimulatorTest {
     assertThat(def).as("no policy beats OPT").isLessThanOrEqualTo(opt);
   }
 
+  /**
+   * Every point of docs/benchmarks.md's hit-rate table but one: the default is at least as good as ARC.
+   * The exception, {@code lirs-cpp} at 200 pages (84.20% against ARC's 84.97%), is the table's one known
+   * loss (see docs/benchmarks.md); it is left out here rather than asserted, so that a fix shows up there.
+   */
+  @ParameterizedTest(name = "default at least as good as ARC on {0} at {1} pages")
+  @CsvSource({
+    "lirs-ps, 100", "lirs-ps, 250", "lirs-ps, 500", "lirs-cs, 100", "lirs-cs, 300", "lirs-cs, 500",
+    "lirs-cpp, 50", "lirs-cpp, 100", "lirs-gli, 250", "lirs-gli, 500", "lirs-gli, 1000",
+    "lirs-multi1, 500", "lirs-multi1, 1000", "lirs-multi1, 1500", "lirs-multi2, 500", "lirs-multi2, 1000",
+    "lirs-multi2, 2000", "lirs-multi3, 500", "lirs-multi3, 1000", "lirs-multi3, 2000", "lirs-sprite, 100",
+    "lirs-sprite, 200", "lirs-sprite, 500", "lirs-loop, 250", "lirs-loop, 500", "lirs-loop, 1000",
+    "lirs-2_pools, 100", "lirs-2_pools, 450", "lirs-2_pools, 1000", "lirs-scan, 250", "lirs-scan, 500",
+    "lirs-scan, 1000", "lirs-zigzag, 250", "lirs-zigzag, 500", "lirs-zigzag, 1000",
+  })
+  void defaultAtLeastArcAtEveryTablePoint(String trace, int size) {
+    TraceFile t = Traces.load(trace);
+    long def = CacheSimulator.run(t, ReplacerRegistry.DEFAULT, size).hits();
+    assertThat(def).isGreaterThanOrEqualTo(CacheSimulator.run(t, "arc", size).hits());
+  }
+
   /** Scan and loop resistance: the default keeps most of what OPT keeps where LRU and ARC get nothing. */
   @ParameterizedTest(name = "{0} at {1} pages: default within 2 points of OPT")
   @CsvSource({"lirs-loop, 250", "lirs-loop, 500", "lirs-loop, 1000", "lirs-scan, 500", "lirs-scan, 1000"})
