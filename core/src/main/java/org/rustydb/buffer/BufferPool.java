@@ -646,6 +646,23 @@ public final class BufferPool implements AutoCloseable {
     return !closed && table.get(pageId) >= 0; // null: full, closed, or mapped by a reader meanwhile
   }
 
+  /**
+   * A hint that the caller is about to read {@code pageIds} (say, the value pages a scan's entries name,
+   * which are not in key order): those not resident are loaded in the background by the prefetch threads,
+   * in parallel, into frames that no dirty page has to leave. Returns at once; does nothing when prefetching
+   * is off or the pool is closed.
+   */
+  public void prefetch(long[] pageIds) {
+    if (prefetcher == null || closed) return;
+    long[] missing = new long[pageIds.length];
+    int n = 0;
+    for (long id : pageIds) {
+      checkPageId(id);
+      if (table.get(id) < 0) missing[n++] = id;
+    }
+    if (n > 0) prefetcher.prefetch(n == missing.length ? missing : java.util.Arrays.copyOf(missing, n));
+  }
+
   /** Pages loaded by {@link #warm} since the pool opened. */
   public long warmedPages() {
     return warmed.get();

@@ -109,6 +109,21 @@ final class Prefetcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads {@code pageIds} (the caller knows it will read them soon) on the executor, one task per page so
+   * that its threads read them in parallel. Never blocks; a full queue drops the rest (counted).
+   */
+  void prefetch(long[] pageIds) {
+    if (closed) return;
+    for (long pageId : pageIds) {
+      try {
+        executor.execute(() -> run(new long[] {pageId}));
+      } catch (RejectedExecutionException e) {
+        dropped.incrementAndGet();
+      }
+    }
+  }
+
   private void run(long[] batch) {
     for (long pageId : batch) {
       if (closed) return;

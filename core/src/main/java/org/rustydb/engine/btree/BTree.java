@@ -904,6 +904,22 @@ public final class BTree {
   }
 
   /**
+   * Asks the pool to load, in parallel, the out-of-leaf pages that entries {@code from..to-1} of
+   * {@code leaf} name (value pages, or the first page of a chain): a scan reads them in key order, which is
+   * not their order on disk, so one at a time each would be a device read of its own.
+   */
+  private void prefetchValues(BTreeNode leaf, int from, int to) {
+    long[] pages = null;
+    int n = 0;
+    for (int j = from; j < to; j++) {
+      if (!leaf.isOverflow(j)) continue;
+      if (pages == null) pages = new long[to - from];
+      pages[n++] = leaf.overflowPage(j);
+    }
+    if (n > 1) pool.prefetch(java.util.Arrays.stream(pages, 0, n).distinct().toArray());
+  }
+
+  /**
    * Adds to {@code keys}/{@code values} the entries of the first leaf, in key order, that has any with key
    * above {@code k} (or equal when {@code inclusive}) and below {@code to} (null = no bound), at most
    * {@code max} of them (a value may be a whole overflow chain: copy no more than the cursor will want).
@@ -926,6 +942,7 @@ public final class BTree {
         BTreeNode leaf = new BTreeNode(g.segment());
         int i = leaf.search(k);
         int start = i >= 0 ? (inclusive ? i : i + 1) : -i - 1;
+        prefetchValues(leaf, start, Math.min(leaf.count(), start + max - keys.size()));
         for (int j = start; j < leaf.count() && keys.size() < max; j++) {
           if (to != null && leaf.compareKey(j, to) >= 0) return;
           keys.add(leaf.key(j));
@@ -974,6 +991,7 @@ public final class BTree {
           int i = leaf.search(k);
           end = i >= 0 ? (inclusive ? i + 1 : i) : -i - 1;
         }
+        prefetchValues(leaf, Math.max(0, end - (max - keys.size())), end);
         for (int j = end - 1; j >= 0 && keys.size() < max; j--) {
           if (from != null && leaf.compareKey(j, from) < 0) return;
           keys.add(leaf.key(j));

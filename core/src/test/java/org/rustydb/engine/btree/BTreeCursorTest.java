@@ -193,4 +193,31 @@ class BTreeCursorTest {
       }
     }
   }
+
+  /** A scan asks the pool's prefetch threads for the value pages its entries name, instead of one by one. */
+  @Test
+  void aScanPrefetchesTheValuePagesOfItsEntries() {
+    java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    org.rustydb.buffer.InMemoryPageFileStore store = new org.rustydb.buffer.InMemoryPageFileStore() {
+      @Override
+      protected void beforeRead(long pageId) {
+        readers.add(Thread.currentThread().getName().replaceAll("\\d+$", ""));
+      }
+    };
+    store.createFile(FILE);
+    try (BufferPool small = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(64).build())) {
+      BTree t = BTree.create(small, FILE);
+      for (int i = 0; i < 600; i++) t.put(key(i), new byte[1100]); // ~200 value pages, far more than 64 frames
+      small.flushAll();
+      for (int i = 599; i >= 540; i--) assertThat(t.get(key(i))).hasSize(1100); // the scan's pages leave the pool
+      readers.clear();
+      try (BTreeCursor c = t.cursor(key(0), null, false)) {
+        for (int i = 0; i < 100; i++) {
+          assertThat(c.next()).isTrue();
+          assertThat(c.value()).hasSize(1100);
+        }
+      }
+      assertThat(readers).as("pages read by the prefetch threads").contains("rustydb-prefetch-");
+    }
+  }
 }
