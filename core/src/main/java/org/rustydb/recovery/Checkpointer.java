@@ -46,7 +46,7 @@ public final class Checkpointer {
 
   /** Takes a checkpoint (see the class comment) and returns its begin LSN. One at a time. */
   public synchronized long checkpoint() {
-    TransactionManager.CheckpointStart start = tm.beginCheckpoint(new LogRecord.CheckpointBegin(System.currentTimeMillis()));
+    TransactionManager.CheckpointStart start = tm.beginCheckpoint(System.currentTimeMillis());
     long begin = start.lsn();
     List<TransactionTable.Entry> active = start.active();
     Map<Long, Long> dirty = tm.dirtyPages().snapshot();
