@@ -19,6 +19,8 @@ import org.rustydb.io.IoEngine;
 import org.rustydb.memory.MemoryManager;
 import org.rustydb.memory.MemoryOptions;
 import org.rustydb.io.IoEngines;
+import org.rustydb.io.IoPriority;
+import org.rustydb.io.IoScheduler;
 import org.rustydb.stats.IoStats;
 import org.rustydb.disk.ControlFile;
 import org.rustydb.disk.DataDirectory;
@@ -34,6 +36,8 @@ import org.rustydb.recovery.RecoveryReport;
 import org.rustydb.txn.ResourceManagerRegistry;
 import org.rustydb.txn.Transaction;
 import org.rustydb.txn.TransactionManager;
+import org.rustydb.wal.EngineWalFile;
+import org.rustydb.wal.WalFile;
 import org.rustydb.wal.WalOptions;
 import org.rustydb.wal.WalWriter;
 
@@ -58,6 +62,8 @@ import org.rustydb.wal.WalWriter;
 public final class Database implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(Database.class.getName());
+  /** Dispatches a queued page request needs to rise one I/O priority level (background work still moves). */
+  private static final long SCHEDULER_AGING_STEP = 32;
 
   private final DataDirectory dir;
   private final DatabaseOptions options;
@@ -132,11 +138,17 @@ public final class Database implements AutoCloseable {
       ControlFile.Contents contents = control.read();
       contents = contents.withState(DatabaseState.IN_RECOVERY);
       control.write(contents);
+      io = createIoEngine(options);
+      // Priorities (spec): checkpoint page writes HIGH (Checkpointer's scope), other page I/O NORMAL, WAL
+      // CRITICAL when it goes through the engine (EngineWalFile.DATABASE_ENGINE; by default it does not).
+      IoScheduler scheduler = new IoScheduler(io, options.io().queueDepth(), SCHEDULER_AGING_STEP);
+      WalFile.Factory walFiles = options.walFiles() == EngineWalFile.DATABASE_ENGINE
+          ? EngineWalFile.factory(scheduler.lane(IoPriority.CRITICAL)) : options.walFiles();
       wal = WalWriter.open(root, WalOptions.builder().segmentSize(options.walSegmentSize())
           .bufferSize(Math.min(WalOptions.defaults().bufferSize(), options.walSegmentSize() / 2))
-          .fileFactory(options.walFiles()).build());
-      io = createIoEngine(options);
-      disk = DiskManager.open(dir, DiskOptions.builder().directIo(options.directIo()).build(), io);
+          .fileFactory(walFiles).build());
+      disk = DiskManager.open(dir, DiskOptions.builder().directIo(options.directIo()).build(),
+          scheduler.contextLane(IoPriority.NORMAL));
       WalWriter w = wal;
       memory = MemoryManager.open(MemoryOptions.builder().budgetBytes(options.effectiveMemoryBudget()).build());
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())

@@ -493,13 +493,24 @@ public final class DiskManager implements PageFileStore {
     }
     try {
       f.channel.write(pageNo * PAGE, buf.asSlice(0, PAGE));
-    } catch (IOException e) {
-      throw ioFailure(f, pageNo, "write", e);
+    } catch (IOException | RuntimeException e) {
+      forgetReadAhead(f, pageId, 1);
+      throw e instanceof IOException io ? ioFailure(f, pageNo, "write", io) : (RuntimeException) e;
     }
     f.unsynced.set(true);
     f.writeSeq.incrementAndGet();
     readAhead.invalidate(pageId);
     pagesWritten.increment();
+  }
+
+  /**
+   * A write of {@code n} pages from {@code firstPageId} failed: what is on disk there is unknown (it may be
+   * torn), so a read-ahead copy of the old bytes must not be served for them, and a prefetch reading them
+   * right now must not cache what it read.
+   */
+  private void forgetReadAhead(PageFile f, long firstPageId, long n) {
+    f.writeSeq.incrementAndGet();
+    for (long i = 0; i < n; i++) readAhead.invalidate(firstPageId + i);
   }
 
   /** A run of consecutive pages in one positional write (aligned buffers only under direct I/O). */
@@ -521,8 +532,9 @@ public final class DiskManager implements PageFileStore {
     }
     try {
       f.channel.write(pageNo * PAGE, src);
-    } catch (IOException e) {
-      throw ioFailure(f, pageNo, "write", e);
+    } catch (IOException | RuntimeException e) {
+      forgetReadAhead(f, firstPageId, n);
+      throw e instanceof IOException io ? ioFailure(f, pageNo, "write", io) : (RuntimeException) e;
     }
     f.unsynced.set(true);
     f.writeSeq.incrementAndGet();

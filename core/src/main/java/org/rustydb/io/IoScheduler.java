@@ -23,6 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * user reads (buffer pool misses) {@link IoPriority#NORMAL}, prefetch and other background work
  * {@link IoPriority#LOW}.
  *
+ * <p>Code that cannot be handed a lane, because the I/O is issued several layers down (a checkpoint's page
+ * writes go through the buffer pool and the disk manager), runs in a priority scope instead:
+ * {@link #runAt}{@code (HIGH, action)} makes every request that {@code action} submits through a
+ * {@link #contextLane} carry HIGH. The scope is a {@link ScopedValue}: bound for the calling thread and
+ * that call only, never leaking into other threads or later work.
+ *
  * <p>Syncs keep the engine's ordering rule across priorities: a {@link IoRequest.Sync} enters the queue
  * only when every write to the same file accepted by the scheduler before it has completed, so a
  * CRITICAL fsync cannot overtake a queued LOW write it is meant to cover.
@@ -43,6 +49,11 @@ public final class IoScheduler {
   /** Writes accepted and not yet completed, per file: a later sync of that file waits for them. */
   private final ConcurrentHashMap<IoFile, Set<CompletableFuture<Long>>> writesPending = new ConcurrentHashMap<>();
   private final EnumMap<IoPriority, IoEngine> lanes = new EnumMap<>(IoPriority.class);
+  private final EnumMap<IoPriority, IoEngine> contextLanes = new EnumMap<>(IoPriority.class);
+  /** The priority bound by {@link #runAt}. */
+  private static final ScopedValue<IoPriority> SCOPE = ScopedValue.newInstance();
+  /** The priority of the request being handed to the engine, while it is ({@link #dispatchPriority()}). */
+  private static final ScopedValue<IoPriority> DISPATCHING = ScopedValue.newInstance();
 
   /**
    * @param maxInFlight requests allowed in the engine at once (the device's useful queue depth)
@@ -53,7 +64,10 @@ public final class IoScheduler {
     this.engine = engine;
     this.maxInFlight = maxInFlight;
     this.queue = new AgingPriorityQueue<>(agingStep);
-    for (IoPriority p : IoPriority.values()) lanes.put(p, new PriorityLane(this, p));
+    for (IoPriority p : IoPriority.values()) {
+      lanes.put(p, new PriorityLane(this, p, false));
+      contextLanes.put(p, new PriorityLane(this, p, true));
+    }
   }
 
   public IoEngine engine() {
@@ -66,6 +80,37 @@ public final class IoScheduler {
    */
   public IoEngine lane(IoPriority priority) {
     return lanes.get(priority);
+  }
+
+  /**
+   * The engine as seen by code whose priority depends on who calls it (the disk manager): each request
+   * goes through this scheduler at the priority {@link #runAt} bound for the submitting thread, else at
+   * {@code otherwise}.
+   */
+  public IoEngine contextLane(IoPriority otherwise) {
+    return contextLanes.get(otherwise);
+  }
+
+  /**
+   * Runs {@code action} with the calling thread's requests through any {@link #contextLane} at
+   * {@code priority} (for that call only; nested scopes win).
+   */
+  public static void runAt(IoPriority priority, Runnable action) {
+    ScopedValue.where(SCOPE, java.util.Objects.requireNonNull(priority, "priority")).run(action);
+  }
+
+  /** The priority {@link #runAt} bound for the calling thread, or {@code otherwise} outside any scope. */
+  public static IoPriority scopedPriority(IoPriority otherwise) {
+    return SCOPE.orElse(otherwise);
+  }
+
+  /**
+   * While a scheduler hands a request to its engine (inside the engine's {@code submit}, on whatever thread
+   * dispatches it): that request's priority; null at any other time. For engines and decorators that
+   * account I/O by priority; tests check the priority mapping with it.
+   */
+  public static IoPriority dispatchPriority() {
+    return DISPATCHING.isBound() ? DISPATCHING.get() : null;
   }
 
   /** Queues or dispatches {@code request}; the future is the engine's result for it. */
@@ -144,7 +189,7 @@ public final class IoScheduler {
     dispatched.incrementAndGet(p.priority.ordinal());
     CompletableFuture<Long> f;
     try {
-      f = engine.submit(p.request);
+      f = ScopedValue.where(DISPATCHING, p.priority).call(() -> engine.submit(p.request));
     } catch (RuntimeException e) { // a closed engine may refuse outright: the request fails, the queue goes on
       f = CompletableFuture.failedFuture(e);
     }

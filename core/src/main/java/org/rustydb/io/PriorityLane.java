@@ -7,7 +7,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link IoScheduler#lane(IoPriority)}: an {@link IoEngine} whose requests go through the scheduler at one
- * priority. Files, registered buffers and metrics are the underlying engine's (files opened through any
+ * priority; or {@link IoScheduler#contextLane(IoPriority)}: at the priority the submitting thread's
+ * {@link IoScheduler#runAt} scope names, that one by default. Files, registered buffers and metrics are the underlying engine's (files opened through any
  * lane work in every lane). The lane does not own the engine: {@link #close()} leaves it open, and
  * whoever created the engine closes it.
  */
@@ -15,14 +16,17 @@ final class PriorityLane implements IoEngine {
 
   private final IoScheduler scheduler;
   private final IoPriority priority;
+  private final boolean scoped;
 
-  PriorityLane(IoScheduler scheduler, IoPriority priority) {
+  PriorityLane(IoScheduler scheduler, IoPriority priority, boolean scoped) {
     this.scheduler = scheduler;
     this.priority = priority;
+    this.scoped = scoped;
   }
 
+  /** The priority a request submitted now by this thread gets. */
   IoPriority priority() {
-    return priority;
+    return scoped ? IoScheduler.scopedPriority(priority) : priority;
   }
 
   @Override
@@ -37,7 +41,7 @@ final class PriorityLane implements IoEngine {
 
   @Override
   public List<CompletableFuture<Long>> submit(List<? extends IoRequest> requests) {
-    return scheduler.submit(priority, requests);
+    return scheduler.submit(priority(), requests);
   }
 
   @Override
@@ -66,6 +70,6 @@ final class PriorityLane implements IoEngine {
 
   @Override
   public String toString() {
-    return name() + " engine, " + priority + " lane";
+    return name() + " engine, " + (scoped ? "scoped lane (default " + priority + ")" : priority + " lane");
   }
 }

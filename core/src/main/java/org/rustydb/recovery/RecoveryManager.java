@@ -116,6 +116,9 @@ public final class RecoveryManager {
           active.put(txn, lsn);
         }
       }
+      if (r instanceof LogRecord.CheckpointBegin cb && cb.nextTxnId() > 0) {
+        maxTxn = Math.max(maxTxn, cb.nextTxnId() - 1); // ids used in records before it, recycled or not
+      }
       if (r instanceof LogRecord.CheckpointEnd ce && ce.beginLsn() == checkpointLsn) {
         long[] ids = ce.activeTxnIds();
         long[] lasts = ce.activeTxnLastLsns();

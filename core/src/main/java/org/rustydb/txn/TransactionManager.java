@@ -252,13 +252,17 @@ public final class TransactionManager {
   public record CheckpointStart(long lsn, List<TransactionTable.Entry> active) {}
 
   /**
-   * Appends a checkpoint's begin record, moves the full-page-image horizon to it and snapshots the active
-   * transactions, with no change, commit or abort being logged meanwhile (a short exclusive latch).
+   * Appends a checkpoint's begin record (time {@code timestampMillis}, and the next transaction id: a
+   * high-water mark that keeps ids growing across restarts, see {@link LogRecord.CheckpointBegin}), moves
+   * the full-page-image horizon to it and snapshots the active transactions, with no change, commit or
+   * abort being logged meanwhile (a short exclusive latch).
    */
-  public CheckpointStart beginCheckpoint(LogRecord.CheckpointBegin begin) {
+  public CheckpointStart beginCheckpoint(long timestampMillis) {
     horizonLock.writeLock().lock();
     try {
-      long lsn = wal.append(begin);
+      // Read under the latch: an id handed out after this read logs its first record after the latch, so
+      // after this begin record, where recovery's analysis starts and sees it.
+      long lsn = wal.append(new LogRecord.CheckpointBegin(timestampMillis, nextTxnId.get()));
       fpiHorizon = lsn;
       return new CheckpointStart(lsn, table.snapshot());
     } finally {

@@ -169,11 +169,21 @@ public sealed interface LogRecord {
   }
 
   /** A fuzzy checkpoint started: redo may have to start no later than here. */
-  record CheckpointBegin(long timestampMillis) implements LogRecord {
+  /**
+   * A checkpoint's start. {@code nextTxnId} is the transaction id counter when it was logged: every id
+   * used anywhere in the log before it is smaller, so recovery, whose analysis starts here, never hands
+   * out an id again even when the records that used it were recycled (0 in records logged before the
+   * field existed, which carry only the timestamp).
+   */
+  record CheckpointBegin(long timestampMillis, long nextTxnId) implements LogRecord {
+    public CheckpointBegin {
+      if (nextTxnId < 0) throw new IllegalArgumentException("negative next transaction id: " + nextTxnId);
+    }
+
     public LogRecordType type() { return LogRecordType.CHECKPOINT_BEGIN; }
     public long txnId() { return 0; }
     public long prevLsn() { return Lsn.NULL; }
-    public String summary() { return "time=" + java.time.Instant.ofEpochMilli(timestampMillis); }
+    public String summary() { return "time=" + java.time.Instant.ofEpochMilli(timestampMillis) + " next_txn=" + nextTxnId; }
   }
 
   /**

@@ -52,7 +52,10 @@ public final class LogRecordCodec {
       case LogRecord.Abort a -> {}
       case LogRecord.SegmentSwitch s -> {}
       case LogRecord.Commit c -> dst.putLong(p, c.timestampMillis());
-      case LogRecord.CheckpointBegin c -> dst.putLong(p, c.timestampMillis());
+      case LogRecord.CheckpointBegin c -> {
+        dst.putLong(p, c.timestampMillis());
+        dst.putLong(p + 8, c.nextTxnId());
+      }
       case LogRecord.Update u -> {
         dst.putShort(p, (short) u.rmId());
         dst.putLong(p + 2, u.pageId());
@@ -122,8 +125,11 @@ public final class LogRecordCodec {
       case SEGMENT_SWITCH -> { expect(type, payload, 0); yield new LogRecord.SegmentSwitch(); }
       case COMMIT -> { expect(type, payload, COMMIT_PAYLOAD); yield new LogRecord.Commit(txn, prev, src.getLong(p)); }
       case CHECKPOINT_BEGIN -> {
+        if (payload == CHECKPOINT_BEGIN_PAYLOAD_V1) yield new LogRecord.CheckpointBegin(src.getLong(p), 0);
         expect(type, payload, CHECKPOINT_BEGIN_PAYLOAD);
-        yield new LogRecord.CheckpointBegin(src.getLong(p));
+        long next = src.getLong(p + 8);
+        if (next < 0) throw new IllegalArgumentException("CHECKPOINT_BEGIN next transaction id is negative: " + next);
+        yield new LogRecord.CheckpointBegin(src.getLong(p), next);
       }
       case UPDATE -> {
         atLeast(type, payload, UPDATE_FIXED_PAYLOAD);

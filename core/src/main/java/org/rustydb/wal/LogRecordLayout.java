@@ -23,7 +23,8 @@ package org.rustydb.wal;
  *  payloads
  *    BEGIN, ABORT, SEGMENT_SWITCH   (none)
  *    COMMIT                         u64 timestamp (ms since the epoch)
- *    CHECKPOINT_BEGIN               u64 timestamp
+ *    CHECKPOINT_BEGIN               u64 timestamp | u64 next transaction id (logs written before it had
+ *                                   only the timestamp: read as next transaction id 0)
  *    UPDATE                         u16 rm id | u64 page id | u32 redo length | redo | undo (the rest)
  *    COMPENSATION                   u16 rm id | u64 page id | u64 undo-next LSN | redo (the rest)
  *    FULL_PAGE_IMAGE                u64 page id | 4096 bytes page image
@@ -57,7 +58,9 @@ public final class LogRecordLayout {
 
   // Payload field sizes, in order, per type.
   public static final int COMMIT_PAYLOAD = Long.BYTES;
-  public static final int CHECKPOINT_BEGIN_PAYLOAD = Long.BYTES;
+  public static final int CHECKPOINT_BEGIN_PAYLOAD = 2 * Long.BYTES;
+  /** The first format's checkpoint-begin payload: the timestamp alone. Still read. */
+  public static final int CHECKPOINT_BEGIN_PAYLOAD_V1 = Long.BYTES;
   public static final int UPDATE_FIXED_PAYLOAD = Short.BYTES + Long.BYTES + Integer.BYTES;
   public static final int COMPENSATION_FIXED_PAYLOAD = Short.BYTES + Long.BYTES + Long.BYTES;
   public static final int FULL_PAGE_IMAGE_PAYLOAD = Long.BYTES + org.rustydb.page.PageLayout.PAGE_SIZE;

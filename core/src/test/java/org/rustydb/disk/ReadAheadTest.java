@@ -47,6 +47,45 @@ class ReadAheadTest {
     assertPage(page, p, 0);
   }
 
+  /**
+   * A failed write of a prefetched page drops the prefetched copy: the disk may hold anything there now
+   * (a torn write), and serving the old bytes would hand out a page without its latest changes.
+   */
+  @Test
+  void aFailedWriteForgetsTheReadAheadCopyOfItsPages() {
+    dir = DataDirectory.create(tmp.resolve("db"));
+    try (DiskManager writer = DiskManager.open(dir)) {
+      int f = writer.createFile("t.dat");
+      for (int i = 0; i < 40; i++) {
+        long p = writer.allocatePage(f);
+        fill(page, p, 0);
+        writer.writePage(p, page);
+      }
+    }
+    try (org.rustydb.io.IoEngine real = org.rustydb.io.IoEngines.create(org.rustydb.io.IoOptions.defaults());
+        org.rustydb.io.FaultInjectingIoEngine engine = new org.rustydb.io.FaultInjectingIoEngine(real)) {
+      dm = DiskManager.open(dir, DiskOptions.defaults(), engine);
+      file = dm.openFile("t.dat");
+      read(10);
+      read(11);
+      read(12);
+      long p15 = PageId.of(file, 15), p16 = PageId.of(file, 16), p17 = PageId.of(file, 17);
+      assertThat(dm.readAheadHolds(p15)).isTrue();
+      assertThat(dm.readAheadHolds(p17)).isTrue();
+      engine.tearNthWrite(1, r -> true, 0);
+      fill(page, p15, 1);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dm.writePage(p15, page)).isInstanceOf(RuntimeException.class);
+      assertThat(dm.readAheadHolds(p15)).as("the failed write's page").isFalse();
+      assertThat(dm.readAheadHolds(p17)).as("other pages keep theirs").isTrue();
+      MemorySegment two = Arena.ofAuto().allocate(2 * 4096L, 4096);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dm.writePages(p16, two)).isInstanceOf(RuntimeException.class);
+      assertThat(dm.readAheadHolds(p16)).isFalse();
+      assertThat(dm.readAheadHolds(p17)).isFalse();
+      dm.close();
+      dm = DiskManager.open(dir, DiskOptions.defaults()); // for the @AfterEach
+    }
+  }
+
   @Test
   void threeConsecutiveReadsPrefetchTheNextEight() {
     open(DiskOptions.defaults());

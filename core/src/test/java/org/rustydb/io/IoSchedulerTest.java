@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class IoSchedulerTest {
 
   /** Records submissions; nothing completes until the test says so. */
-  static final class ManualEngine implements IoEngine {
+  static class ManualEngine implements IoEngine {
     final ArrayDeque<CompletableFuture<Long>> open = new ArrayDeque<>();
     final List<IoRequest> submitted = new ArrayList<>();
     final IoMetrics metrics = new IoMetrics();
@@ -85,6 +85,39 @@ class IoSchedulerTest {
 
   IoRequest read(long offset) {
     return new IoRequest.Read(file, offset, MemorySegment.ofArray(new byte[1]), false);
+  }
+
+  /**
+   * A context lane takes the priority of the submitting thread's runAt scope (its default outside one);
+   * the engine sees each request's priority while it is dispatched, also when a completion dispatches a
+   * queued request on another call chain.
+   */
+  @Test
+  void contextLanesFollowTheRunAtScopeAndTheEngineSeesThePriority() {
+    List<IoPriority> seen = new ArrayList<>();
+    IoEngine spy = new ManualEngine() {
+      @Override
+      public List<CompletableFuture<Long>> submit(List<? extends IoRequest> requests) {
+        seen.add(IoScheduler.dispatchPriority());
+        return super.submit(requests);
+      }
+    };
+    IoFile f = spy.open(Path.of("g"), FileOpenOptions.readOnly());
+    IoRequest r = new IoRequest.Read(f, 0, MemorySegment.ofArray(new byte[1]), false);
+    IoScheduler s = new IoScheduler(spy, 1, 1000);
+    IoEngine lane = s.contextLane(IoPriority.NORMAL);
+    lane.submit(r); // in flight: the next ones queue
+    IoScheduler.runAt(IoPriority.HIGH, () -> lane.submit(r));
+    lane.submit(r);
+    IoScheduler.runAt(IoPriority.LOW, () -> IoScheduler.runAt(IoPriority.CRITICAL, () -> lane.submit(r)));
+    assertThat(s.queued()).isEqualTo(3);
+    assertThat(IoScheduler.dispatchPriority()).isNull();
+    assertThat(IoScheduler.scopedPriority(IoPriority.LOW)).isEqualTo(IoPriority.LOW);
+    for (int i = 0; i < 4; i++) ((ManualEngine) spy).completeOldest();
+    // Dispatch order is by priority: CRITICAL, HIGH, NORMAL.
+    assertThat(seen).containsExactly(IoPriority.NORMAL, IoPriority.CRITICAL, IoPriority.HIGH, IoPriority.NORMAL);
+    assertThat(s.dispatched(IoPriority.HIGH)).isEqualTo(1);
+    assertThat(lane.toString()).contains("default NORMAL");
   }
 
   @Test

@@ -223,4 +223,46 @@ class RecoveryTest {
       for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(x);
     }
   }
+
+  /**
+   * Transaction ids keep growing across clean reopens (each ends with a checkpoint after which the log
+   * holds no transaction record) and across crashes: the checkpoint-begin record carries the counter.
+   */
+  @Test
+  void transactionIdsGrowAcrossReopensAndCrashes() {
+    Path dir = tmp.resolve("db");
+    long highest = 0;
+    for (int round = 0; round < 6; round++) {
+      boolean crash = round % 2 == 1;
+      Path open = dir;
+      if (crash) { // reopen a crash image of the last session instead of the cleanly closed directory
+        open = tmp.resolve("crash-" + round);
+      }
+      try (Database db = Database.open(dir, opts(16))) {
+        HeapTable t = db.heapTable("t");
+        for (int i = 0; i < 3; i++) {
+          Transaction tx = db.begin();
+          assertThat(tx.id()).as("round %d: a new id above every id used before", round).isGreaterThan(highest);
+          highest = tx.id();
+          t.insert(tx, ("r" + round + "-" + i).getBytes());
+          tx.commit(Durability.SYNC);
+        }
+        if (round % 3 == 2) db.checkpoint(); // a checkpoint with nothing after it but this round's ids
+        if (crash) CrashImages.copy(dir, open);
+      }
+      if (crash) {
+        try (Database db = Database.open(open, opts(16))) {
+          Transaction tx = db.begin();
+          assertThat(tx.id()).as("after a crash in round %d", round).isGreaterThan(highest);
+          tx.abort();
+        }
+      }
+    }
+    try (Database db = Database.open(dir, opts(16))) {
+      assertThat(contents(db.heapTable("t"))).hasSize(18);
+      Transaction tx = db.begin();
+      assertThat(tx.id()).isGreaterThan(highest);
+      tx.abort();
+    }
+  }
 }

@@ -39,7 +39,7 @@ class ArchiveAndRecycleTest {
     long keepFrom;
     try (WalWriter w = WalWriter.open(dir, o)) {
       fill(w, rnd, 4);
-      keepFrom = w.append(new LogRecord.CheckpointBegin(7));
+      keepFrom = w.append(new LogRecord.CheckpointBegin(7, 3));
       w.flushUpTo(keepFrom);
       w.recycleBefore(keepFrom);
       var s = w.stats();
@@ -54,7 +54,7 @@ class ArchiveAndRecycleTest {
     // The log now starts at the kept segment, and its stale recycled contents never read as records.
     List<WalTesting.Entry> all = WalTesting.readAll(dir.resolve("wal"));
     assertThat(all.getFirst().lsn()).isEqualTo(Lsn.of(Lsn.segment(keepFrom, SEG), SegmentHeaderLayout.SIZE, SEG));
-    assertThat(all).contains(new WalTesting.Entry(keepFrom, LogRecordLayout.HEADER_SIZE + 8, new LogRecord.CheckpointBegin(7)));
+    assertThat(all).contains(new WalTesting.Entry(keepFrom, LogRecordLayout.HEADER_SIZE + 16, new LogRecord.CheckpointBegin(7, 3)));
     try (WalWriter w = WalWriter.open(dir, o)) {
       assertThat(w.currentLsn()).isEqualTo(WalTesting.endOf(dir.resolve("wal")));
     }
@@ -87,7 +87,7 @@ class ArchiveAndRecycleTest {
       long before = w.stats().archiveFailures();
       fill(w, rnd, 6);
       WalTesting.await(() -> w.stats().archiveFailures() > before + 2, "failures are retried");
-      long mark = w.append(new LogRecord.CheckpointBegin(1));
+      long mark = w.append(new LogRecord.CheckpointBegin(1, 1));
       w.flushUpTo(mark);
       w.recycleBefore(mark);
       assertThat(w.oldestSegment()).isEqualTo(4);

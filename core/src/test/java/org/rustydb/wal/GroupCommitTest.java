@@ -147,4 +147,115 @@ class GroupCommitTest {
     w.close();
     assertThat(errors).hasSize(threads).allMatch(e -> e instanceof DatabaseFailedException);
   }
+
+  /**
+   * Shakes the lock-free hand-off: 48 threads (more than the leader's rounds in a row, so leadership
+   * passes between threads), a small buffer (appends that find it full flush it themselves), and each
+   * thread also re-flushing an LSN it already made durable. Every commit must return durable, and each
+   * thread's commits must be in the log in its order.
+   */
+  @Test
+  void manyCommittersWithLeadershipPassingAroundAllReturnDurable() throws Exception {
+    long seed = Long.getLong("rustydb.test.seed", System.nanoTime());
+    System.out.println("manyCommittersWithLeadershipPassingAroundAllReturnDurable seed=" + seed);
+    int threads = 48, perThread = 120;
+    WalOptions o = WalOptions.builder().segmentSize(128 << 10).bufferSize(16 << 10).build();
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    try (WalWriter w = WalWriter.open(dir, o)) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Thread> ts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long txn = t + 1;
+        java.util.Random rnd = new java.util.Random(seed + t);
+        ts.add(Thread.ofPlatform().name("committer-" + t).start(() -> {
+          try {
+            start.await();
+            long prev = Lsn.NULL;
+            for (int i = 0; i < perThread; i++) {
+              if (rnd.nextInt(4) == 0) w.append(new LogRecord.Begin(txn, prev)); // unsynced traffic
+              long lsn = w.commit(new LogRecord.Commit(txn, prev, i), Durability.SYNC);
+              if (lsn >= w.durableLsn()) throw new AssertionError("commit at " + lsn + " returned before durable");
+              if (prev != Lsn.NULL && rnd.nextBoolean()) w.flushUpTo(prev); // already durable: returns at once
+              prev = lsn;
+            }
+          } catch (Throwable e) {
+            errors.add(e);
+          }
+        }));
+      }
+      start.countDown();
+      for (Thread t : ts) t.join();
+      assertThat(w.stats().syncCommits()).isEqualTo((long) threads * perThread);
+    }
+    assertThat(errors).isEmpty();
+    java.util.Map<Long, Long> lastSeq = new java.util.HashMap<>();
+    int commits = 0;
+    for (WalTesting.Entry e : WalTesting.readAll(dir.resolve("wal"))) {
+      if (e.record() instanceof LogRecord.Commit c) {
+        commits++;
+        Long before = lastSeq.put(c.txnId(), c.timestampMillis());
+        assertThat(c.timestampMillis()).isEqualTo(before == null ? 0 : before + 1);
+      }
+    }
+    assertThat(commits).isEqualTo(threads * perThread);
+  }
+
+  /** An fsync failing while many committers wait: every one of them fails, none hangs or returns. */
+  @Test
+  void aFailureInTheMiddleOfManyRoundsFailsEveryWaiter() throws Exception {
+    FaultyFiles files = new FaultyFiles();
+    WalWriter w = WalWriter.open(dir, WalTesting.small().toBuilder().fileFactory(files).build());
+    files.forcesUntilFailure.set(40);
+    int threads = 24;
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long txn = t + 1;
+      ts.add(Thread.ofPlatform().start(() -> {
+        try {
+          for (int i = 0; ; i++) {
+            long lsn = w.commit(new LogRecord.Commit(txn, 0, i), Durability.SYNC);
+            if (lsn >= w.durableLsn()) throw new AssertionError("returned before durable");
+            acknowledged.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    for (Thread t : ts) t.join();
+    w.close();
+    assertThat(errors).hasSize(threads).allMatch(e -> e instanceof DatabaseFailedException, "a DatabaseFailedException");
+    assertThat(acknowledged.get()).isPositive();
+  }
+
+  /** Closing while committers run: each commit either returns durable or fails with ClosedException. */
+  @Test
+  void closeWhileCommittersWaitEndsEveryOneCleanly() throws Exception {
+    WalWriter w = WalWriter.open(dir, WalTesting.small());
+    int threads = 16;
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long txn = t + 1;
+      ts.add(Thread.ofPlatform().start(() -> {
+        try {
+          for (int i = 0; ; i++) {
+            w.commit(new LogRecord.Commit(txn, 0, i), Durability.SYNC);
+            acknowledged.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    WalTesting.await(() -> acknowledged.get() > 200, "committers get going");
+    w.close();
+    for (Thread t : ts) t.join();
+    assertThat(errors).hasSize(threads).allMatch(e -> e instanceof org.rustydb.ClosedException, "a ClosedException");
+    long inLog = WalTesting.readAll(dir.resolve("wal")).stream().filter(e -> e.record() instanceof LogRecord.Commit).count();
+    assertThat(inLog).isGreaterThanOrEqualTo(acknowledged.get());
+  }
 }

@@ -56,6 +56,24 @@ class LogRecordCodecTest {
     assertThatThrownBy(() -> LogRecordCodec.decode(buf, 0, len)).hasMessageContaining("unknown record type 77");
   }
 
+  /** A checkpoint-begin record of the first format (timestamp only) still reads, as next transaction id 0. */
+  @Test
+  void aFirstFormatCheckpointBeginReadsWithNextTxnIdZero() {
+    CRC32C crc = new CRC32C();
+    ByteBuffer buf = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
+    int len = LogRecordCodec.encode(new LogRecord.CheckpointBegin(1234, 99), buf, 0, 100, crc);
+    assertThat(LogRecordCodec.decode(buf, 0, len)).isEqualTo(new LogRecord.CheckpointBegin(1234, 99));
+    int v1 = LogRecordLayout.HEADER_SIZE + LogRecordLayout.CHECKPOINT_BEGIN_PAYLOAD_V1;
+    buf.putInt(LogRecordLayout.LENGTH_OFFSET, v1);
+    buf.putInt(LogRecordLayout.CRC_OFFSET, LogRecordCodec.crc(buf, 0, v1, 100, crc));
+    assertThat(LogRecordCodec.validLength(buf, 0, 128, 100, crc)).isEqualTo(v1);
+    assertThat(LogRecordCodec.decode(buf, 0, v1)).isEqualTo(new LogRecord.CheckpointBegin(1234, 0));
+    // A negative id is damage, not a record.
+    buf.putInt(LogRecordLayout.LENGTH_OFFSET, len);
+    buf.putLong(LogRecordLayout.HEADER_SIZE + 8, -5);
+    assertThatThrownBy(() -> LogRecordCodec.decode(buf, 0, len)).hasMessageContaining("negative");
+  }
+
   @Test
   void badArgumentsAreRefused() {
     assertThatThrownBy(() -> new LogRecord.FullPageImage(1, 0, 1, new byte[10])).isInstanceOf(IllegalArgumentException.class);

@@ -41,7 +41,7 @@ final class WalTesting {
       case 5 -> new LogRecord.Compensation(txn, prev, rnd.nextInt(65536), page, rnd.nextLong(1L << 40),
           bytes(rnd, rnd.nextInt(maxPayload + 1)));
       case 6 -> new LogRecord.FullPageImage(txn, prev, page, bytes(rnd, PageLayout.PAGE_SIZE));
-      case 7 -> new LogRecord.CheckpointBegin(rnd.nextLong(1L << 42));
+      case 7 -> new LogRecord.CheckpointBegin(rnd.nextLong(1L << 42), rnd.nextLong(1L << 40));
       default -> {
         int d = rnd.nextInt(20), a = rnd.nextInt(20);
         yield new LogRecord.CheckpointEnd(rnd.nextLong(1L << 40), longs(rnd, d), longs(rnd, d), longs(rnd, a), longs(rnd, a));

@@ -11,7 +11,13 @@ import java.util.stream.Stream;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 import org.rustydb.stats.WalStats;
+import org.rustydb.io.IoEngine;
+import org.rustydb.io.IoEngines;
+import org.rustydb.io.IoOptions;
+import org.rustydb.io.IoPriority;
+import org.rustydb.io.IoScheduler;
 import org.rustydb.wal.Durability;
+import org.rustydb.wal.EngineWalFile;
 import org.rustydb.wal.LogRecord;
 import org.rustydb.wal.SegmentNames;
 import java.util.concurrent.locks.LockSupport;
@@ -33,11 +39,51 @@ public final class CommitBench {
 
   private CommitBench() {}
 
+  /** How the log's segment files are written. */
+  public enum WalIo {
+    /** {@code FileChannel} positional writes and {@code force(false)} ({@link org.rustydb.wal.NioWalFile}). */
+    NIO,
+    /** Through the I/O engine's scheduler at CRITICAL priority ({@link EngineWalFile}), as a database does. */
+    ENGINE
+  }
+
   public static Result run(Path dir, int threads, double seconds) throws IOException, InterruptedException {
+    return run(dir, threads, seconds, WalIo.NIO);
+  }
+
+  public static Result run(Path dir, int threads, double seconds, WalIo io) throws IOException, InterruptedException {
+    if (io == WalIo.NIO) return run(dir, threads, seconds, WalOptions.defaults());
+    try (IoEngine engine = IoEngines.create(IoOptions.defaults())) {
+      IoScheduler scheduler = new IoScheduler(engine, IoOptions.defaults().queueDepth(), 32);
+      return run(dir, threads, seconds,
+          WalOptions.builder().fileFactory(EngineWalFile.factory(scheduler.lane(IoPriority.CRITICAL))).build());
+    }
+  }
+
+  /**
+   * {@code CommitBench DIR THREADS[,THREADS...] SECONDS nio|engine}: the same runs as {@code rustydb bench
+   * commit}, with the log written through {@link WalIo} {@code nio} or {@code engine}; prints
+   * {@code threads,commits_per_s,p50_us,p99_us,commits_per_fsync}.
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length != 4) {
+      System.err.println("usage: CommitBench DIR THREADS[,THREADS...] SECONDS nio|engine");
+      System.exit(2);
+    }
+    WalIo io = WalIo.valueOf(args[3].toUpperCase(java.util.Locale.ROOT));
+    System.out.println("threads,commits_per_s,p50_us,p99_us,commits_per_fsync");
+    for (String t : args[1].split(",")) {
+      Result r = run(Path.of(args[0]), Integer.parseInt(t.trim()), Double.parseDouble(args[2]), io);
+      System.out.printf(java.util.Locale.ROOT, "%d,%.0f,%.0f,%.0f,%.1f%n", r.threads(), r.commitsPerSecond(), r.p50Micros(),
+          r.p99Micros(), r.stats().commitsPerFsync());
+    }
+  }
+
+  private static Result run(Path dir, int threads, double seconds, WalOptions options) throws IOException, InterruptedException {
     Path data = dir.resolve("commit-" + threads);
     deleteTree(data);
     Files.createDirectories(data);
-    try (WalWriter w = WalWriter.open(data, WalOptions.defaults())) {
+    try (WalWriter w = WalWriter.open(data, options)) {
       // The writer thread zero-fills the next 16 MiB segment right after open: let it finish first, so
       // its writes and fsync do not compete with the measured commits.
       Path next = data.resolve("wal").resolve(SegmentNames.name(2));
