@@ -80,7 +80,8 @@ class IoPriorityTest {
 
   private DatabaseOptions.Builder options(Recording[] holder) {
     return DatabaseOptions.builder().poolFrames(256).walSegmentSize(1 << 20).checkpointInterval(Duration.ZERO)
-        .backgroundFlush(false).ioEngineDecorator(e -> holder[0] = new Recording(e));
+        .backgroundFlush(false).warmPool(false) // no background reads between the windows the tests record
+        .ioEngineDecorator(e -> holder[0] = new Recording(e));
   }
 
   private static void insertRows(Database db, int n) {
