@@ -38,57 +38,13 @@ public final class PageDiff {
    * fields; null when the pages are equal.
    */
   public static byte[][] diff(byte[] before, byte[] after, int header) {
-    int[] ranges = new int[16];
-    int n = 0;
-    int bytes = 0;
-    int pos = 0;
-    while (pos < PAGE) {
-      int m = Arrays.mismatch(before, pos, PAGE, after, pos, PAGE);
-      if (m < 0) break;
-      int start = pos + m;
-      int end = start + 1;
-      int equalRun = 0;
-      for (int i = end; i < PAGE && equalRun < GAP; i++) {
-        if (before[i] == after[i]) {
-          equalRun++;
-        } else {
-          equalRun = 0;
-          end = i + 1;
-        }
-      }
-      if (2 * n + 2 > ranges.length) ranges = Arrays.copyOf(ranges, ranges.length * 2);
-      ranges[2 * n] = start;
-      ranges[2 * n + 1] = end - start;
-      n++;
-      bytes += end - start;
-      pos = end;
-    }
-    if (n == 0) return null;
-    int size = header + 2 + 4 * n + bytes;
-    byte[] redo = new byte[size];
-    byte[] undo = new byte[size];
-    MemorySegment r = MemorySegment.ofArray(redo);
-    MemorySegment u = MemorySegment.ofArray(undo);
-    r.set(U16, header, (short) n);
-    u.set(U16, header, (short) n);
-    int at = header + 2;
-    for (int k = 0; k < n; k++) {
-      int off = ranges[2 * k];
-      int len = ranges[2 * k + 1];
-      r.set(U16, at, (short) off);
-      r.set(U16, at + 2, (short) len);
-      u.set(U16, at, (short) off);
-      u.set(U16, at + 2, (short) len);
-      System.arraycopy(after, off, redo, at + 4, len);
-      System.arraycopy(before, off, undo, at + 4, len);
-      at += 4 + len;
-    }
-    return new byte[][] {redo, undo};
+    return diff(MemorySegment.ofArray(before), MemorySegment.ofArray(after), header);
   }
 
   /**
    * As {@link #diff(byte[], byte[], int)} for pages held off-heap (a snapshot in a transaction arena, the
-   * page in its frame): the same ranges and the same payload bytes, without copying either page first.
+   * page in its frame) or on it (the array version wraps its arrays and comes here): the same ranges and
+   * payload bytes, without copying either page first.
    *
    * @throws IllegalArgumentException when a segment is not {@value PageLayout#PAGE_SIZE} bytes long
    */
@@ -166,29 +122,7 @@ public final class PageDiff {
 
   /** The whole page as an image payload (its longest run of zeros left out), after {@code header} bytes. */
   public static byte[] image(byte[] page, int header) {
-    int bestStart = 0;
-    int bestLen = 0;
-    for (int i = 0; i < PAGE; ) {
-      if (page[i] != 0) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < PAGE && page[j] == 0) j++;
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    if (bestLen == PAGE) bestLen = PAGE - 1; // the hole length must fit 16 bits: keep one (zero) byte
-    byte[] out = new byte[header + 4 + PAGE - bestLen];
-    MemorySegment o = MemorySegment.ofArray(out);
-    o.set(U16, header, (short) bestStart);
-    o.set(U16, header + 2, (short) bestLen);
-    System.arraycopy(page, 0, out, header + 4, bestStart);
-    System.arraycopy(page, bestStart + bestLen, out, header + 4 + bestStart, PAGE - bestStart - bestLen);
-    return out;
+    return image(MemorySegment.ofArray(page), header);
   }
 
   /**
