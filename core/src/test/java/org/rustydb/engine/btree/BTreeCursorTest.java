@@ -194,14 +194,32 @@ class BTreeCursorTest {
     }
   }
 
-  /** A scan asks the pool's prefetch threads for the value pages its entries name, instead of one by one. */
+  /**
+   * A scan asks the pool's prefetch threads for the value pages its entries name, instead of reading them
+   * one by one: while it scans, this thread's own reads of value pages wait (at most 5 s) until a prefetch
+   * thread has read one, so the test does not depend on which thread gets there first; a wait that runs out
+   * means the scan read a value page before asking for any.
+   */
   @Test
-  void aScanPrefetchesTheValuePagesOfItsEntries() {
-    java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  void aScanPrefetchesTheValuePagesOfItsEntries() throws InterruptedException {
+    java.util.Set<Long> valuePages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.CountDownLatch prefetched = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean scanning = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean waitedInVain = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread test = Thread.currentThread();
     org.rustydb.buffer.InMemoryPageFileStore store = new org.rustydb.buffer.InMemoryPageFileStore() {
       @Override
       protected void beforeRead(long pageId) {
-        readers.add(Thread.currentThread().getName().replaceAll("\\d+$", ""));
+        if (!scanning.get()) return;
+        if (Thread.currentThread().getName().startsWith("rustydb-prefetch-")) {
+          prefetched.countDown();
+        } else if (Thread.currentThread() == test && valuePages.contains(pageId)) {
+          try {
+            if (!prefetched.await(5, java.util.concurrent.TimeUnit.SECONDS)) waitedInVain.set(true);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
       }
     };
     store.createFile(FILE);
@@ -209,15 +227,25 @@ class BTreeCursorTest {
       BTree t = BTree.create(small, FILE);
       for (int i = 0; i < 600; i++) t.put(key(i), new byte[1100]); // ~200 value pages, far more than 64 frames
       small.flushAll();
+      for (long no = 1; ; no++) { // every page of the file, to the first one past its end
+        long id = org.rustydb.disk.PageId.of(FILE, no);
+        try (org.rustydb.buffer.ReadGuard g = small.read(id)) {
+          if (PackedValues.isValuePage(g.segment())) valuePages.add(id);
+        } catch (RuntimeException pastTheEnd) {
+          break;
+        }
+      }
+      assertThat(valuePages).hasSizeGreaterThan(150);
       for (int i = 599; i >= 540; i--) assertThat(t.get(key(i))).hasSize(1100); // the scan's pages leave the pool
-      readers.clear();
+      scanning.set(true);
       try (BTreeCursor c = t.cursor(key(0), null, false)) {
         for (int i = 0; i < 100; i++) {
           assertThat(c.next()).isTrue();
           assertThat(c.value()).hasSize(1100);
         }
       }
-      assertThat(readers).as("pages read by the prefetch threads").contains("rustydb-prefetch-");
+      assertThat(prefetched.getCount()).as("a prefetch thread read a page for the scan").isZero();
+      assertThat(waitedInVain).as("the scan's first value page was asked of the prefetch threads").isFalse();
     }
   }
 }
