@@ -62,6 +62,9 @@ final class PoolPageList {
     }
     Path tmp = dir.temp().resolve(FILE_NAME + ".tmp");
     Files.write(tmp, encode(byName));
+    if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) { // owner only, as the page files
+      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
     Files.move(tmp, dir.root().resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -34,10 +34,14 @@ class PoolWarmUpTest {
   }
 
   @Test
-  void aReopenedDatabaseGetsBackThePagesItHeldAtClose() throws InterruptedException {
+  void aReopenedDatabaseGetsBackThePagesItHeldAtClose() throws Exception {
     Path dir = tmp.resolve("db");
     load(dir, true);
     assertThat(dir.resolve(PoolPageList.FILE_NAME)).exists();
+    if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(dir.resolve(PoolPageList.FILE_NAME)))).isEqualTo("rw-------");
+    }
     try (Database db = Database.open(dir, options(true))) {
       assertThat(dir.resolve(PoolPageList.FILE_NAME)).as("read once, then deleted").doesNotExist();
       assertThat(db.warmer()).isNotNull();
