@@ -1,5 +1,6 @@
 package org.rustydb.buffer;
 
+import org.rustydb.io.Threads;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -168,15 +169,7 @@ public final class DirtyPageFlusher implements AutoCloseable {
         sleepLock.unlock();
       }
       if (Thread.currentThread() != thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-          try {
-            thread.join();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        Threads.joinUninterruptibly(thread);
       }
     }
     lock.lock();

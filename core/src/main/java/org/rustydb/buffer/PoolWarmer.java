@@ -1,5 +1,6 @@
 package org.rustydb.buffer;
 
+import org.rustydb.io.Threads;
 import java.util.concurrent.TimeUnit;
 import org.rustydb.disk.PageFileStore;
 import org.rustydb.disk.PageId;
@@ -138,14 +139,6 @@ public final class PoolWarmer implements AutoCloseable {
   @Override
   public void close() {
     stop = true;
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
+    Threads.joinUninterruptibly(thread);
   }
 }

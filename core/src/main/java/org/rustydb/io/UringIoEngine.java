@@ -235,7 +235,7 @@ public final class UringIoEngine extends AbstractIoEngine {
     try {
       IoEngine.await(started);
     } catch (RuntimeException e) {
-      joinQuietly(ringThread);
+      Threads.joinUninterruptibly(ringThread);
       releaseRing(se, cq, sq);
       throw e;
     }
@@ -255,17 +255,6 @@ public final class UringIoEngine extends AbstractIoEngine {
     arena.close();
   }
 
-  private static void joinQuietly(Thread t) {
-    boolean interrupted = false;
-    while (t.isAlive()) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
-  }
 
   /** Names the setup flags in {@code flags}, e.g. {@code CQSIZE|CLAMP|SUBMIT_ALL|COOP_TASKRUN}. */
   static String describeSetupFlags(int flags) {

@@ -1,5 +1,6 @@
 package org.rustydb.wal;
 
+import org.rustydb.io.Threads;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -67,15 +68,7 @@ final class WalArchiver {
   void stop() {
     stopped = true;
     kick();
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
+    Threads.joinUninterruptibly(thread);
   }
 
   private void run() {

@@ -1,5 +1,6 @@
 package org.rustydb.wal;
 
+import org.rustydb.io.Threads;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -638,7 +639,7 @@ public final class WalWriter implements AutoCloseable {
       } finally {
         closed = true;
         kickBackground();
-        joinQuietly(backgroundThread);
+        Threads.joinUninterruptibly(backgroundThread);
         if (archiver != null) archiver.stop();
         // Take the flush (a round in progress finishes first; later ones see `closed` and write nothing),
         // close the files, then release it, waking any waiter to see the log closed.
@@ -723,15 +724,4 @@ public final class WalWriter implements AutoCloseable {
     }
   }
 
-  private static void joinQuietly(Thread t) {
-    boolean interrupted = false;
-    while (t.isAlive()) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
-  }
 }
