@@ -26,9 +26,11 @@ import org.rustydb.CorruptionException;
  */
 public final class PageDiff {
 
-  static final int GAP = 8;
+  /** Equal bytes that end a range; {@code rangeEnd} compares one long at a time, so it is {@link Long#BYTES}. */
+  static final int GAP = Long.BYTES;
   private static final int PAGE = PageLayout.PAGE_SIZE;
   private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
   private PageDiff() {}
 
@@ -59,16 +61,7 @@ public final class PageDiff {
       long m = MemorySegment.mismatch(before, pos, PAGE, after, pos, PAGE);
       if (m < 0) break;
       int start = pos + (int) m;
-      int end = start + 1;
-      int equalRun = 0;
-      for (int i = end; i < PAGE && equalRun < GAP; i++) {
-        if (before.get(ValueLayout.JAVA_BYTE, i) == after.get(ValueLayout.JAVA_BYTE, i)) {
-          equalRun++;
-        } else {
-          equalRun = 0;
-          end = i + 1;
-        }
-      }
+      int end = rangeEnd(before, after, start + 1);
       if (2 * n + 2 > ranges.length) ranges = Arrays.copyOf(ranges, ranges.length * 2);
       ranges[2 * n] = start;
       ranges[2 * n + 1] = end - start;
@@ -97,6 +90,29 @@ public final class PageDiff {
       at += 4 + len;
     }
     return new byte[][] {redo, undo};
+  }
+
+  /**
+   * Where the differing range that reaches {@code end} (exclusive) stops: at the first run of {@value #GAP}
+   * equal bytes, or the page end. Compares eight bytes at a time: a changed record is hundreds of dense
+   * differing bytes, and a byte-at-a-time loop over segments was most of an update's CPU.
+   */
+  private static int rangeEnd(MemorySegment before, MemorySegment after, int end) {
+    while (end + GAP <= PAGE) {
+      long x = before.get(U64, end) ^ after.get(U64, end);
+      if (x == 0) return end; // GAP (= 8) equal bytes
+      end += 8 - Long.numberOfLeadingZeros(x) / 8; // just past the last differing byte of the word (little-endian)
+    }
+    int equalRun = 0;
+    for (int i = end; i < PAGE && equalRun < GAP; i++) {
+      if (before.get(ValueLayout.JAVA_BYTE, i) == after.get(ValueLayout.JAVA_BYTE, i)) {
+        equalRun++;
+      } else {
+        equalRun = 0;
+        end = i + 1;
+      }
+    }
+    return end;
   }
 
   /**

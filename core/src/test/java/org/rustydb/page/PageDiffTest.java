@@ -43,6 +43,68 @@ class PageDiffTest {
   }
 
   @Test
+  void rangesAreExactlyThoseOfAByteByByteScan() {
+    long seed = Long.getLong("pagediff.seed", new Random().nextLong());
+    System.out.println("pagediff.seed=" + seed);
+    Random r = new Random(seed);
+    for (int round = 0; round < 2000; round++) {
+      byte[] before = new byte[PAGE];
+      r.nextBytes(before);
+      byte[] after = before.clone();
+      for (int c = r.nextInt(12); c >= 0; c--) {
+        // dense runs, sparse runs (every k-th byte, k around the gap) and runs that reach the page end
+        int at = r.nextBoolean() ? r.nextInt(PAGE) : PAGE - 1 - r.nextInt(24);
+        int len = Math.min(PAGE - at, 1 + r.nextInt(r.nextBoolean() ? 16 : 1200));
+        int step = r.nextInt(4) == 0 ? 1 + r.nextInt(PageDiff.GAP + 2) : 1;
+        for (int i = at; i < at + len; i += step) after[i] = (byte) (before[i] + 1 + r.nextInt(255));
+      }
+      byte[][] d = PageDiff.diff(MemorySegment.ofArray(before), MemorySegment.ofArray(after), 0);
+      assertThat(ranges(d == null ? null : d[0])).as("round %d", round).isEqualTo(byteByByteRanges(before, after));
+    }
+  }
+
+  /** The model: a range ends after its last differing byte once GAP equal bytes (or the page end) follow. */
+  private static java.util.List<Integer> byteByByteRanges(byte[] a, byte[] b) {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    int i = 0;
+    while (i < PAGE) {
+      if (a[i] == b[i]) {
+        i++;
+        continue;
+      }
+      int start = i;
+      int end = i + 1;
+      for (int j = end, equal = 0; j < PAGE && equal < PageDiff.GAP; j++) {
+        if (a[j] == b[j]) {
+          equal++;
+        } else {
+          equal = 0;
+          end = j + 1;
+        }
+      }
+      out.add(start);
+      out.add(end - start);
+      i = end;
+    }
+    return out;
+  }
+
+  private static java.util.List<Integer> ranges(byte[] payload) {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    if (payload == null) return out;
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int n = Short.toUnsignedInt(b.getShort(0));
+    int at = 2;
+    for (int k = 0; k < n; k++) {
+      int len = Short.toUnsignedInt(b.getShort(at + 2));
+      out.add(Short.toUnsignedInt(b.getShort(at)));
+      out.add(len);
+      at += 4 + len;
+    }
+    return out;
+  }
+
+  @Test
   void aSmallChangeGivesASmallDiffAndEqualPagesNone() {
     byte[] before = new byte[PAGE];
     byte[] after = before.clone();
