@@ -48,8 +48,10 @@ class BTreeRecoveryTest {
   }
 
   static byte[] value(Random r, int k) {
-    // some out of the leaf: packed into value pages (1025..2000 bytes) or in overflow chains
-    int len = r.nextInt(8) != 0 ? r.nextInt(300) : r.nextBoolean() ? 1025 + r.nextInt(976) : 2001 + r.nextInt(4000);
+    // some out of the leaf: packed into value pages (1025..2000 bytes; half of them 1,120, so that some
+    // replacements are of the same length, written over the old value in its slot) or in overflow chains
+    int len = r.nextInt(8) != 0 ? r.nextInt(300)
+        : r.nextBoolean() ? (r.nextBoolean() ? 1120 : 1025 + r.nextInt(976)) : 2001 + r.nextInt(4000);
     byte[] v = new byte[len];
     Arrays.fill(v, (byte) k);
     if (len > 0) v[0] = (byte) r.nextInt();
@@ -279,5 +281,49 @@ class BTreeRecoveryTest {
       assertThat(t.get(key(3))).isEqualTo("x".getBytes());
       assertThat(t.verify()).isEmpty();
     }
+  }
+  /**
+   * A packed value replaced by one of the same length is written over in its slot, logged as the user's
+   * change of the value page: a rollback, a second replacement in the same transaction, and a crash with
+   * the replacing transaction a loser all give back the committed value.
+   */
+  @Test
+  void aSameLengthReplacementOfAPackedValueRollsBackAndRecovers() {
+    Path dir = tmp.resolve("db");
+    byte[] committed = filled(1120, 'c');
+    try (Database db = Database.open(dir, options(64))) {
+      BTree t = tree(db, "t");
+      Transaction base = db.begin();
+      for (int k = 0; k < 20; k++) t.put(base, key(k), k == 5 ? committed : filled(1120, 'a' + k));
+      base.commit();
+      Transaction tx = db.begin();
+      assertThat(t.put(tx, key(5), filled(1120, 'x'))).isFalse();
+      assertThat(t.get(key(5))).isEqualTo(filled(1120, 'x'));
+      t.put(tx, key(5), filled(1120, 'y'));
+      tx.abort();
+      assertThat(t.get(key(5))).isEqualTo(committed);
+      Transaction loser = db.begin();
+      t.put(loser, key(5), filled(1120, 'z'));
+      t.put(loser, key(6), filled(1120, 'z'));
+      Transaction flusher = db.begin(); // its SYNC commit makes the loser's records durable too
+      t.put(flusher, key(7), filled(1120, 'f'));
+      flusher.commit(Durability.SYNC);
+      CrashImages.copy(dir, tmp.resolve("image"));
+      loser.abort();
+    }
+    try (Database db = Database.open(tmp.resolve("image"), options(64))) {
+      BTree t = tree(db, "t");
+      assertThat(db.recoveryReport().losers()).isEqualTo(1);
+      assertThat(t.get(key(5))).isEqualTo(committed);
+      assertThat(t.get(key(6))).isEqualTo(filled(1120, 'a' + 6));
+      assertThat(t.get(key(7))).isEqualTo(filled(1120, 'f'));
+      assertThat(t.verify()).isEmpty();
+    }
+  }
+
+  private static byte[] filled(int length, int b) {
+    byte[] v = new byte[length];
+    Arrays.fill(v, (byte) b);
+    return v;
   }
 }

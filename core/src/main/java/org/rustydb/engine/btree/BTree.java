@@ -301,8 +301,11 @@ public final class BTree {
     return before;
   }
 
-  /** Logs the change of {@code leaf} since {@code before} for {@code op}, with the logical {@code undo}. */
-  private void logLeaf(Op op, WriteGuard leaf, byte[] before, byte[] undo) {
+  /**
+   * Logs the change of {@code leaf} (a leaf, or a value page whose value was replaced in place) since
+   * {@code before} for {@code op}, with the logical {@code undo}.
+   */
+  private void logChange(Op op, WriteGuard leaf, byte[] before, byte[] undo) {
     if (tm == null) return;
     byte[] after = SCRATCH.get()[1];
     leaf.getBytes(0, after, 0, PAGE_SIZE);
@@ -466,6 +469,7 @@ public final class BTree {
     lock(op, key);
     byte[] cell;
     if (PackedValues.packs(value.length)) {
+      if (replacePacked(op, key, value)) return false;
       cell = packValue(key, value);
     } else if (value.length > MAX_INLINE_VALUE) {
       long chain;
@@ -492,6 +496,30 @@ public final class BTree {
     return done;
   }
 
+  /**
+   * Writes {@code value} over the packed value of {@code key} when it has one of the same length: one change
+   * of the value page, logged for {@code op} and undone by key like any put, where a new slot would cost
+   * three (the new value, the leaf's reference, the old value's free), each a structure change. Returns
+   * false, having changed nothing, when {@code key} has no packed value of that length.
+   *
+   * <p>The leaf's shared latch keeps its reference, and so the slot, where it is meanwhile (only a leaf
+   * change unlinks a value); the key's lock keeps other writers of this value out. Leaf before value page
+   * is the order every reader takes too, and no one latches a leaf while holding a value page.
+   */
+  private boolean replacePacked(Op op, byte[] key, byte[] value) {
+    try (ReadGuard leaf = descendRead(key)) {
+      BTreeNode n = new BTreeNode(leaf.segment());
+      int i = n.search(key);
+      if (i < 0 || !n.isOverflow(i) || !n.isPacked(i) || n.overflowLength(i) != value.length) return false;
+      try (WriteGuard g = pool.write(n.overflowPage(i))) {
+        byte[] before = snapshot(g);
+        byte[] old = PackedValues.replace(g.segment(), g.pageId(), n.packedSlot(i), value);
+        logChange(op, g, before, tm == null ? null : BTreeLogLayout.restore(key, old));
+      }
+      return true;
+    }
+  }
+
   /** Inserts or replaces in place if the cell fits; null if the leaf must split. */
   private Boolean putInLeaf(Op op, WriteGuard g, byte[] key, byte[] cell, long[] oldChain) {
     BTreeNode n = new BTreeNode(g.segment());
@@ -503,13 +531,13 @@ public final class BTree {
       noteOldValue(n, i, oldChain);
       n.removeCell(i);
       n.insertCell(i, cell);
-      logLeaf(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
+      logChange(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
       return false;
     }
     if (!n.fits(cell)) return null;
     byte[] before = snapshot(g);
     n.insertCell(-i - 1, cell);
-    logLeaf(op, g, before, tm == null ? null : BTreeLogLayout.restore(key, null));
+    logChange(op, g, before, tm == null ? null : BTreeLogLayout.restore(key, null));
     return true;
   }
 
@@ -705,7 +733,7 @@ public final class BTree {
     byte[] before = snapshot(g);
     noteOldValue(n, i, oldChain);
     n.removeCell(i);
-    logLeaf(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
+    logChange(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
   }
 
   private boolean deletePessimistic(Op op, byte[] key, long[] oldChain) {

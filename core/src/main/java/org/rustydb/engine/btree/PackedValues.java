@@ -65,6 +65,21 @@ final class PackedValues {
     return new int[] {sp.liveCount(), sp.maxInsertSize()};
   }
 
+  /**
+   * Writes {@code value} over the value of the same length in slot {@code slot} of {@code page} and returns
+   * the old value.
+   *
+   * @throws CorruptionException when the page is no value page or the slot holds no value of that length
+   */
+  static byte[] replace(MemorySegment page, long pageId, int slot, byte[] value) {
+    String problem = problem(page, slot, value.length);
+    if (problem != null) throw corrupt(pageId, problem);
+    SlottedPage sp = new SlottedPage().wrap(page);
+    byte[] old = sp.read(slot);
+    sp.update(slot, value);
+    return old;
+  }
+
   /** The value of {@code length} bytes in slot {@code slot} of value page {@code pageId}. */
   static byte[] read(BufferPool pool, long pageId, int slot, int length) {
     try (ReadGuard g = pool.read(pageId)) {

@@ -150,6 +150,34 @@ class BTreeTest {
     }
   }
 
+  /** A packed value replaced by one of the same length is written over in its slot: no page is taken. */
+  @Test
+  void sameLengthReplacementsOfPackedValuesTakeNoNewPage() {
+    long seed = seed("btree.seed");
+    Random r = new Random(seed);
+    org.rustydb.buffer.InMemoryPageFileStore store = new org.rustydb.buffer.InMemoryPageFileStore();
+    store.createFile(FILE);
+    try (BufferPool pool = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(1024).build())) {
+      BTree t = BTree.create(pool, FILE);
+      TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
+      for (int i = 0; i < 300; i++) {
+        byte[] v = bytes(r, 1120, 1120);
+        t.put(key(i), v);
+        model.put(key(i), v);
+      }
+      long afterLoad = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 300; i++) {
+          byte[] v = bytes(r, 1120, 1120);
+          assertThat(t.put(key(i), v)).isFalse();
+          model.put(key(i), v);
+        }
+      }
+      checkContent(t, model);
+      assertThat(org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE))).as("seed %d", seed).isEqualTo(afterLoad + 1);
+    }
+  }
+
   /** A damaged value page is reported by get (CorruptionException naming the page) and by verify. */
   @Test
   void aDamagedValuePageIsNamed() {
