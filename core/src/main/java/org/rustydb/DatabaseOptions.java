@@ -75,12 +75,12 @@ public record DatabaseOptions(int poolFrames, Durability durability, int walSegm
     }
   }
 
-  /** Every option at its default (see the parameters above). */
   /** The memory budget in effect: {@link #memoryBudgetBytes} or, when 0, the pool's size plus 64 MiB. */
   public long effectiveMemoryBudget() {
     return memoryBudgetBytes > 0 ? memoryBudgetBytes : (long) poolFrames * 4096 + (64L << 20);
   }
 
+  /** Every option at its default (see the parameters above). */
   public static DatabaseOptions defaults() {
     return builder().build();
   }

@@ -198,7 +198,7 @@ final class PageFileChannel implements AutoCloseable {
 
   /** Reads {@code buf.byteSize()} bytes at {@code offset}; returns how many were read (short at end of file). */
   int read(long offset, MemorySegment buf) throws IOException {
-    if (engine != null) return (int) io(() -> engine.read(ioFile, offset, buf));
+    if (engine != null) return (int) io(() -> engine.readInCaller(ioFile, offset, buf)); // the caller waits anyway
     for (int attempt = 0; ; attempt++) {
       FileChannel ch = channel;
       try {

@@ -135,6 +135,41 @@ abstract class AbstractIoEngine implements IoEngine {
     return futures;
   }
 
+  /** A read done in the calling thread: fills {@code dst} from {@code offset} or up to the end of the file. */
+  @FunctionalInterface
+  interface CallerRead {
+    long read(IoFile file, long offset, MemorySegment dst);
+  }
+
+  /**
+   * {@link #readInCaller} for an engine that can read in the calling thread with {@code reader}: the same
+   * checks, close protocol and statistics as a submitted read; failures arrive in the returned future.
+   */
+  final CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst, CallerRead reader) {
+    IoRequest.Read r = new IoRequest.Read(file, offset, dst, false);
+    String bad = file.owner == this ? validate(r) : "file " + file + " was not opened by this " + name() + " engine";
+    if (bad != null) return CompletableFuture.failedFuture(new IllegalArgumentException(bad));
+    outstanding.incrementAndGet();
+    try {
+      if (closing) return CompletableFuture.failedFuture(engineClosed());
+      if (!file.acquire()) return CompletableFuture.failedFuture(file.closedException());
+      try {
+        long start = System.nanoTime();
+        long bytes = reader.read(file, offset, dst);
+        boolean sequential = file.lastReadEnd == offset;
+        file.lastReadEnd = offset + bytes;
+        metrics.recordRead(bytes, System.nanoTime() - start, sequential);
+        return CompletableFuture.completedFuture(bytes);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      } finally {
+        file.release();
+      }
+    } finally {
+      leave();
+    }
+  }
+
   private void dispatchSafely(List<Op> ops) {
     try {
       dispatch(ops);

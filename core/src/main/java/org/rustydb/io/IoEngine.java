@@ -60,6 +60,18 @@ public interface IoEngine extends AutoCloseable {
     return submit(new IoRequest.Read(file, offset, dst, false));
   }
 
+  /**
+   * As {@link #read}, run in the calling thread where the engine can (io_uring: a pread on the file's
+   * descriptor); the future is then complete when this returns. For reads whose caller waits anyway: handing
+   * one to the engine's thread and being woken when it completes costs more than a read the OS cache serves
+   * (docs/benchmarks.md, "Reads in the caller's thread"). Checked and counted in {@link #stats()} like any
+   * read. By default it is {@link #read}: the portable engine keeps it (its channels close when a reading
+   * thread is interrupted), and so do wrappers that must see every request (fault injection, recording).
+   */
+  default CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
+    return read(file, offset, dst);
+  }
+
   /** Reads exactly {@code dst.byteSize()} bytes, or fails with {@link ShortReadException}. */
   default CompletableFuture<Long> readFully(IoFile file, long offset, MemorySegment dst) {
     return submit(new IoRequest.Read(file, offset, dst, true));

@@ -72,6 +72,7 @@ final class LinuxNative {
   private final MethodHandle munmap;
   private final MethodHandle eventfd;
   private final MethodHandle write;
+  private final MethodHandle pread;
   /** The 8-byte value 1 that {@link #signalEventFd} writes (eventfd adds it to its counter). */
   private final MemorySegment one = Arena.global().allocate(ValueLayout.JAVA_LONG);
   private final int oDirect;
@@ -105,6 +106,9 @@ final class LinuxNative {
     munmap = linker.downcallHandle(find(libc, "munmap"), FunctionDescriptor.of(I, L, L), errno);
     eventfd = linker.downcallHandle(find(libc, "eventfd"), FunctionDescriptor.of(I, I, I), errno);
     write = linker.downcallHandle(find(libc, "write"), FunctionDescriptor.of(L, I, L, L), errno);
+    // ssize_t pread(int fd, void *buf, size_t count, off_t offset): the buffer passed as a segment, so the
+    // linker keeps its memory alive for the call.
+    pread = linker.downcallHandle(find(libc, "pread"), FunctionDescriptor.of(L, I, ValueLayout.ADDRESS, L, L), errno);
     one.set(ValueLayout.JAVA_LONG, 0, 1L);
   }
 
@@ -244,6 +248,20 @@ final class LinuxNative {
       return r < 0 ? errno() : r;
     } catch (Throwable t) {
       throw new IllegalStateException("write failed to run", t);
+    }
+  }
+
+  /**
+   * pread(fd, buf, buf.byteSize(), offset) in the calling thread: the bytes read (0 at the end of the file)
+   * or -errno.
+   */
+  long pread(int fd, MemorySegment buf, long offset) {
+    requireNative(buf, buf.byteSize(), "read buffer");
+    try {
+      long r = (long) pread.invokeExact(captured.get(), fd, buf, buf.byteSize(), offset);
+      return r < 0 ? errno() : r;
+    } catch (Throwable t) {
+      throw new IllegalStateException("pread failed to run", t);
     }
   }
 

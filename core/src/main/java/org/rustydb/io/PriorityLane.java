@@ -44,6 +44,16 @@ final class PriorityLane implements IoEngine {
     return scheduler.submit(priority(), requests);
   }
 
+  /**
+   * A read its caller waits for skips the queue, in the caller's thread where the engine can: nothing
+   * queued is more urgent than a thread that waits. Background (LOW) reads keep their place in the queue.
+   */
+  @Override
+  public CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
+    if (priority() == IoPriority.LOW) return read(file, offset, dst);
+    return scheduler.engine().readInCaller(file, offset, dst);
+  }
+
   @Override
   public boolean registerBuffers(MemorySegment region) {
     return scheduler.engine().registerBuffers(region);

@@ -358,6 +358,26 @@ public final class UringIoEngine extends AbstractIoEngine {
     return f;
   }
 
+  /** A pread on the file's descriptor in the calling thread (see {@link IoEngine#readInCaller}). */
+  @Override
+  public CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
+    return readInCaller(file, offset, dst, this::preadFully);
+  }
+
+  /** Reads until {@code dst} is full or the file ends (retrying interrupted calls); returns the bytes read. */
+  private long preadFully(IoFile file, long offset, MemorySegment dst) {
+    int fd = ((UringFile) file).fd;
+    long done = 0;
+    while (done < dst.byteSize()) {
+      long r = nat.pread(fd, dst.asSlice(done), offset + done);
+      if (r == -Errno.EINTR) continue;
+      if (r < 0) throw new IoFailedException("read", file.path(), offset + done, dst.byteSize() - done, (int) -r);
+      if (r == 0) break;
+      done += r;
+    }
+    return done;
+  }
+
   /** Points slot {@code index} of the registered file table at {@code fd} (-1 empties it). Ring thread. */
   private boolean updateFileTable(int index, int fd) {
     try (Arena a = Arena.ofConfined()) {

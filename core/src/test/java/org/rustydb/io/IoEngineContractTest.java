@@ -170,6 +170,47 @@ abstract class IoEngineContractTest {
     assertThat(failure(engine.readFully(f, 0, b))).isInstanceOf(ShortReadException.class);
   }
 
+  /** readInCaller is a read: same bytes, short at the end, the same checks, failures and statistics. */
+  @Test
+  void aReadInTheCallersThreadIsARead() throws Exception {
+    Path p = dir.resolve("caller");
+    byte[] data = new byte[6000];
+    new Random(9).nextBytes(data);
+    Files.write(p, data);
+    IoFile f = engine.open(p, FileOpenOptions.readOnly());
+    MemorySegment b = buffer(2L * PAGE);
+    long reads = engine.stats().reads();
+    assertThat(get(engine.readInCaller(f, 0, b))).isEqualTo(6000);
+    assertThat(b.asSlice(0, 6000).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(data);
+    assertThat(get(engine.readInCaller(f, PAGE, b))).isEqualTo(6000 - PAGE);
+    assertThat(get(engine.readInCaller(f, 1L << 40, b))).isZero();
+    assertThat(engine.stats().reads() - reads).isEqualTo(3);
+    assertThat(engine.stats().bytesRead()).isEqualTo(6000 + 6000 - PAGE);
+    IoFile d = engine.open(p, FileOpenOptions.readOnly().withDirect(true));
+    assertThat(failure(engine.readInCaller(d, 100, buffer(PAGE)))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("offset 100");
+    assertThat(failure(engine.readInCaller(d, 0, buffer(2L * PAGE).asSlice(512, PAGE))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aligned");
+    assertThat(get(engine.readInCaller(d, 0, buffer(2L * PAGE)))).isEqualTo(6000);
+    try (Arena gone = Arena.ofShared()) {
+      MemorySegment dead = gone.allocate(PAGE, PAGE);
+      gone.close();
+      assertThat(failure(engine.readInCaller(f, 0, dead))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no longer alive");
+    } catch (IllegalStateException alreadyClosed) {
+      // closing twice: the arena was closed inside the block on purpose
+    }
+    f.close();
+    assertThat(failure(engine.readInCaller(f, 0, b))).isInstanceOf(ClosedException.class)
+        .hasMessageContaining(p.toString());
+    try (IoEngine other = newEngine(IoOptions.builder())) {
+      IoFile o = other.open(p, FileOpenOptions.readOnly());
+      assertThat(failure(engine.readInCaller(o, 0, b))).isInstanceOf(IllegalArgumentException.class);
+    }
+    engine.close();
+    assertThat(failure(engine.readInCaller(d, 0, buffer(PAGE)))).isInstanceOf(ClosedException.class);
+  }
+
   @Test
   void aDeviceErrorFailsOnlyItsRequest() throws Exception {
     IoFile rw = create("rw");

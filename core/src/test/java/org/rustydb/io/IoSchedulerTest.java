@@ -212,6 +212,34 @@ class IoSchedulerTest {
     for (IoPriority p : IoPriority.values()) assertThat(s.dispatched(p)).isEqualTo(p == IoPriority.LOW ? 2 : 1);
   }
 
+  /**
+   * A read its caller waits for goes past a full queue to the engine's readInCaller (a caller's thread
+   * read where the engine has one); background (LOW) reads wait in the queue like any request.
+   */
+  @Test
+  void aWaitedForReadSkipsTheQueueUnlessItIsBackgroundWork() {
+    List<Long> callerReads = new ArrayList<>();
+    ManualEngine callerReading = new ManualEngine() {
+      @Override
+      public CompletableFuture<Long> readInCaller(IoFile f, long offset, MemorySegment dst) {
+        callerReads.add(offset);
+        return CompletableFuture.completedFuture(dst.byteSize());
+      }
+    };
+    IoFile f = callerReading.open(Path.of("f"), FileOpenOptions.readOnly());
+    IoScheduler s = new IoScheduler(callerReading, 1, 1000);
+    s.lane(IoPriority.LOW).submit(new IoRequest.Read(f, 0, MemorySegment.ofArray(new byte[1]), false)); // the slot
+    CompletableFuture<Long> user = s.contextLane(IoPriority.NORMAL).readInCaller(f, 8, MemorySegment.ofArray(new byte[1]));
+    assertThat(user).isCompletedWithValue(1L);
+    CompletableFuture<Long> background = s.lane(IoPriority.LOW).readInCaller(f, 16, MemorySegment.ofArray(new byte[1]));
+    assertThat(background).isNotDone();
+    assertThat(s.queued()).isEqualTo(1);
+    assertThat(callerReads).containsExactly(8L);
+    callerReading.completeOldest();
+    callerReading.completeOldest();
+    assertThat(background).isCompletedWithValue(1L);
+  }
+
   @Test
   void aLaneIsTheEngineForEverythingButSubmitAndDoesNotCloseIt() {
     IoScheduler s = new IoScheduler(engine, 4, 8);

@@ -33,6 +33,22 @@ class UringIoEngineTest extends IoEngineContractTest {
     assertThat(t.isAlive()).isFalse();
   }
 
+  /** io_uring reads in the caller's thread (a pread): done when the call returns, never through the ring. */
+  @Test
+  void readInCallerIsDoneWhenItReturnsAndSkipsTheRing() throws Exception {
+    UringIoEngine uring = (UringIoEngine) engine;
+    MemorySegment frames = arena.allocate(4L * PAGE, PAGE);
+    assertThat(engine.registerBuffers(frames)).isTrue();
+    IoFile f = create("c");
+    MemorySegment data = page(5);
+    get(engine.write(f, 0, data));
+    long fixedBefore = uring.fixedBufferTransfers();
+    CompletableFuture<Long> r = engine.readInCaller(f, 0, frames.asSlice(0, PAGE));
+    assertThat(r).isCompletedWithValue((long) PAGE);
+    assertThat(frames.asSlice(0, PAGE).mismatch(data)).isEqualTo(-1);
+    assertThat(uring.fixedBufferTransfers()).as("a registered buffer, yet no READ_FIXED on the ring").isEqualTo(fixedBefore);
+  }
+
   @Test
   void heapBuffersAreRefused() throws Exception {
     IoFile f = create("h");
