@@ -48,10 +48,12 @@ class BTreeRecoveryTest {
   }
 
   static byte[] value(Random r, int k) {
-    // some out of the leaf: packed into value pages (1025..2000 bytes; half of them 1,120, so that some
-    // replacements are of the same length, written over the old value in its slot) or in overflow chains
-    int len = r.nextInt(8) != 0 ? r.nextInt(300)
-        : r.nextBoolean() ? (r.nextBoolean() ? 1120 : 1025 + r.nextInt(976)) : 2001 + r.nextInt(4000);
+    // Mostly short; some long inline values (1,120 bytes: three to a leaf) and some out of the leaf, packed
+    // into value pages (1,332..2,000 bytes with these 10-byte keys) or in overflow chains. The fixed lengths
+    // make some replacements the same length: written over the old value, in the leaf or in its slot.
+    int c = r.nextInt(16);
+    int len = c < 12 ? r.nextInt(300) : c == 12 ? 1120 : c == 13 ? 1400 : c == 14 ? 1332 + r.nextInt(669)
+        : 2001 + r.nextInt(4000);
     byte[] v = new byte[len];
     Arrays.fill(v, (byte) k);
     if (len > 0) v[0] = (byte) r.nextInt();
@@ -283,41 +285,55 @@ class BTreeRecoveryTest {
     }
   }
   /**
-   * A packed value replaced by one of the same length is written over in its slot, logged as the user's
-   * change of the value page: a rollback, a second replacement in the same transaction, and a crash with
-   * the replacing transaction a loser all give back the committed value.
+   * A value replaced by one of the same length is written over the old one, in the leaf (1,120 bytes) or in
+   * its value page's slot (1,400), logged as the user's change of that page: a rollback, a second
+   * replacement in the same transaction, and a crash with the replacing transaction a loser all give back
+   * the committed value.
    */
   @Test
-  void aSameLengthReplacementOfAPackedValueRollsBackAndRecovers() {
-    Path dir = tmp.resolve("db");
-    byte[] committed = filled(1120, 'c');
-    try (Database db = Database.open(dir, options(64))) {
-      BTree t = tree(db, "t");
-      Transaction base = db.begin();
-      for (int k = 0; k < 20; k++) t.put(base, key(k), k == 5 ? committed : filled(1120, 'a' + k));
-      base.commit();
-      Transaction tx = db.begin();
-      assertThat(t.put(tx, key(5), filled(1120, 'x'))).isFalse();
-      assertThat(t.get(key(5))).isEqualTo(filled(1120, 'x'));
-      t.put(tx, key(5), filled(1120, 'y'));
-      tx.abort();
-      assertThat(t.get(key(5))).isEqualTo(committed);
-      Transaction loser = db.begin();
-      t.put(loser, key(5), filled(1120, 'z'));
-      t.put(loser, key(6), filled(1120, 'z'));
-      Transaction flusher = db.begin(); // its SYNC commit makes the loser's records durable too
-      t.put(flusher, key(7), filled(1120, 'f'));
-      flusher.commit(Durability.SYNC);
-      CrashImages.copy(dir, tmp.resolve("image"));
-      loser.abort();
-    }
-    try (Database db = Database.open(tmp.resolve("image"), options(64))) {
-      BTree t = tree(db, "t");
-      assertThat(db.recoveryReport().losers()).isEqualTo(1);
-      assertThat(t.get(key(5))).isEqualTo(committed);
-      assertThat(t.get(key(6))).isEqualTo(filled(1120, 'a' + 6));
-      assertThat(t.get(key(7))).isEqualTo(filled(1120, 'f'));
-      assertThat(t.verify()).isEmpty();
+  void aSameLengthReplacementRollsBackAndRecoversInTheLeafAndInAValuePage() {
+    for (int len : new int[] {1120, 1400}) {
+      Path dir = tmp.resolve("db" + len);
+      Path image = tmp.resolve("image" + len);
+      byte[] committed = filled(len, 'c');
+      try (Database db = Database.open(dir, options(64))) {
+        BTree t = tree(db, "t");
+        Transaction base = db.begin();
+        for (int k = 0; k < 20; k++) t.put(base, key(k), k == 5 ? committed : filled(len, 'a' + k));
+        base.commit();
+        Transaction ten = db.begin();
+        long walBefore = db.stats().wal().bytesAppended();
+        for (int k = 0; k < 20; k++) {
+          byte[] v = t.get(key(k));
+          Arrays.fill(v, 100, 110, (byte) 't');
+          t.put(ten, key(k), v);
+        }
+        // each undo carries the old value; each redo only the ten changed bytes (not the cell, not the page)
+        assertThat(db.stats().wal().bytesAppended() - walBefore).as("length %d", len).isLessThan(20L * (len + 200));
+        ten.abort();
+        Transaction tx = db.begin();
+        assertThat(t.put(tx, key(5), filled(len, 'x'))).isFalse();
+        assertThat(t.get(key(5))).isEqualTo(filled(len, 'x'));
+        t.put(tx, key(5), filled(len, 'y'));
+        tx.abort();
+        assertThat(t.get(key(5))).as("length %d", len).isEqualTo(committed);
+        Transaction loser = db.begin();
+        t.put(loser, key(5), filled(len, 'z'));
+        t.put(loser, key(6), filled(len, 'z'));
+        Transaction flusher = db.begin(); // its SYNC commit makes the loser's records durable too
+        t.put(flusher, key(7), filled(len, 'f'));
+        flusher.commit(Durability.SYNC);
+        CrashImages.copy(dir, image);
+        loser.abort();
+      }
+      try (Database db = Database.open(image, options(64))) {
+        BTree t = tree(db, "t");
+        assertThat(db.recoveryReport().losers()).isEqualTo(1);
+        assertThat(t.get(key(5))).as("length %d", len).isEqualTo(committed);
+        assertThat(t.get(key(6))).isEqualTo(filled(len, 'a' + 6));
+        assertThat(t.get(key(7))).isEqualTo(filled(len, 'f'));
+        assertThat(t.verify()).isEmpty();
+      }
     }
   }
 

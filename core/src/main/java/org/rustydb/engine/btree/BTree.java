@@ -468,10 +468,10 @@ public final class BTree {
     checkValue(value);
     lock(op, key);
     byte[] cell;
-    if (PackedValues.packs(value.length)) {
+    if (PackedValues.packs(key.length, value.length)) {
       if (replacePacked(op, key, value)) return false;
       cell = packValue(key, value);
-    } else if (value.length > MAX_INLINE_VALUE) {
+    } else if (!isInline(key.length, value.length)) {
       long chain;
       try (StructureChange sc = change()) { // the chain is unreachable until the leaf names it: log page by page
         chain = OverflowChain.write(() -> allocPage(sc), value, sc::logNow);
@@ -525,12 +525,19 @@ public final class BTree {
     BTreeNode n = new BTreeNode(g.segment());
     int i = n.search(key);
     if (i >= 0) {
-      if (n.totalFree() + n.cellLength(i) < cell.length - n.prefixLength()) return null;
+      // A value of the same length goes over the old one: only its changed bytes are logged, and a full
+      // leaf (three large cells) needs no compaction.
+      boolean inPlace = n.sameInlineLength(i, cell);
+      if (!inPlace && n.totalFree() + n.cellLength(i) < cell.length - n.prefixLength()) return null;
       byte[] old = tm != null ? value(n, i) : null;
       byte[] before = snapshot(g);
-      noteOldValue(n, i, oldChain);
-      n.removeCell(i);
-      n.insertCell(i, cell);
+      if (inPlace) {
+        n.overwriteInlineValue(i, cell);
+      } else {
+        noteOldValue(n, i, oldChain);
+        n.removeCell(i);
+        n.insertCell(i, cell);
+      }
       logChange(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
       return false;
     }
@@ -854,7 +861,7 @@ public final class BTree {
             throw new IllegalArgumentException("bulk load input is not strictly ascending at entry " + count);
           }
           byte[] cell;
-          if (value.length > MAX_INLINE_VALUE) {
+          if (!isInline(key.length, value.length)) {
             long first = OverflowChain.write(() -> allocPage(sc), value, sc::logNow);
             cell = BTreeNode.leafOverflowCell(key, first, value.length);
           } else {

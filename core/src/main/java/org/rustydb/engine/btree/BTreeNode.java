@@ -171,6 +171,18 @@ final class BTreeNode {
 
   private int valueStart(int i) { return keyStart(i) + suffixLength(i); }
 
+  /** Whether leaf cell {@code cell} (as the static builders make them) and entry i hold inline values of one length. */
+  boolean sameInlineLength(int i, byte[] cell) {
+    int word = (cell[2] & 0xFF) | (cell[3] & 0xFF) << 8;
+    return (word & OVERFLOW_BIT) == 0 && !isOverflow(i) && u16(cellOffset(i) + 2) == word;
+  }
+
+  /** Writes the value of {@code cell} over entry i's, of the same length ({@link #sameInlineLength}). */
+  void overwriteInlineValue(int i, byte[] cell) {
+    int length = u16(cellOffset(i) + 2);
+    MemorySegment.copy(cell, cell.length - length, p, ValueLayout.JAVA_BYTE, valueStart(i), length);
+  }
+
   byte[] inlineValue(int i) {
     byte[] v = new byte[u16(cellOffset(i) + 2)];
     MemorySegment.copy(p, ValueLayout.JAVA_BYTE, valueStart(i), v, 0, v.length);

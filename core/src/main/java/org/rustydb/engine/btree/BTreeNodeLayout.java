@@ -26,7 +26,8 @@ import org.rustydb.page.PageLayout;
  *
  *  (key length and key bytes in cells are those of the key after the P prefix bytes)
  *  leaf cell:    u16 key length | u16 value word | key bytes | value
- *                value word bit 15 clear: value inline, bits 0-14 = its length (at most 1024)
+ *                value word bit 15 clear: value inline, bits 0-14 = its length (key + value at most
+ *                                         MAX_INLINE_PAYLOAD = 1,341 bytes)
  *                value word bit 15 set:   value elsewhere = i64 page id | i32 length word:
  *                  length word bit 31 clear: the page starts an overflow chain; the word is the value's length
  *                  length word bit 31 set:   the page is a value page; bits 16-30 = slot, bits 0-15 = length
@@ -47,8 +48,8 @@ import org.rustydb.page.PageLayout;
  *  free page (PageType FREE, engine byte ENGINE_ID): a page of the tree's file on its free list
  *      32     8  next free page id, -1 at the end
  *
- *  value page (PageType BTREE_VALUES, engine byte ENGINE_ID): a slotted page (PageLayout) holding values of
- *      MAX_INLINE_VALUE + 1 .. MAX_PACKED_VALUE bytes, one per slot, so that several share a page
+ *  value page (PageType BTREE_VALUES, engine byte ENGINE_ID): a slotted page (PageLayout) holding values
+ *      too long for the leaf and at most MAX_PACKED_VALUE bytes, one per slot, so that several share a page
  *
  *  overflow page (PageType OVERFLOW): one link of a value's chain
  *      32     8  next overflow page id, -1 at the end
@@ -90,20 +91,28 @@ public final class BTreeNodeLayout {
 
   /** Longest key; longer keys are refused with OperationFailedException. */
   public static final int MAX_KEY_SIZE = 256;
-  /** Longest value stored in the leaf; longer values go to a chain of overflow pages (a quarter page). */
-  public static final int MAX_INLINE_VALUE = PAGE_SIZE / 4;
+  /**
+   * Largest leaf cell plus its offset entry: a third of a node, so that any three fit and a split of a full
+   * node always yields two nodes that each hold the new cell.
+   */
+  public static final int MAX_LEAF_CELL = USABLE / 3;
+  /**
+   * Key plus value bytes of the largest cell with an inline value: a value stays in the leaf while it and
+   * its key fit in {@link #MAX_LEAF_CELL} (see {@link #isInline}). A fixed quarter-page limit sent YCSB's
+   * 1,120-byte records out of the leaf, so a get read two pages and a scan one page per record.
+   */
+  public static final int MAX_INLINE_PAYLOAD = MAX_LEAF_CELL - LEAF_CELL_HEADER - SLOT_SIZE;
+  /** Longest value that stays in the leaf whatever its key (one of {@link #MAX_KEY_SIZE} bytes). */
+  public static final int MAX_INLINE_VALUE = MAX_INLINE_PAYLOAD - MAX_KEY_SIZE;
   /**
    * Longest value packed into a value page with others (at least two fit in a page); longer ones get an
-   * overflow chain. Without packing, a value just over the inline limit (YCSB's 1,120-byte records) would
-   * take a whole 4 KiB page.
+   * overflow chain. Without packing, a value just too long for the leaf would take a whole 4 KiB page.
    */
   public static final int MAX_PACKED_VALUE = 2000;
   /** Bit 31 of an out-of-leaf value's length word: the value is packed (slot in bits 16-30, length in 0-15). */
   public static final int PACKED_BIT = 0x8000_0000;
   /** Longest value (overflow chain of about 257 pages). */
   public static final int MAX_VALUE_SIZE = 1 << 20;
-  /** Largest leaf cell plus its offset entry. */
-  public static final int MAX_LEAF_CELL = LEAF_CELL_HEADER + MAX_KEY_SIZE + MAX_INLINE_VALUE + SLOT_SIZE;
   /** Largest inner cell plus its offset entry. */
   public static final int MAX_INNER_CELL = INNER_CELL_HEADER + MAX_KEY_SIZE + CHILD_SIZE + SLOT_SIZE;
   /** A non-root node whose live bytes fall below this is merged with a sibling when they fit in one page. */
@@ -132,4 +141,9 @@ public final class BTreeNodeLayout {
   }
 
   private BTreeNodeLayout() {}
+
+  /** Whether a value of {@code valueLength} bytes under a key of {@code keyLength} bytes stays in the leaf. */
+  public static boolean isInline(int keyLength, int valueLength) {
+    return keyLength + valueLength <= MAX_INLINE_PAYLOAD;
+  }
 }

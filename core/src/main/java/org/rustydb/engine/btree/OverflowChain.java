@@ -12,7 +12,10 @@ import org.rustydb.disk.PageId;
 import java.util.function.Supplier;
 import org.rustydb.page.PageType;
 
-/** Values longer than {@link BTreeNodeLayout#MAX_INLINE_VALUE}: a chain of OVERFLOW pages. */
+/**
+ * Values longer than {@link BTreeNodeLayout#MAX_PACKED_VALUE} (and, from a bulk load, every value too long
+ * for the leaf): a chain of OVERFLOW pages.
+ */
 final class OverflowChain {
 
   private OverflowChain() {}

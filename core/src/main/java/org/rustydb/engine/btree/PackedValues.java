@@ -11,10 +11,10 @@ import org.rustydb.page.PageType;
 import org.rustydb.page.SlottedPage;
 
 /**
- * Values of {@link BTreeNodeLayout#MAX_INLINE_VALUE} + 1 to {@link BTreeNodeLayout#MAX_PACKED_VALUE} bytes:
- * too long for a leaf, too short to deserve pages of their own. They share value pages (slotted pages of
- * type {@link PageType#BTREE_VALUES}), one value per slot; a leaf cell names the page and the slot. So
- * 50,000 values of 1,120 bytes take about 17,000 pages instead of 50,000.
+ * Values too long for the leaf ({@link BTreeNodeLayout#isInline}) and at most
+ * {@link BTreeNodeLayout#MAX_PACKED_VALUE} bytes: too short to deserve pages of their own. They share value
+ * pages (slotted pages of type {@link PageType#BTREE_VALUES}), one value per slot; a leaf cell names the
+ * page and the slot. So 50,000 values of 1,400 bytes take 25,000 pages instead of 50,000.
  *
  * <p>The tree writes and frees them in structure changes of their own (system transactions), as it does
  * overflow chains: a value is written before the leaf names it and freed after the leaf stops naming it.
@@ -24,9 +24,9 @@ final class PackedValues {
 
   private PackedValues() {}
 
-  /** Whether a value of {@code length} bytes is packed. */
-  static boolean packs(int length) {
-    return length > MAX_INLINE_VALUE && length <= MAX_PACKED_VALUE;
+  /** Whether a value of {@code length} bytes under a key of {@code keyLength} bytes is packed. */
+  static boolean packs(int keyLength, int length) {
+    return !isInline(keyLength, length) && length <= MAX_PACKED_VALUE;
   }
 
   /** Formats the zeroed page {@code page} (id {@code pageId}) as an empty value page. */

@@ -225,7 +225,7 @@ class BTreeCursorTest {
     store.createFile(FILE);
     try (BufferPool small = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(64).build())) {
       BTree t = BTree.create(small, FILE);
-      for (int i = 0; i < 600; i++) t.put(key(i), new byte[1100]); // ~200 value pages, far more than 64 frames
+      for (int i = 0; i < 600; i++) t.put(key(i), new byte[1400]); // ~300 value pages, far more than 64 frames
       small.flushAll();
       for (long no = 1; ; no++) { // every page of the file, to the first one past its end
         long id = org.rustydb.disk.PageId.of(FILE, no);
@@ -236,12 +236,12 @@ class BTreeCursorTest {
         }
       }
       assertThat(valuePages).hasSizeGreaterThan(150);
-      for (int i = 599; i >= 540; i--) assertThat(t.get(key(i))).hasSize(1100); // the scan's pages leave the pool
+      for (int i = 599; i >= 540; i--) assertThat(t.get(key(i))).hasSize(1400); // the scan's pages leave the pool
       scanning.set(true);
       try (BTreeCursor c = t.cursor(key(0), null, false)) {
         for (int i = 0; i < 100; i++) {
           assertThat(c.next()).isTrue();
-          assertThat(c.value()).hasSize(1100);
+          assertThat(c.value()).hasSize(1400);
         }
       }
       assertThat(prefetched.getCount()).as("a prefetch thread read a page for the scan").isZero();

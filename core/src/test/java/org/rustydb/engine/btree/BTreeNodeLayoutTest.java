@@ -20,7 +20,11 @@ class BTreeNodeLayoutTest {
     assertThat(PREFIX_LENGTH_OFFSET).isEqualTo(52);
     assertThat(SLOTS_OFFSET).isEqualTo(54);
     assertThat(USABLE).isEqualTo(4042);
-    assertThat(MAX_LEAF_CELL).isEqualTo(4 + 256 + 1024 + 2);
+    assertThat(MAX_LEAF_CELL).isEqualTo(1347); // a third of USABLE
+    assertThat(MAX_INLINE_PAYLOAD).isEqualTo(MAX_LEAF_CELL - 4 - 2).isEqualTo(1341);
+    assertThat(MAX_INLINE_VALUE).isEqualTo(1341 - 256);
+    assertThat(isInline(23, 1120)).as("a YCSB record under its key").isTrue();
+    assertThat(isInline(23, 1319)).isFalse();
     assertThat(3 * MAX_LEAF_CELL).isLessThanOrEqualTo(USABLE);
     assertThat(META_ROOT_OFFSET).isEqualTo(40);
     assertThat(META_HEIGHT_OFFSET).isEqualTo(48);
@@ -28,6 +32,38 @@ class BTreeNodeLayoutTest {
     assertThat(OVERFLOW_CAPACITY).isEqualTo(4052);
     // fanout for 8-byte keys: (2 + 8 + 8) bytes of cell + 2 of offset
     assertThat(USABLE / (INNER_CELL_HEADER + 8 + CHILD_SIZE + SLOT_SIZE)).isBetween(100, 250);
+  }
+
+  /** A value of the same inline length goes over the old one in place; anything else is not the same length. */
+  @Test
+  void sameLengthInlineValuesAreOverwrittenInPlace() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment page = arena.allocate(PAGE_SIZE);
+      BTreeNode n = BTreeNode.init(page, 77, 0);
+      byte[] k = {1, 2, 3};
+      n.insertCell(0, BTreeNode.leafCell(new byte[] {0}, new byte[1120]));
+      n.insertCell(1, BTreeNode.leafCell(k, new byte[1120]));
+      n.insertCell(2, BTreeNode.leafCell(new byte[] {9}, BTreeNode.leafCell(new byte[0], new byte[5])));
+      int free = n.totalFree();
+      byte[] before = page.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+      byte[] v = new byte[1120];
+      java.util.Arrays.fill(v, 1000, 1010, (byte) 7);
+      byte[] cell = BTreeNode.leafCell(k, v);
+      assertThat(n.sameInlineLength(1, cell)).isTrue();
+      n.overwriteInlineValue(1, cell);
+      assertThat(n.inlineValue(1)).isEqualTo(v);
+      assertThat(n.totalFree()).isEqualTo(free);
+      byte[] after = page.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+      int changed = 0;
+      for (int i = 0; i < PAGE_SIZE; i++) if (before[i] != after[i]) changed++;
+      assertThat(changed).as("only the ten changed value bytes").isEqualTo(10);
+      assertThat(n.sameInlineLength(1, BTreeNode.leafCell(k, new byte[1119]))).isFalse();
+      assertThat(n.sameInlineLength(1, BTreeNode.leafOverflowCell(k, 5, 1120))).isFalse();
+      assertThat(n.sameInlineLength(2, BTreeNode.leafCell(new byte[] {9}, new byte[9]))).isTrue();
+      n.removeCell(2);
+      n.insertCell(2, BTreeNode.leafOverflowCell(new byte[] {9}, 5, 12));
+      assertThat(n.sameInlineLength(2, BTreeNode.leafCell(new byte[] {9}, new byte[12]))).isFalse();
+    }
   }
 
   @Test
