@@ -205,6 +205,18 @@ public final class BufferPool implements AutoCloseable {
     return new ReadGuard(f, pageId);
   }
 
+  /**
+   * Shared access to page {@code pageId} if it is resident and its latch is free now; else null, at once.
+   * For a caller that holds another latch and must not wait (a cursor stepping to the next leaf while it
+   * holds the current one: waiting could close a cycle with a writer that latches right to left).
+   */
+  public ReadGuard tryRead(long pageId) {
+    Frame f = tryHitShared(pageId);
+    if (f == null) return null;
+    if (isRareHit(f)) onRareHit(f, pageId);
+    return new ReadGuard(f, pageId);
+  }
+
   /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
   public WriteGuard write(long pageId) {
     Frame f = tryHitExclusive(pageId);

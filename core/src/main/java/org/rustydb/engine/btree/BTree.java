@@ -977,11 +977,24 @@ public final class BTree {
         BTreeNode leaf = new BTreeNode(g.segment());
         int i = leaf.search(k);
         int start = i >= 0 ? (inclusive ? i : i + 1) : -i - 1;
-        prefetchValues(leaf, start, Math.min(leaf.count(), start + max - keys.size()));
-        for (int j = start; j < leaf.count() && keys.size() < max; j++) {
-          if (to != null && leaf.compareKey(j, to) >= 0) return;
-          keys.add(leaf.key(j));
-          values.add(value(leaf, j));
+        while (true) {
+          prefetchValues(leaf, start, Math.min(leaf.count(), start + max - keys.size()));
+          for (int j = start; j < leaf.count() && keys.size() < max; j++) {
+            if (to != null && leaf.compareKey(j, to) >= 0) return;
+            keys.add(leaf.key(j));
+            values.add(value(leaf, j));
+          }
+          if (keys.size() >= max || leaf.next() == -1) return;
+          // On to the right sibling while this leaf is held, so nothing can come between them (a split of
+          // this leaf needs its exclusive latch). Only if that takes no waiting: a merge latches right to left
+          // under the parent, and a shared latch held while waiting could close a cycle with it. Otherwise
+          // the cursor descends again, as after a full batch.
+          ReadGuard next = pool.tryRead(leaf.next());
+          if (next == null) break;
+          g.close();
+          g = next;
+          leaf = new BTreeNode(g.segment());
+          start = 0;
         }
       } finally {
         g.close();
