@@ -951,7 +951,11 @@ public final class BTree {
       if (pages == null) pages = new long[to - from];
       pages[n++] = leaf.overflowPage(j);
     }
-    if (n > 1) pool.prefetch(java.util.Arrays.stream(pages, 0, n).distinct().toArray());
+    if (n < 2) return;
+    Arrays.sort(pages, 0, n); // distinct pages, in file order (a boxed stream's distinct() showed in profiles)
+    int m = 1;
+    for (int j = 1; j < n; j++) if (pages[j] != pages[m - 1]) pages[m++] = pages[j];
+    pool.prefetch(Arrays.copyOf(pages, m));
   }
 
   /**
