@@ -17,9 +17,14 @@ import org.junit.jupiter.api.Test;
  */
 class PageLatchTest {
 
+  /** A latch of its own table of reader slots (a pool's frames share one). */
+  static PageLatch newLatch() {
+    return new PageLatch(new ReaderSlots(4), 0);
+  }
+
   @Test
   void sequentialProtocol() {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     long s0 = l.tryOptimistic();
     assertThat(s0).isNotZero();
     assertThat(l.validate(s0)).isTrue();
@@ -150,7 +155,7 @@ class PageLatchTest {
   }
 
   private static void run(Op[][] programs, int[] schedule) {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     Model m = new Model();
     Thr[] ts = new Thr[programs.length];
     for (int i = 0; i < ts.length; i++) ts[i] = new Thr(programs[i]);
@@ -220,7 +225,7 @@ class PageLatchTest {
 
   @Test
   void racingThreadsKeepTheInvariants() throws Exception {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     Guarded g = new Guarded();
     int threads = 4;
     int iterations = 100_000;
@@ -288,7 +293,7 @@ class PageLatchTest {
 
   @Test
   void aWaitingWriterWakesWhenARefusedReaderBacksOut() throws Exception {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     l.acquireExclusive();
     long found = l.addShared(); // a reader counts itself in while the writer holds the latch...
     assertThat(found & PageLatch.EXCLUSIVE).isNotZero();
@@ -307,7 +312,7 @@ class PageLatchTest {
 
   @Test
   void tooManySharedHoldersIsRefusedWithoutCorruptingTheLatch() {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     for (int i = 0; i < PageLatch.SHARED_LIMIT; i++) assertThat(l.tryAcquireShared()).isTrue();
     assertThatThrownBy(l::tryAcquireShared).isInstanceOf(IllegalStateException.class);
     assertThat(l.sharedCount()).isEqualTo(PageLatch.SHARED_LIMIT);
@@ -320,7 +325,7 @@ class PageLatchTest {
 
   @Test
   void aBlockedReaderWakesWhenTheWriterLeaves() throws Exception {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     l.acquireExclusive();
     CountDownLatch done = new CountDownLatch(1);
     Thread reader = Thread.ofPlatform().start(() -> {
@@ -355,7 +360,7 @@ class PageLatchTest {
   @Test
   void acquireWhileGivesUpWhenTheLatchNoLongerGuardsWhatTheWaiterWants() throws Exception {
     for (boolean exclusive : new boolean[] {true, false}) {
-      PageLatch latch = new PageLatch();
+      PageLatch latch = newLatch();
       latch.acquireExclusive(); // the frame's new holder, which never lets go during the test
       java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
       java.util.concurrent.CompletableFuture<Boolean> got = java.util.concurrent.CompletableFuture.supplyAsync(
