@@ -852,6 +852,11 @@ public final class BufferPool implements AutoCloseable {
         s.t1(), s.t2(), s.b1(), s.b2(), s.scan());
   }
 
+  /** Hits taken by biased read guards so far (part of {@link #stats()}' hit count; for tests). */
+  long biasedHits() {
+    return readerSlots.hits();
+  }
+
   /** The frames' memory, for registering with an I/O engine. Valid until {@link #close()}. */
   public MemorySegment frameRegion() {
     return region.segment();
