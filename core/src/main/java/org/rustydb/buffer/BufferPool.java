@@ -28,14 +28,12 @@ import org.rustydb.stats.BufferPoolStats;
  *
  * <p><b>Finding a resident page (the hit path) takes no lock and allocates nothing.</b> The
  * {@link PageTable} is an open-addressing table from page id to frame read with plain (opaque) loads; its
- * answer is a hint. The reader latches the frame it names ({@link PageLatch}: for shared, a slot of its own
- * in the pool's {@link ReaderSlots} while the frame is reader-biased, else one atomic add on the latch word;
- * nothing for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
- * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode,
- * biased readers included, <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive},
- * which fails while a shared count or a reader slot holds it, so a guarded page can never be chosen. A biased
- * read guard writes no cache line that another reader writes; the hit is counted with no atomic instruction
- * ({@link HitCounter}). {@link #read} and {@link #write} stay small enough
+ * answer is a hint. The reader latches the frame it names ({@link PageLatch}: one atomic add for shared, none
+ * for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
+ * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode
+ * <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive} on an unheld latch, so a
+ * guarded page can never be chosen, and a read guard costs two atomic adds (enter, leave); the hit is
+ * counted with no atomic instruction ({@link HitCounter}). {@link #read} and {@link #write} stay small enough
  * to be inlined into their callers, so escape analysis removes the guard object; everything else is in
  * {@link #slowPath} (see there why it is one long method).
  *
@@ -127,7 +125,6 @@ public final class BufferPool implements AutoCloseable {
   private final FrameRegion region;
   private final Frame[] frames;
   private final PageTable table;
-  private final ReaderSlots readerSlots;
   private final Replacer replacer;
   private final HitBuffer hits;
   private final WalFlushHook wal;
@@ -174,9 +171,8 @@ public final class BufferPool implements AutoCloseable {
     this.freeFrames = new int[n];
     MemorySegment[] slices = new MemorySegment[n];
     for (int i = 0; i < n; i++) slices[i] = region.frame(i);
-    this.readerSlots = new ReaderSlots(Math.max(64, 4 * Runtime.getRuntime().availableProcessors()));
     for (int i = 0; i < n; i++) { // allocated back to back: a hit reads one small object, densely packed
-      frames[i] = new Frame(i, slices[i], readerSlots);
+      frames[i] = new Frame(i, slices[i]);
       freeFrames[i] = n - 1 - i; // pop order 0, 1, 2...
     }
     this.freeCount = n;
@@ -202,30 +198,11 @@ public final class BufferPool implements AutoCloseable {
 
   // ------------------------------------------------------------------ guards
 
-  /**
-   * Shared access to page {@code pageId}, reading it if it is not resident. The hit path: one table probe, the
-   * latch entered ({@link PageLatch#tryEnterShared(ReaderSlots)}: a reader slot of this thread's own while the frame is
-   * reader-biased, else one atomic add on the latch word), the page id check, the hit counted. Anything else
-   * (not resident, held exclusively, a stale hint, a hit the policy should hear of) goes to {@link #slowPath}.
-   * One allocation site, so that escape analysis can drop the guard.
-   */
+  /** Shared access to page {@code pageId}, reading it if it is not resident. */
   public ReadGuard read(long pageId) {
-    checkOpen();
-    checkPageId(pageId);
-    Frame f = (Frame) table.getRef(pageId);
-    int how = f == null ? PageLatch.REFUSED : f.tryEnterShared(readerSlots);
-    if (how != PageLatch.REFUSED && f.pageId != pageId) {
-      f.exitShared(readerSlots, how);
-      how = PageLatch.REFUSED;
-    }
-    if (how == PageLatch.REFUSED) {
-      f = slowPath(null, pageId, Mode.READ);
-      how = PageLatch.COUNTED;
-    } else {
-      if (how >= 0) readerSlots.countHit(how); else hitCount.increment(); // no atomic instruction either way
-      if (isRareHit(f)) slowPath(f, pageId, Mode.READ);
-    }
-    return new ReadGuard(f, pageId, how, readerSlots);
+    Frame f = tryHitShared(pageId);
+    if (f == null || isRareHit(f)) f = slowPath(f, pageId, Mode.READ);
+    return new ReadGuard(f, pageId);
   }
 
   /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
@@ -293,6 +270,25 @@ public final class BufferPool implements AutoCloseable {
       f.releaseShared();
     }
     return new OptimisticGuard(f, pageId, stamp); // one allocation site, so that escape analysis can drop it
+  }
+
+  /**
+   * The hit path of {@link #read}: one table probe, one atomic add on the frame's latch, the page id check,
+   * the hit counted. Null when the page is not resident, its frame is held exclusively, or the hint was
+   * stale; the caller then takes {@link #slowPath}. Unlike that path it never waits, so it needs no check
+   * that the frame is worth waiting for.
+   */
+  private Frame tryHitShared(long pageId) {
+    checkOpen();
+    checkPageId(pageId);
+    Frame f = (Frame) table.getRef(pageId);
+    if (f == null || !f.tryAcquireShared()) return null;
+    if (f.pageId != pageId) {
+      f.releaseShared();
+      return null;
+    }
+    hitCount.increment(); // no atomic instruction: see HitCounter
+    return f;
   }
 
   /**
@@ -519,7 +515,6 @@ public final class BufferPool implements AutoCloseable {
         f.loadingPageId = PageId.INVALID;
         f.dirty = false;
         f.prefetched = false;
-        f.biasCredit = 0; // a new page: reader-biased again from its first counted read (the old page's credit is moot)
       } finally {
         missLock.unlock();
       }
@@ -845,16 +840,11 @@ public final class BufferPool implements AutoCloseable {
     } finally {
       missLock.unlock();
     }
-    long h = hitCount.sum() + readerSlots.hits();
+    long h = hitCount.sum();
     long m = missCount.get();
     return new BufferPoolStats(frames.length, used, dirty, pinned, h, m, h + m == 0 ? 0.0 : (double) h / (h + m),
         evictions.get(), prefetches.get(), prefetchHits.get(), prefetchMisses.get(), checkpoints.get(),
         s.t1(), s.t2(), s.b1(), s.b2(), s.scan());
-  }
-
-  /** Hits taken by biased read guards so far (part of {@link #stats()}' hit count; for tests). */
-  long biasedHits() {
-    return readerSlots.hits();
   }
 
   /** The frames' memory, for registering with an I/O engine. Valid until {@link #close()}. */
