@@ -510,7 +510,7 @@ public final class DiskManager implements PageFileStore {
    */
   private void forgetReadAhead(PageFile f, long firstPageId, long n) {
     f.writeSeq.incrementAndGet();
-    for (long i = 0; i < n; i++) readAhead.invalidate(firstPageId + i);
+    readAhead.invalidate(firstPageId, n);
   }
 
   /** A run of consecutive pages in one positional write (aligned buffers only under direct I/O). */
@@ -538,7 +538,7 @@ public final class DiskManager implements PageFileStore {
     }
     f.unsynced.set(true);
     f.writeSeq.incrementAndGet();
-    for (long i = 0; i < n; i++) readAhead.invalidate(firstPageId + i);
+    readAhead.invalidate(firstPageId, n);
     pagesWritten.add(n);
   }
 
@@ -721,6 +721,11 @@ public final class DiskManager implements PageFileStore {
   public DiskStats stats() {
     return new DiskStats(direct, pagesRead.sum(), pagesWritten.sum(), syncs.sum(),
         readAhead.issued.sum(), readAhead.hits.sum(), readAhead.wasted.sum());
+  }
+
+  /** The read-ahead cache (for tests). */
+  ReadAheadCache readAheadCache() {
+    return readAhead;
   }
 
   /** Whether read-ahead holds page {@code pageId} now (for tests). */

@@ -15,7 +15,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Staleness: a write bumps its file's {@code writeSeq} after the write and then invalidates the page
  * here. A prefetch notes {@code writeSeq} before its read and inserts only if it has not moved, under
- * this monitor; so a page read ahead before a write can never be served after it.
+ * this monitor; so a page read ahead before a write can never be served after it. Both halves must hold
+ * the monitor: the insert's check of {@code writeSeq} and its insertion are one step only if the
+ * invalidation cannot run between them. (It used to skip the monitor when the cache looked empty. A
+ * prefetch that read a page just before a write of it landed, and checked {@code writeSeq} just before the
+ * write bumped it, had not inserted yet when the write looked: its old copy stayed, and was served once
+ * the buffer pool evicted the page and read it again. Committed rows vanished that way from pages the
+ * background flusher wrote while the workload read ahead; {@code ReadAheadTest} replays the order.)
  */
 final class ReadAheadCache {
 
@@ -26,8 +32,14 @@ final class ReadAheadCache {
   private final long[] slotPage;
   private final Map<Long, Integer> index = new HashMap<>();
   private int next;
-  /** Pages held; read without the monitor so that writes skip invalidation when the cache is empty. */
+  /** Pages held; read without the monitor so that a read skips the lookup when the cache is empty. */
   private volatile int size;
+
+  /**
+   * Test hook, null otherwise: run by {@link #putAll} between its staleness check and the insertion (under
+   * the monitor), so a test can land a write right there.
+   */
+  volatile Runnable afterStalenessCheck;
 
   final LongAdder issued = new LongAdder();
   final LongAdder hits = new LongAdder();
@@ -62,6 +74,8 @@ final class ReadAheadCache {
       wasted.add(count);
       return;
     }
+    Runnable hook = afterStalenessCheck;
+    if (hook != null) hook.run();
     for (int i = 0; i < count; i++) {
       long pageId = PageId.of(file.fileId, firstPageNo + i);
       Integer s = index.get(pageId);
@@ -88,9 +102,12 @@ final class ReadAheadCache {
     return index.containsKey(pageId);
   }
 
-  /** Drops page {@code pageId} (it was written or freed). */
+  /**
+   * Drops page {@code pageId} (it was written or freed): always under the monitor, even when the cache looks
+   * empty, so that it comes after a {@link #putAll} in progress has inserted what it read (class comment).
+   */
   void invalidate(long pageId) {
-    if (size == 0) return;
+    if (capacity == 0) return; // read-ahead off: nothing is ever inserted
     synchronized (this) {
       Integer s = index.remove(pageId);
       if (s != null) {
@@ -98,6 +115,14 @@ final class ReadAheadCache {
         size--;
         wasted.increment();
       }
+    }
+  }
+
+  /** Drops pages {@code firstPageId} to {@code firstPageId + n - 1} (a run was written): one monitor entry. */
+  void invalidate(long firstPageId, long n) {
+    if (capacity == 0) return;
+    synchronized (this) {
+      for (long i = 0; i < n; i++) invalidate(firstPageId + i);
     }
   }
 

@@ -6,7 +6,13 @@ import static org.rustydb.disk.DiskManagerTest.fill;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -241,5 +247,72 @@ class ReadAheadTest {
     dm.writePage(p5, page);
     dm.readPage(p5, page);
     assertPage(page, p5, 9);
+  }
+
+  /**
+   * The order behind rows that vanished in the crash sweep with the background flusher
+   * ({@code PageCrashSweepTest}): a read-ahead has read page 5 (old bytes) and passed its staleness check
+   * when a write of page 5 lands. The write's invalidation must wait for the insert and remove it; it used
+   * to skip the cache because it still looked empty, and the old copy was served by the next read (in the
+   * database: once the pool had evicted the page the flusher wrote and read it again).
+   */
+  @Test
+  void aWriteLandingWhileAReadAheadInsertsIsNeverHiddenByTheStaleCopy() throws Exception {
+    open(DiskOptions.defaults());
+    ReadAheadCache cache = dm.readAheadCache();
+    CountDownLatch checked = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    cache.afterStalenessCheck = () -> {
+      checked.countDown();
+      try {
+        if (!go.await(30, TimeUnit.SECONDS)) failure.compareAndSet(null, new AssertionError("never let go"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    Thread readAhead = thread("test-read-ahead", () -> dm.readAhead(PageId.of(file, 1), 8), failure);
+    assertThat(checked.await(30, TimeUnit.SECONDS)).as("the read-ahead reached its insert").isTrue();
+    cache.afterStalenessCheck = null;
+
+    long p5 = PageId.of(file, 5);
+    MemorySegment newer = Arena.ofAuto().allocate(4096, 4096);
+    fill(newer, p5, 7);
+    Thread writer = thread("test-writer", () -> dm.writePage(p5, newer), failure);
+    // The write has landed and either finished or waits for the insert (blocked on the cache's monitor).
+    waitUntil(() -> !writer.isAlive() || blockedOn(writer, cache));
+    go.countDown();
+    readAhead.join();
+    writer.join();
+    assertThat(failure.get()).isNull();
+
+    dm.readPage(p5, page);
+    assertPage(page, p5, 7);
+  }
+
+  private static Thread thread(String name, Runnable body, AtomicReference<Throwable> failure) {
+    Thread t = new Thread(() -> {
+      try {
+        body.run();
+      } catch (Throwable e) {
+        failure.compareAndSet(null, e);
+      }
+    }, name);
+    t.start();
+    return t;
+  }
+
+  private static boolean blockedOn(Thread t, Object monitor) {
+    ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.threadId());
+    return info != null && info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
+        && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(monitor);
+  }
+
+  private static void waitUntil(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("condition not reached in 30 s");
+      Thread.yield();
+    }
   }
 }
