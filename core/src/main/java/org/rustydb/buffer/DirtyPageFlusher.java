@@ -1,5 +1,7 @@
 package org.rustydb.buffer;
 
+import org.rustydb.io.IoPriority;
+import org.rustydb.io.IoScheduler;
 import org.rustydb.io.Threads;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -26,6 +28,11 @@ import org.rustydb.stats.FlusherStats;
  * also ends by itself when a round fails with a {@link DatabaseFailedException} (the store turned read-only
  * after a failed fsync), rather than failing and logging again every round.
  * {@link #runRound()} runs one round on the caller's thread (tests drive it deterministically with it).
+ *
+ * <p>Its page writes are background work: a round runs in an {@link IoScheduler#runAt} scope of
+ * {@link IoPriority#LOW} (the spec's priority for background I/O), so on a saturated device they wait behind
+ * commits (CRITICAL), checkpoints (HIGH) and user reads (NORMAL), and aging still moves them on. The WAL
+ * flushes its write-ahead hook asks for keep the log's own lane.
  */
 public final class DirtyPageFlusher implements AutoCloseable {
 
@@ -120,6 +127,12 @@ public final class DirtyPageFlusher implements AutoCloseable {
   }
 
   private long runRound(long start, long roundNanos) {
+    long[] written = new long[1];
+    IoScheduler.runAt(IoPriority.LOW, () -> written[0] = runRoundAtLow(start, roundNanos));
+    return written[0];
+  }
+
+  private long runRoundAtLow(long start, long roundNanos) {
     lock.lock();
     try {
       if (stopped && thread != null && Thread.currentThread() == thread) return 0;

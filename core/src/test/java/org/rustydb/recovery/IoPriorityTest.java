@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.Database;
 import org.rustydb.DatabaseOptions;
+import org.rustydb.buffer.FlusherOptions;
 import org.rustydb.engine.heap.HeapTable;
 import org.rustydb.io.FileOpenOptions;
 import org.rustydb.io.IoEngine;
@@ -26,8 +27,10 @@ import org.rustydb.wal.Durability;
 import org.rustydb.wal.EngineWalFile;
 
 /**
- * The spec's I/O priorities as a database applies them: checkpoint page writes and syncs HIGH, other page
- * I/O NORMAL (page reads a caller waits for skip the queue: {@code IoEngine.readInCaller}), and the WAL's writes and fdatasyncs CRITICAL when it goes through the engine. A decorator
+ * The spec's I/O priorities as a database applies them: checkpoint page writes and syncs HIGH, the
+ * background flusher's page writes LOW, other page I/O NORMAL (page reads a caller waits for skip the
+ * queue: {@code IoEngine.readInCaller}), and the WAL's writes and fdatasyncs CRITICAL when it goes through
+ * the engine. A decorator
  * under the I/O scheduler records the priority each request is dispatched with.
  */
 class IoPriorityTest {
@@ -144,6 +147,42 @@ class IoPriorityTest {
       db.checkpoint();
       List<Seen> cp = rec[0].take();
       assertThat(cp).anyMatch(s -> s.kind().equals("write")).allMatch(s -> s.priority() == IoPriority.HIGH);
+    }
+  }
+
+  /**
+   * The background flusher's page writes are LOW. After a checkpoint has made every page clean, updates in
+   * place dirty pages without growing the file, in a pool too large to evict: the only page writes until
+   * the flusher has written are the flusher's own.
+   */
+  @Test
+  void theBackgroundFlushersPageWritesAreLow() {
+    Recording[] rec = new Recording[1];
+    FlusherOptions flush = FlusherOptions.builder().round(Duration.ofMillis(1)).dirtyRatioThreshold(0.01).build();
+    try (Database db = Database.open(tmp.resolve("db"), options(rec).backgroundFlush(true).flusher(flush)
+        .walFiles(EngineWalFile.DATABASE_ENGINE).build())) {
+      HeapTable t = db.heapTable("t");
+      List<Long> rids = new java.util.ArrayList<>();
+      Transaction tx = db.begin();
+      for (int i = 0; i < 200; i++) rids.add(t.insert(tx, ("row-" + i + "-" + "x".repeat(200)).getBytes()));
+      tx.commit(Durability.SYNC);
+      db.checkpoint(); // waits for any flusher write in flight; every page is clean afterwards
+      long before = db.flusherStats().orElseThrow().pagesWritten();
+      rec[0].take();
+
+      Transaction up = db.begin();
+      for (long rid : rids) assertThat(t.update(up, rid, ("new-" + rid).getBytes())).isTrue();
+      up.commit(Durability.SYNC);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (db.flusherStats().orElseThrow().pagesWritten() == before) {
+        assertThat(System.nanoTime()).as("the flusher writes the updated pages within 30 s").isLessThan(deadline);
+        Thread.yield();
+      }
+      List<Seen> seen = rec[0].take();
+      List<Seen> pageWrites = seen.stream().filter(s -> !isWal(s) && s.kind().equals("write")).toList();
+      assertThat(pageWrites).as("the flusher's writes").isNotEmpty().allMatch(s -> s.priority() == IoPriority.LOW);
+      assertThat(seen.stream().filter(IoPriorityTest::isWal)).as("the log keeps its lane")
+          .isNotEmpty().allMatch(s -> s.priority() == IoPriority.CRITICAL);
     }
   }
 
