@@ -33,6 +33,11 @@ public final class CommitBenchCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "table|csv", description = "output format (default table)")
   String format = "table";
 
+  @Option(names = "--wal-io", paramLabel = "nio|engine",
+      description = "how segments are written: nio (FileChannel from the committing thread, default) or engine"
+          + " (the I/O engine's CRITICAL lane, as DatabaseOptions.walFiles(EngineWalFile.DATABASE_ENGINE))")
+  String walIo = "nio";
+
   @Override
   public Integer call() throws Exception {
     if (!format.equals("table") && !format.equals("csv")) {
@@ -41,13 +46,18 @@ public final class CommitBenchCommand implements Callable<Integer> {
     if (seconds <= 0 || threads.stream().anyMatch(t -> t < 1 || t > 4096)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--seconds must be > 0 and thread counts 1..4096");
     }
+    CommitBench.WalIo io = switch (walIo) {
+      case "nio" -> CommitBench.WalIo.NIO;
+      case "engine" -> CommitBench.WalIo.ENGINE;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--wal-io must be nio or engine: " + walIo);
+    };
     boolean csv = format.equals("csv");
     PrintWriter out = spec.commandLine().getOut();
     out.println(csv ? "threads,commits_per_s,p50_us,p99_us"
         : String.format("%7s %14s %10s %10s %8s %14s", "threads", "commits/s", "p50 us", "p99 us", "fsyncs", "commits/fsync"));
     out.flush();
     for (int t : threads) {
-      CommitBench.Result r = CommitBench.run(dir, t, seconds);
+      CommitBench.Result r = CommitBench.run(dir, t, seconds, io);
       out.println(csv
           ? String.format("%d,%.0f,%.0f,%.0f", t, r.commitsPerSecond(), r.p50Micros(), r.p99Micros())
           : String.format("%7d %14.0f %10.0f %10.0f %8d %14.1f", t, r.commitsPerSecond(), r.p50Micros(),

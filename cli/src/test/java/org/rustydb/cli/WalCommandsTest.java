@@ -74,4 +74,13 @@ class WalCommandsTest {
     assertThat(lines[2]).matches("4,\\d+,\\d+,\\d+");
     assertThat(run("bench", "commit", "--dir", dir.toString(), "--format", "xml").exit()).isEqualTo(2);
   }
+
+  @Test
+  void benchCommitWritesTheLogThroughTheEngineWhenAsked() {
+    CliRun r = run("bench", "commit", "--dir", dir.toString(), "--threads", "2", "--seconds", "0.2", "--format", "csv",
+        "--wal-io", "engine");
+    assertThat(r.exit()).as(r.err()).isEqualTo(0);
+    assertThat(r.out().split("\n")[1]).matches("2,\\d+,\\d+,\\d+");
+    assertThat(run("bench", "commit", "--dir", dir.toString(), "--wal-io", "mmap").exit()).isEqualTo(2);
+  }
 }

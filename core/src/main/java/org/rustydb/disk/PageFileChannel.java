@@ -21,6 +21,7 @@ import org.rustydb.OperationFailedException;
 import org.rustydb.io.FileOpenOptions;
 import org.rustydb.io.IoEngine;
 import org.rustydb.io.IoFile;
+import org.rustydb.io.IoRequest;
 
 /**
  * All raw file I/O of the disk manager: positional reads and writes of whole, 4096-aligned pages, optionally
@@ -198,7 +199,8 @@ final class PageFileChannel implements AutoCloseable {
 
   /** Reads {@code buf.byteSize()} bytes at {@code offset}; returns how many were read (short at end of file). */
   int read(long offset, MemorySegment buf) throws IOException {
-    if (engine != null) return (int) io(() -> engine.readInCaller(ioFile, offset, buf)); // the caller waits anyway
+    // The caller waits anyway: on this thread where the engine can (IoEngine.execute).
+    if (engine != null) return (int) io(() -> engine.execute(new IoRequest.Read(ioFile, offset, buf, false)));
     for (int attempt = 0; ; attempt++) {
       FileChannel ch = channel;
       try {

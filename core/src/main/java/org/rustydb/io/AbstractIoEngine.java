@@ -135,39 +135,49 @@ abstract class AbstractIoEngine implements IoEngine {
     return futures;
   }
 
-  /** A read done in the calling thread: fills {@code dst} from {@code offset} or up to the end of the file. */
-  @FunctionalInterface
-  interface CallerRead {
-    long read(IoFile file, long offset, MemorySegment dst);
+  /**
+   * As {@link IoEngine#execute}: inline when {@link #runsInline} says the engine can run this request on the
+   * caller's thread, the request is valid, and (for a sync) no write of its file is still in flight; the
+   * same accounting as {@link #submit} (close protocol, file reference, a write listed in flight while it
+   * runs, so that a sync submitted meanwhile waits for it). Anything else goes through {@link #submit}.
+   */
+  @Override
+  public final CompletableFuture<Long> execute(IoRequest r) {
+    if (!runsInline(r) || r.file().owner != this || validate(r) != null
+        || (r instanceof IoRequest.Sync && !r.file().writesInFlight.isEmpty())) {
+      return submit(List.of(r)).getFirst();
+    }
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    outstanding.incrementAndGet();
+    if (closing) {
+      leave();
+      f.completeExceptionally(engineClosed());
+      return f;
+    }
+    if (!r.file().acquire()) {
+      leave();
+      f.completeExceptionally(r.file().closedException());
+      return f;
+    }
+    Op op = new Op(r, f, System.nanoTime());
+    if (r instanceof IoRequest.Write) op.file.writesInFlight.add(f);
+    try {
+      runInline(op);
+    } catch (RuntimeException | Error e) {
+      if (!f.isDone()) failCause(op, e);
+      if (e instanceof Error err) throw err;
+    }
+    return f;
   }
 
-  /**
-   * {@link #readInCaller} for an engine that can read in the calling thread with {@code reader}: the same
-   * checks, close protocol and statistics as a submitted read; failures arrive in the returned future.
-   */
-  final CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst, CallerRead reader) {
-    IoRequest.Read r = new IoRequest.Read(file, offset, dst, false);
-    String bad = file.owner == this ? validate(r) : "file " + file + " was not opened by this " + name() + " engine";
-    if (bad != null) return CompletableFuture.failedFuture(new IllegalArgumentException(bad));
-    outstanding.incrementAndGet();
-    try {
-      if (closing) return CompletableFuture.failedFuture(engineClosed());
-      if (!file.acquire()) return CompletableFuture.failedFuture(file.closedException());
-      try {
-        long start = System.nanoTime();
-        long bytes = reader.read(file, offset, dst);
-        boolean sequential = file.lastReadEnd == offset;
-        file.lastReadEnd = offset + bytes;
-        metrics.recordRead(bytes, System.nanoTime() - start, sequential);
-        return CompletableFuture.completedFuture(bytes);
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      } finally {
-        file.release();
-      }
-    } finally {
-      leave();
-    }
+  /** Whether this engine can run {@code r} on the caller's thread ({@link #runInline}); false by default. */
+  boolean runsInline(IoRequest r) {
+    return false;
+  }
+
+  /** Runs an accepted request on the calling thread; must end in exactly one complete or fail call. */
+  void runInline(Op op) {
+    throw new IllegalStateException(name() + " engine runs no request inline");
   }
 
   private void dispatchSafely(List<Op> ops) {

@@ -55,21 +55,24 @@ public interface IoEngine extends AutoCloseable {
     return submit(List.of(request)).getFirst();
   }
 
+  /**
+   * Runs one request on the calling thread when the engine can (a blocking system call, no hand-off to an
+   * engine thread and back) and nothing it must be ordered after is still in flight; otherwise submits it
+   * as {@link #submit(IoRequest)} does. Either way the result is the request's future, complete when an
+   * inline run returns; errors are reported through it as for {@code submit}. For a caller that would wait
+   * for the request at once anyway (the WAL's commit path, and every page read of the disk manager): the
+   * hand-off to the engine's thread and the wake-up after it cost more than a write or sync the disk takes
+   * quickly or a read the OS cache serves (docs/benchmarks.md). By default it submits: the portable engine
+   * keeps that (its channels close when a thread is interrupted in them), and decorators that do not
+   * override it (fault injection, recording) keep seeing every request in their {@code submit}.
+   */
+  default CompletableFuture<Long> execute(IoRequest request) {
+    return submit(request);
+  }
+
   /** Reads into {@code dst}; completes with the bytes read (short only at the end of the file). */
   default CompletableFuture<Long> read(IoFile file, long offset, MemorySegment dst) {
     return submit(new IoRequest.Read(file, offset, dst, false));
-  }
-
-  /**
-   * As {@link #read}, run in the calling thread where the engine can (io_uring: a pread on the file's
-   * descriptor); the future is then complete when this returns. For reads whose caller waits anyway: handing
-   * one to the engine's thread and being woken when it completes costs more than a read the OS cache serves
-   * (docs/benchmarks.md, "Reads in the caller's thread"). Checked and counted in {@link #stats()} like any
-   * read. By default it is {@link #read}: the portable engine keeps it (its channels close when a reading
-   * thread is interrupted), and so do wrappers that must see every request (fault injection, recording).
-   */
-  default CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
-    return read(file, offset, dst);
   }
 
   /** Reads exactly {@code dst.byteSize()} bytes, or fails with {@link ShortReadException}. */

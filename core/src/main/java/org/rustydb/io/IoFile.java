@@ -28,6 +28,14 @@ public abstract class IoFile implements AutoCloseable {
   private final AtomicLong state = new AtomicLong();
   /** Writes submitted and not yet completed; a sync waits for the ones present when it is submitted. */
   final Set<CompletableFuture<Long>> writesInFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * Writes accepted by an {@link IoScheduler} and not yet completed (queued, waiting for a slot, in the
+   * engine or running inline): a sync the scheduler accepts later waits for them. Kept on the file rather
+   * than in a map of the scheduler's, so tracking a write costs one set insertion, not a lookup plus a new
+   * set per file whenever it falls empty (a cost the WAL paid twice per commit). Two schedulers over one
+   * engine would share it, which only makes a sync wait for more writes than it must.
+   */
+  final Set<CompletableFuture<Long>> scheduledWrites = ConcurrentHashMap.newKeySet();
   /** Where the last read of this file ended, to tell sequential reads from random ones in IoStats. */
   volatile long lastReadEnd = -1;
 

@@ -5,7 +5,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -33,6 +32,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * only when every write to the same file accepted by the scheduler before it has completed, so a
  * CRITICAL fsync cannot overtake a queued LOW write it is meant to cover.
  *
+ * <p><b>CRITICAL on the caller's thread.</b> {@link #execute} (a lane's {@link IoEngine#execute}) of a
+ * CRITICAL request does not queue: it would be dispatched before anything waiting anyway, and a caller
+ * who waits for it at once (the WAL's commit path) is better served by the engine running it inline, with
+ * no hand-off to an engine thread and back ({@link IoEngine#execute}). The ordering rule holds: a sync
+ * runs inline only while no write of its file accepted before it is pending here (queued, waiting or in
+ * the engine), else it takes the queued path above; a write run inline is listed as pending while it runs,
+ * so a sync that comes meanwhile waits for it. Inline requests take no dispatch slot: the device may see
+ * {@code maxInFlight} plus the CRITICAL requests running inline (one per thread that runs one).
+ *
  * <p>Thread-safe. The lock guards only the queue and the in-flight count; engine calls happen outside it.
  */
 public final class IoScheduler {
@@ -46,8 +54,6 @@ public final class IoScheduler {
   private int inFlight;
   private final ThreadLocal<ArrayDeque<Pending>> starting = new ThreadLocal<>();
   private final AtomicLongArray dispatched = new AtomicLongArray(IoPriority.values().length);
-  /** Writes accepted and not yet completed, per file: a later sync of that file waits for them. */
-  private final ConcurrentHashMap<IoFile, Set<CompletableFuture<Long>>> writesPending = new ConcurrentHashMap<>();
   private final EnumMap<IoPriority, IoEngine> lanes = new EnumMap<>(IoPriority.class);
   private final EnumMap<IoPriority, IoEngine> contextLanes = new EnumMap<>(IoPriority.class);
   /** The priority bound by {@link #runAt}. */
@@ -117,21 +123,10 @@ public final class IoScheduler {
   public CompletableFuture<Long> submit(IoPriority priority, IoRequest request) {
     Pending p = new Pending(priority, request, new CompletableFuture<>());
     switch (request) {
-      case IoRequest.Write w -> {
-        // Added and removed inside compute: atomic per file, so no write lands in a set just dropped.
-        writesPending.compute(w.file(), (f, set) -> {
-          Set<CompletableFuture<Long>> s = set != null ? set : ConcurrentHashMap.newKeySet();
-          s.add(p.result);
-          return s;
-        });
-        p.result.whenComplete((v, t) -> writesPending.computeIfPresent(w.file(), (f, set) -> {
-          set.remove(p.result);
-          return set.isEmpty() ? null : set;
-        }));
-      }
+      case IoRequest.Write w -> trackWrite(w, p.result);
       case IoRequest.Sync sync -> {
-        Set<CompletableFuture<Long>> set = writesPending.get(sync.file());
-        CompletableFuture<?>[] prior = set == null ? new CompletableFuture<?>[0] : set.toArray(CompletableFuture<?>[]::new);
+        // Writes accepted before this sync and not yet completed (IoFile.scheduledWrites).
+        CompletableFuture<?>[] prior = sync.file().scheduledWrites.toArray(CompletableFuture<?>[]::new);
         if (prior.length > 0) {
           CompletableFuture.allOf(prior).whenComplete((v, t) -> admit(p));
           return p.result;
@@ -141,6 +136,58 @@ public final class IoScheduler {
     }
     admit(p);
     return p.result;
+  }
+
+  /**
+   * As {@link #submit(IoPriority, IoRequest)}, but a CRITICAL request that has no earlier write to wait for
+   * (see the class comment) runs on the calling thread through the engine's {@link IoEngine#execute}: the
+   * future is then complete when this returns. So does a read above LOW: its caller waits for it, which is
+   * more urgent than anything queued, and it must follow no write (the buffer pool never reads a page
+   * whose write is still out). Other requests are submitted: running them inline would let them overtake
+   * queued requests of higher priority.
+   */
+  public CompletableFuture<Long> execute(IoPriority priority, IoRequest request) {
+    boolean waitedForRead = request instanceof IoRequest.Read && priority != IoPriority.LOW;
+    if (priority != IoPriority.CRITICAL && !waitedForRead) return submit(priority, request);
+    Set<CompletableFuture<Long>> pending = request.file().scheduledWrites;
+    if (request instanceof IoRequest.Sync && !pending.isEmpty()) {
+      return submit(priority, request); // orders after those writes
+    }
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    boolean write = request instanceof IoRequest.Write;
+    if (write) pending.add(result); // listed before it starts: a sync that comes meanwhile waits for it
+    dispatched.incrementAndGet(priority.ordinal());
+    CompletableFuture<Long> f;
+    try {
+      f = ScopedValue.where(DISPATCHING, priority).call(() -> engine.execute(request));
+    } catch (RuntimeException e) { // a closed engine may refuse outright
+      f = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Long> started = f;
+    Set<CompletableFuture<Long>> listed = write ? pending : null;
+    if (started.isDone()) {
+      settle(started, result, listed); // ran inline: no callback to chain
+    } else {
+      started.whenComplete((v, t) -> settle(started, result, listed));
+    }
+    return result;
+  }
+
+  /** Completes {@code result} as {@code done} completed, after taking it off {@code pending} (if a write). */
+  private static void settle(CompletableFuture<Long> done, CompletableFuture<Long> result, Set<CompletableFuture<Long>> pending) {
+    if (pending != null) pending.remove(result);
+    try {
+      result.complete(done.join());
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+    }
+  }
+
+  /** Lists a write as pending for its file until {@code result} completes (a later sync waits for it). */
+  private static void trackWrite(IoRequest.Write w, CompletableFuture<Long> result) {
+    Set<CompletableFuture<Long>> pending = w.file().scheduledWrites;
+    pending.add(result);
+    result.whenComplete((v, t) -> pending.remove(result));
   }
 
   private void admit(Pending p) {

@@ -73,6 +73,9 @@ final class LinuxNative {
   private final MethodHandle eventfd;
   private final MethodHandle write;
   private final MethodHandle pread;
+  private final MethodHandle pwrite;
+  private final MethodHandle fdatasync;
+  private final MethodHandle fsync;
   /** The 8-byte value 1 that {@link #signalEventFd} writes (eventfd adds it to its counter). */
   private final MemorySegment one = Arena.global().allocate(ValueLayout.JAVA_LONG);
   private final int oDirect;
@@ -109,6 +112,11 @@ final class LinuxNative {
     // ssize_t pread(int fd, void *buf, size_t count, off_t offset): the buffer passed as a segment, so the
     // linker keeps its memory alive for the call.
     pread = linker.downcallHandle(find(libc, "pread"), FunctionDescriptor.of(L, I, ValueLayout.ADDRESS, L, L), errno);
+    // ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset): the buffer passed as a segment,
+    // so the linker keeps its memory alive for the call.
+    pwrite = linker.downcallHandle(find(libc, "pwrite"), FunctionDescriptor.of(L, I, ValueLayout.ADDRESS, L, L), errno);
+    fdatasync = linker.downcallHandle(find(libc, "fdatasync"), FunctionDescriptor.of(I, I), errno);
+    fsync = linker.downcallHandle(find(libc, "fsync"), FunctionDescriptor.of(I, I), errno);
     one.set(ValueLayout.JAVA_LONG, 0, 1L);
   }
 
@@ -262,6 +270,31 @@ final class LinuxNative {
       return r < 0 ? errno() : r;
     } catch (Throwable t) {
       throw new IllegalStateException("pread failed to run", t);
+    }
+  }
+
+  /**
+   * pwrite(fd, buf, buf.byteSize(), offset) on the calling thread (blocking): the bytes written (possibly
+   * fewer) or -errno. {@code buf} must be native memory; it is kept alive for the call.
+   */
+  long pwrite(int fd, MemorySegment buf, long offset) {
+    requireNative(buf, 0, "pwrite buffer");
+    if (offset < 0) throw new IllegalArgumentException("negative pwrite offset: " + offset);
+    try {
+      long r = (long) pwrite.invokeExact(captured.get(), fd, buf, buf.byteSize(), offset);
+      return r < 0 ? errno() : r;
+    } catch (Throwable t) {
+      throw new IllegalStateException("pwrite failed to run", t);
+    }
+  }
+
+  /** fdatasync(fd) ({@code dataOnly}) or fsync(fd) on the calling thread (blocking): 0 or -errno. */
+  long sync(int fd, boolean dataOnly) {
+    try {
+      int r = dataOnly ? (int) fdatasync.invokeExact(captured.get(), fd) : (int) fsync.invokeExact(captured.get(), fd);
+      return r < 0 ? errno() : 0;
+    } catch (Throwable t) {
+      throw new IllegalStateException((dataOnly ? "fdatasync" : "fsync") + " failed to run", t);
     }
   }
 

@@ -45,13 +45,12 @@ final class PriorityLane implements IoEngine {
   }
 
   /**
-   * A read its caller waits for skips the queue, in the caller's thread where the engine can: nothing
-   * queued is more urgent than a thread that waits. Background (LOW) reads keep their place in the queue.
+   * Through {@link IoScheduler#execute}: inline on this thread, when it may, for a CRITICAL lane and for
+   * reads above LOW.
    */
   @Override
-  public CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
-    if (priority() == IoPriority.LOW) return read(file, offset, dst);
-    return scheduler.engine().readInCaller(file, offset, dst);
+  public CompletableFuture<Long> execute(IoRequest request) {
+    return scheduler.execute(priority(), request);
   }
 
   @Override

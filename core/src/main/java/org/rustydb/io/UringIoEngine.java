@@ -358,26 +358,6 @@ public final class UringIoEngine extends AbstractIoEngine {
     return f;
   }
 
-  /** A pread on the file's descriptor in the calling thread (see {@link IoEngine#readInCaller}). */
-  @Override
-  public CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
-    return readInCaller(file, offset, dst, this::preadFully);
-  }
-
-  /** Reads until {@code dst} is full or the file ends (retrying interrupted calls); returns the bytes read. */
-  private long preadFully(IoFile file, long offset, MemorySegment dst) {
-    int fd = ((UringFile) file).fd;
-    long done = 0;
-    while (done < dst.byteSize()) {
-      long r = nat.pread(fd, dst.asSlice(done), offset + done);
-      if (r == -Errno.EINTR) continue;
-      if (r < 0) throw new IoFailedException("read", file.path(), offset + done, dst.byteSize() - done, (int) -r);
-      if (r == 0) break;
-      done += r;
-    }
-    return done;
-  }
-
   /** Points slot {@code index} of the registered file table at {@code fd} (-1 empties it). Ring thread. */
   private boolean updateFileTable(int index, int fd) {
     try (Arena a = Arena.ofConfined()) {
@@ -801,6 +781,69 @@ public final class UringIoEngine extends AbstractIoEngine {
     } catch (RuntimeException e) {
       // A callback threw: the future is complete by now; do not let it kill the ring thread.
       LOG.log(System.Logger.Level.WARNING, "exception in an I/O completion callback", e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ inline requests
+
+  /**
+   * Reads, syncs and single-buffer writes can run on the caller's thread ({@link IoEngine#execute}): a plain
+   * {@code pread}, {@code pwrite} or {@code fdatasync} on the file's descriptor, without the two thread
+   * hand-offs of the ring (submitter to ring thread, completion back), which cost a waiting thread more
+   * than the system call itself when the OS cache or a fast disk serves it. Vectored writes always go
+   * through the ring.
+   */
+  @Override
+  boolean runsInline(IoRequest r) {
+    return switch (r) {
+      case IoRequest.Sync s -> true;
+      case IoRequest.Write w -> w.buffers().size() == 1;
+      case IoRequest.Read rd -> true;
+    };
+  }
+
+  @Override
+  void runInline(Op op) {
+    int fd = ((UringFile) op.file).fd;
+    int retries = 0;
+    switch (op.request) {
+      case IoRequest.Write w -> {
+        MemorySegment buf = w.buffers().getFirst();
+        while (op.done < w.length()) {
+          long r = nat.pwrite(fd, buf.asSlice(op.done), w.offset() + op.done);
+          if (r < 0) {
+            if ((r == -Errno.EINTR || r == -Errno.EAGAIN) && ++retries <= MAX_RETRIES) continue;
+            failErrno(op, (int) -r);
+            return;
+          }
+          if (r == 0) {
+            failErrno(op, Errno.EIO);
+            return;
+          }
+          op.done += r;
+        }
+        complete(op, op.done);
+      }
+      case IoRequest.Sync s -> {
+        long r;
+        while ((r = nat.sync(fd, s.dataOnly())) == -Errno.EINTR && ++retries <= MAX_RETRIES) {
+          // interrupted by a signal before it synced: again
+        }
+        if (r < 0) failErrno(op, (int) -r); else complete(op, 0);
+      }
+      case IoRequest.Read rd -> {
+        while (op.done < rd.length()) {
+          long r = nat.pread(fd, rd.buffer().asSlice(op.done), rd.offset() + op.done);
+          if (r < 0) {
+            if ((r == -Errno.EINTR || r == -Errno.EAGAIN) && ++retries <= MAX_RETRIES) continue;
+            failErrno(op, (int) -r);
+            return;
+          }
+          if (r == 0) break; // the end of the file: complete() reports a short exact read
+          op.done += r;
+        }
+        complete(op, op.done);
+      }
     }
   }
 

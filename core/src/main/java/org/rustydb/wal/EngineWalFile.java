@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import org.rustydb.io.FileOpenOptions;
 import org.rustydb.io.IoEngine;
 import org.rustydb.io.IoFile;
+import org.rustydb.io.IoRequest;
 
 /**
  * {@link WalFile} over an {@link IoEngine}: segment writes and fdatasyncs become engine requests. Handed
  * the I/O scheduler's {@code CRITICAL} lane ({@code IoScheduler.lane(IoPriority.CRITICAL)}), the log's
  * I/O goes ahead of every queued checkpoint, user and background request when the device is saturated.
  *
- * <p>Each call submits one request and waits for it. Buffers the engine cannot take (heap buffers, for
+ * <p>Each write and sync is one request through the engine's {@link IoEngine#execute}, which the caller
+ * waits for: on the CRITICAL lane of a scheduler over io_uring it runs on the caller's thread (a
+ * {@code pwrite} or {@code fdatasync}, no hand-off to the ring thread) unless a write it must follow is
+ * still pending; elsewhere it is submitted. Reads (recovery) are submitted. Buffers the engine cannot take (heap buffers, for
  * the engines that need native memory) are copied through a direct buffer; the writer's own log buffer
  * is direct and goes as it is. Engine failures arrive as {@link IOException}s wrapping the engine's
  * exception (the {@link WalFile} contract), so the writer treats them as it treats any failed write or
@@ -32,8 +36,11 @@ public final class EngineWalFile implements WalFile {
   /**
    * Stands for "the database's own I/O engine, CRITICAL lane" in {@code DatabaseOptions.walFiles}: the
    * database replaces it with {@link #factory}{@code (its scheduler's CRITICAL lane)} when it opens, since
-   * the engine does not exist before. Not the default: a round trip through the engine costs more than a
-   * {@code pwrite} + {@code fdatasync} from the committing thread (docs/benchmarks.md, write-ahead log).
+   * the engine does not exist before. Over io_uring a commit's write and fdatasync then run inline on the
+   * committing thread (no hand-off to the ring thread); still not the default, because a commit through
+   * the engine's bookkeeping costs measurably more CPU than a {@code FileChannel} {@code pwrite} +
+   * {@code fdatasync} (about half the commit rate where an fsync is free, on tmpfs), and the portable engine
+   * cannot run inline at all (docs/benchmarks.md, "The WAL's CRITICAL lane on the caller's thread").
    * Opening a file through it anywhere else is a programming error.
    */
   public static final WalFile.Factory DATABASE_ENGINE = new WalFile.Factory() {
@@ -71,7 +78,7 @@ public final class EngineWalFile implements WalFile {
       direct = ByteBuffer.allocateDirect(n);
       direct.put(src.duplicate()).flip();
     }
-    long done = await(engine.write(file, position, MemorySegment.ofBuffer(direct)), "write");
+    long done = await(engine.execute(new IoRequest.Write(file, position, MemorySegment.ofBuffer(direct))), "write");
     if (done != n) throw new IOException("short WAL write to " + file.path() + " at " + position + ": " + done + " of " + n + " bytes");
     src.position(src.position() + n);
   }
@@ -89,7 +96,7 @@ public final class EngineWalFile implements WalFile {
 
   @Override
   public void force() throws IOException {
-    await(engine.fdatasync(file), "fdatasync");
+    await(engine.execute(new IoRequest.Sync(file, true)), "fdatasync");
   }
 
   @Override

@@ -73,6 +73,11 @@ abstract class IoEngineContractTest {
     throw new AssertionError("expected the request to fail, it completed");
   }
 
+  /** A read through {@link IoEngine#execute} (in the caller's thread where the engine can). */
+  CompletableFuture<Long> readNow(IoFile f, long offset, MemorySegment dst) {
+    return engine.execute(new IoRequest.Read(f, offset, dst, false));
+  }
+
   IoFile create(String name) {
     return engine.open(dir.resolve(name), FileOpenOptions.createReadWrite());
   }
@@ -135,6 +140,42 @@ abstract class IoEngineContractTest {
     for (CompletableFuture<Long> w : writes) assertThat(w.isDone() && !w.isCompletedExceptionally()).isTrue();
   }
 
+  /** {@link IoEngine#execute} (inline where the engine can) does what submit does, errors included. */
+  @Test
+  void executeWritesAndSyncsAsSubmitDoes() throws Exception {
+    IoFile f = create("x");
+    assertThat(get(engine.execute(new IoRequest.Write(f, PAGE, page(3))))).isEqualTo(PAGE);
+    assertThat(get(engine.execute(new IoRequest.Sync(f, true)))).isZero();
+    assertThat(get(engine.execute(new IoRequest.Sync(f, false)))).isZero();
+    MemorySegment in = buffer(PAGE);
+    assertThat(get(engine.execute(new IoRequest.Read(f, PAGE, in, true)))).isEqualTo(PAGE);
+    assertThat(in.mismatch(page(3))).isEqualTo(-1);
+
+    IoFile ro = engine.open(dir.resolve("x"), FileOpenOptions.readOnly());
+    assertThat(failure(engine.execute(new IoRequest.Write(ro, 0, page(4))))).isInstanceOf(IoFailedException.class)
+        .hasMessageContaining("write").hasMessageContaining(dir.resolve("x").toString());
+    f.close();
+    assertThat(failure(engine.execute(new IoRequest.Sync(f, true)))).isInstanceOf(ClosedException.class);
+    IoFile g = create("y");
+    engine.close();
+    assertThat(failure(engine.execute(new IoRequest.Write(g, 0, page(5))))).isInstanceOf(ClosedException.class);
+  }
+
+  /** An executed sync still starts only after the writes to its file submitted before it. */
+  @Test
+  void anExecutedSyncWaitsForEarlierWritesToItsFile() throws Exception {
+    IoFile f = create("es");
+    List<IoRequest> batch = new ArrayList<>();
+    for (int i = 0; i < 32; i++) batch.add(new IoRequest.Write(f, (long) i * PAGE, page(i)));
+    List<CompletableFuture<Long>> writes = engine.submit(batch);
+    AtomicReference<Long> notDoneAtSync = new AtomicReference<>();
+    CompletableFuture<Long> sync = engine.execute(new IoRequest.Sync(f, true));
+    CompletableFuture<Void> check = sync.thenAccept(v -> notDoneAtSync.set(writes.stream().filter(w -> !w.isDone()).count()));
+    assertThat(get(sync)).isZero();
+    get(check);
+    assertThat(notDoneAtSync.get()).isZero();
+  }
+
   @Test
   void shortReadAtEndOfFileIsReportedAsSuch() throws Exception {
     Path p = dir.resolve("short");
@@ -170,9 +211,9 @@ abstract class IoEngineContractTest {
     assertThat(failure(engine.readFully(f, 0, b))).isInstanceOf(ShortReadException.class);
   }
 
-  /** readInCaller is a read: same bytes, short at the end, the same checks, failures and statistics. */
+  /** A read through execute is a read: same bytes, short at the end, the same checks, failures and statistics. */
   @Test
-  void aReadInTheCallersThreadIsARead() throws Exception {
+  void anExecutedReadIsARead() throws Exception {
     Path p = dir.resolve("caller");
     byte[] data = new byte[6000];
     new Random(9).nextBytes(data);
@@ -180,35 +221,35 @@ abstract class IoEngineContractTest {
     IoFile f = engine.open(p, FileOpenOptions.readOnly());
     MemorySegment b = buffer(2L * PAGE);
     long reads = engine.stats().reads();
-    assertThat(get(engine.readInCaller(f, 0, b))).isEqualTo(6000);
+    assertThat(get(readNow(f, 0, b))).isEqualTo(6000);
     assertThat(b.asSlice(0, 6000).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(data);
-    assertThat(get(engine.readInCaller(f, PAGE, b))).isEqualTo(6000 - PAGE);
-    assertThat(get(engine.readInCaller(f, 1L << 40, b))).isZero();
+    assertThat(get(readNow(f, PAGE, b))).isEqualTo(6000 - PAGE);
+    assertThat(get(readNow(f, 1L << 40, b))).isZero();
     assertThat(engine.stats().reads() - reads).isEqualTo(3);
     assertThat(engine.stats().bytesRead()).isEqualTo(6000 + 6000 - PAGE);
     IoFile d = engine.open(p, FileOpenOptions.readOnly().withDirect(true));
-    assertThat(failure(engine.readInCaller(d, 100, buffer(PAGE)))).isInstanceOf(IllegalArgumentException.class)
+    assertThat(failure(readNow(d, 100, buffer(PAGE)))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("offset 100");
-    assertThat(failure(engine.readInCaller(d, 0, buffer(2L * PAGE).asSlice(512, PAGE))))
+    assertThat(failure(readNow(d, 0, buffer(2L * PAGE).asSlice(512, PAGE))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aligned");
-    assertThat(get(engine.readInCaller(d, 0, buffer(2L * PAGE)))).isEqualTo(6000);
+    assertThat(get(readNow(d, 0, buffer(2L * PAGE)))).isEqualTo(6000);
     try (Arena gone = Arena.ofShared()) {
       MemorySegment dead = gone.allocate(PAGE, PAGE);
       gone.close();
-      assertThat(failure(engine.readInCaller(f, 0, dead))).isInstanceOf(IllegalArgumentException.class)
+      assertThat(failure(readNow(f, 0, dead))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("no longer alive");
     } catch (IllegalStateException alreadyClosed) {
       // closing twice: the arena was closed inside the block on purpose
     }
     f.close();
-    assertThat(failure(engine.readInCaller(f, 0, b))).isInstanceOf(ClosedException.class)
+    assertThat(failure(readNow(f, 0, b))).isInstanceOf(ClosedException.class)
         .hasMessageContaining(p.toString());
     try (IoEngine other = newEngine(IoOptions.builder())) {
       IoFile o = other.open(p, FileOpenOptions.readOnly());
-      assertThat(failure(engine.readInCaller(o, 0, b))).isInstanceOf(IllegalArgumentException.class);
+      assertThat(failure(readNow(o, 0, b))).isInstanceOf(IllegalArgumentException.class);
     }
     engine.close();
-    assertThat(failure(engine.readInCaller(d, 0, buffer(PAGE)))).isInstanceOf(ClosedException.class);
+    assertThat(failure(readNow(d, 0, buffer(PAGE)))).isInstanceOf(ClosedException.class);
   }
 
   @Test

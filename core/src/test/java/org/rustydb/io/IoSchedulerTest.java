@@ -213,30 +213,30 @@ class IoSchedulerTest {
   }
 
   /**
-   * A read its caller waits for goes past a full queue to the engine's readInCaller (a caller's thread
-   * read where the engine has one); background (LOW) reads wait in the queue like any request.
+   * A read its caller waits for goes past a full queue to the engine's execute (a caller's thread read
+   * where the engine has one); background (LOW) reads wait in the queue like any request.
    */
   @Test
   void aWaitedForReadSkipsTheQueueUnlessItIsBackgroundWork() {
-    List<Long> callerReads = new ArrayList<>();
-    ManualEngine callerReading = new ManualEngine() {
+    List<Long> executed = new ArrayList<>();
+    ManualEngine inline = new ManualEngine() {
       @Override
-      public CompletableFuture<Long> readInCaller(IoFile f, long offset, MemorySegment dst) {
-        callerReads.add(offset);
-        return CompletableFuture.completedFuture(dst.byteSize());
+      public CompletableFuture<Long> execute(IoRequest r) {
+        executed.add(((IoRequest.Read) r).offset());
+        return CompletableFuture.completedFuture(1L);
       }
     };
-    IoFile f = callerReading.open(Path.of("f"), FileOpenOptions.readOnly());
-    IoScheduler s = new IoScheduler(callerReading, 1, 1000);
+    IoFile f = inline.open(Path.of("f"), FileOpenOptions.readOnly());
+    IoScheduler s = new IoScheduler(inline, 1, 1000);
     s.lane(IoPriority.LOW).submit(new IoRequest.Read(f, 0, MemorySegment.ofArray(new byte[1]), false)); // the slot
-    CompletableFuture<Long> user = s.contextLane(IoPriority.NORMAL).readInCaller(f, 8, MemorySegment.ofArray(new byte[1]));
+    CompletableFuture<Long> user = s.contextLane(IoPriority.NORMAL).execute(new IoRequest.Read(f, 8, MemorySegment.ofArray(new byte[1]), false));
     assertThat(user).isCompletedWithValue(1L);
-    CompletableFuture<Long> background = s.lane(IoPriority.LOW).readInCaller(f, 16, MemorySegment.ofArray(new byte[1]));
+    CompletableFuture<Long> background = s.lane(IoPriority.LOW).execute(new IoRequest.Read(f, 16, MemorySegment.ofArray(new byte[1]), false));
     assertThat(background).isNotDone();
     assertThat(s.queued()).isEqualTo(1);
-    assertThat(callerReads).containsExactly(8L);
-    callerReading.completeOldest();
-    callerReading.completeOldest();
+    assertThat(executed).containsExactly(8L);
+    inline.completeOldest();
+    inline.completeOldest();
     assertThat(background).isCompletedWithValue(1L);
   }
 
@@ -293,5 +293,90 @@ class IoSchedulerTest {
     s.submit(IoPriority.LOW, new IoRequest.Write(other, 0, MemorySegment.ofArray(new byte[1])));
     s.submit(IoPriority.CRITICAL, new IoRequest.Sync(file, false));
     assertThat(engine.submitted).hasSize(2);
+  }
+
+  /**
+   * An engine that runs every request handed to {@link IoEngine#execute} at once (recording it and the
+   * priority it was dispatched at), or, for writes while {@code holdWrites}, leaves it running until the
+   * test completes it; {@code submit} queues as {@link ManualEngine} does.
+   */
+  static final class InlineEngine extends ManualEngine {
+    final List<IoRequest> inline = new ArrayList<>();
+    final List<IoPriority> inlinePriorities = new ArrayList<>();
+    final ArrayDeque<CompletableFuture<Long>> running = new ArrayDeque<>();
+    boolean holdWrites;
+
+    @Override
+    public CompletableFuture<Long> execute(IoRequest r) {
+      inline.add(r);
+      inlinePriorities.add(IoScheduler.dispatchPriority());
+      if (holdWrites && r instanceof IoRequest.Write) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        running.add(f);
+        return f;
+      }
+      return CompletableFuture.completedFuture(1L);
+    }
+  }
+
+  @Test
+  void aCriticalExecuteRunsOnTheCallersThreadEvenBehindAFullQueue() {
+    InlineEngine e = new InlineEngine();
+    IoFile f = e.open(Path.of("wal"), FileOpenOptions.readOnly());
+    IoScheduler s = new IoScheduler(e, 1, 1000);
+    s.submit(IoPriority.LOW, read(0)); // in the engine: the slot is taken
+    s.submit(IoPriority.NORMAL, read(1)); // queued
+    IoRequest w = new IoRequest.Write(f, 0, MemorySegment.ofArray(new byte[1]));
+    CompletableFuture<Long> done = s.lane(IoPriority.CRITICAL).execute(w);
+    assertThat(done).isCompletedWithValue(1L);
+    assertThat(e.inline).containsExactly(w);
+    assertThat(e.inlinePriorities).containsExactly(IoPriority.CRITICAL);
+    assertThat(s.dispatched(IoPriority.CRITICAL)).isEqualTo(1);
+    CompletableFuture<Long> sync = s.execute(IoPriority.CRITICAL, new IoRequest.Sync(f, true));
+    assertThat(sync).as("no write of the file pending: inline too").isCompletedWithValue(1L);
+    assertThat(s.queued()).isEqualTo(1);
+
+    // Other priorities' writes and syncs never run inline: they would overtake the queued requests above
+    // them (reads above LOW do: aWaitedForReadSkipsTheQueueUnlessItIsBackgroundWork).
+    CompletableFuture<Long> high = s.execute(IoPriority.HIGH, new IoRequest.Write(f, 8, MemorySegment.ofArray(new byte[1])));
+    assertThat(high).isNotDone();
+    assertThat(e.inline).hasSize(2);
+    assertThat(s.queued()).isEqualTo(2);
+  }
+
+  @Test
+  void anExecutedCriticalSyncWaitsForAQueuedLowerPriorityWriteOfItsFile() {
+    InlineEngine e = new InlineEngine();
+    IoFile f = e.open(Path.of("f"), FileOpenOptions.readOnly());
+    IoScheduler s = new IoScheduler(e, 1, 1000);
+    s.submit(IoPriority.LOW, new IoRequest.Write(f, 0, MemorySegment.ofArray(new byte[1]))); // in the engine
+    s.submit(IoPriority.LOW, new IoRequest.Write(f, 1, MemorySegment.ofArray(new byte[1]))); // queued
+    CompletableFuture<Long> sync = s.execute(IoPriority.CRITICAL, new IoRequest.Sync(f, true));
+    assertThat(e.inline).as("it must not overtake the writes it covers").isEmpty();
+    e.completeOldest();
+    assertThat(sync).isNotDone();
+    assertThat(e.submitted.getLast()).isInstanceOf(IoRequest.Write.class);
+    e.completeOldest(); // both writes done: the sync goes in, through the queue
+    assertThat(e.submitted.getLast()).isInstanceOf(IoRequest.Sync.class);
+    e.completeOldest();
+    assertThat(sync).isCompletedWithValue(1L);
+  }
+
+  @Test
+  void aSyncWaitsForAnInlineWriteOfItsFileStillRunning() {
+    InlineEngine e = new InlineEngine();
+    e.holdWrites = true;
+    IoFile f = e.open(Path.of("f"), FileOpenOptions.readOnly());
+    IoScheduler s = new IoScheduler(e, 4, 1000);
+    CompletableFuture<Long> w = s.execute(IoPriority.CRITICAL, new IoRequest.Write(f, 0, MemorySegment.ofArray(new byte[1])));
+    assertThat(w).isNotDone();
+    CompletableFuture<Long> sync = s.execute(IoPriority.CRITICAL, new IoRequest.Sync(f, false));
+    assertThat(e.inline).hasSize(1);
+    assertThat(e.submitted).as("the sync waits for the write").isEmpty();
+    e.running.poll().complete(1L);
+    assertThat(w).isCompletedWithValue(1L);
+    assertThat(e.submitted).hasSize(1).allMatch(r -> r instanceof IoRequest.Sync);
+    e.completeOldest();
+    assertThat(sync).isCompletedWithValue(1L);
   }
 }

@@ -33,9 +33,9 @@ class UringIoEngineTest extends IoEngineContractTest {
     assertThat(t.isAlive()).isFalse();
   }
 
-  /** io_uring reads in the caller's thread (a pread): done when the call returns, never through the ring. */
+  /** io_uring reads in the caller's thread (a pread): done when execute returns, never through the ring. */
   @Test
-  void readInCallerIsDoneWhenItReturnsAndSkipsTheRing() throws Exception {
+  void executeReadsOnTheCallersThreadAndSkipsTheRing() throws Exception {
     UringIoEngine uring = (UringIoEngine) engine;
     MemorySegment frames = arena.allocate(4L * PAGE, PAGE);
     assertThat(engine.registerBuffers(frames)).isTrue();
@@ -43,10 +43,30 @@ class UringIoEngineTest extends IoEngineContractTest {
     MemorySegment data = page(5);
     get(engine.write(f, 0, data));
     long fixedBefore = uring.fixedBufferTransfers();
-    CompletableFuture<Long> r = engine.readInCaller(f, 0, frames.asSlice(0, PAGE));
+    CompletableFuture<Long> r = engine.execute(new IoRequest.Read(f, 0, frames.asSlice(0, PAGE), true));
     assertThat(r).isCompletedWithValue((long) PAGE);
     assertThat(frames.asSlice(0, PAGE).mismatch(data)).isEqualTo(-1);
     assertThat(uring.fixedBufferTransfers()).as("a registered buffer, yet no READ_FIXED on the ring").isEqualTo(fixedBefore);
+  }
+
+  /**
+   * Syncs and single-buffer writes run on the caller's thread (pwrite, fdatasync): the future is complete
+   * when execute returns, with no trip through the ring thread. Reads and vectored writes take the ring.
+   */
+  @Test
+  void executeRunsSyncsAndSingleBufferWritesOnTheCallersThread() throws Exception {
+    IoFile f = create("inline");
+    long writesBefore = engine.stats().writes();
+    for (int i = 0; i < 16; i++) {
+      CompletableFuture<Long> w = engine.execute(new IoRequest.Write(f, (long) i * PAGE, page(i)));
+      assertThat(w).as("write %d done on return", i).isCompletedWithValue((long) PAGE);
+      assertThat(engine.execute(new IoRequest.Sync(f, i % 2 == 0))).isCompletedWithValue(0L);
+    }
+    assertThat(engine.stats().writes() - writesBefore).as("counted as any write").isEqualTo(16);
+    assertThat(get(engine.execute(new IoRequest.Write(f, 16L * PAGE, List.of(page(16), page(17)))))).isEqualTo(2L * PAGE);
+    MemorySegment all = buffer(18L * PAGE);
+    assertThat(get(engine.execute(new IoRequest.Read(f, 0, all, true)))).isEqualTo(18L * PAGE);
+    for (int i = 0; i < 18; i++) assertThat(all.asSlice((long) i * PAGE, PAGE).mismatch(page(i))).isEqualTo(-1);
   }
 
   @Test

@@ -29,7 +29,7 @@ import org.rustydb.wal.EngineWalFile;
 /**
  * The spec's I/O priorities as a database applies them: checkpoint page writes and syncs HIGH, the
  * background flusher's page writes LOW, other page I/O NORMAL (page reads a caller waits for skip the
- * queue: {@code IoEngine.readInCaller}), and the WAL's writes and fdatasyncs CRITICAL when it goes through
+ * queue: {@code IoScheduler.execute}), and the WAL's writes and fdatasyncs CRITICAL when it goes through
  * the engine. A decorator
  * under the I/O scheduler records the priority each request is dispatched with.
  */
@@ -68,13 +68,6 @@ class IoPriorityTest {
         }
       }
       return real.submit(requests);
-    }
-
-    /** A read its caller waits for: past the scheduler's queue, so it has no dispatch priority. */
-    @Override
-    public CompletableFuture<Long> readInCaller(IoFile file, long offset, MemorySegment dst) {
-      seen.add(new Seen("caller-read", file.path(), IoScheduler.dispatchPriority()));
-      return real.readInCaller(file, offset, dst);
     }
 
     List<Seen> take() {
@@ -137,9 +130,8 @@ class IoPriorityTest {
       db.heapTable("t").scan((rid, v) -> count[0]++);
       assertThat(count[0]).isEqualTo(300);
       List<Seen> reads = rec[0].take();
-      assertThat(reads).as("the scan waits for its reads: they skip the queue, in its own thread")
-          .anyMatch(s -> s.kind().equals("caller-read"));
-      assertThat(reads).filteredOn(s -> !s.kind().equals("caller-read")).allMatch(s -> s.priority() == IoPriority.NORMAL);
+      assertThat(reads).anyMatch(s -> s.kind().equals("read"));
+      assertThat(reads).allMatch(s -> s.priority() == IoPriority.NORMAL);
       assertThat(reads).noneMatch(IoPriorityTest::isWal);
 
       insertRows(db, 50); // a commit with the default WAL files: FileChannel, not the engine
