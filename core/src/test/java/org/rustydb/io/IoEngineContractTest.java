@@ -78,6 +78,14 @@ abstract class IoEngineContractTest {
     return engine.execute(new IoRequest.Read(f, offset, dst, false));
   }
 
+  /** Writes 6,000 random bytes (one and a half pages) to {@code p} and returns them. */
+  static byte[] randomFile(Path p, long seed) throws java.io.IOException {
+    byte[] data = new byte[6000];
+    new Random(seed).nextBytes(data);
+    Files.write(p, data);
+    return data;
+  }
+
   IoFile create(String name) {
     return engine.open(dir.resolve(name), FileOpenOptions.createReadWrite());
   }
@@ -179,9 +187,7 @@ abstract class IoEngineContractTest {
   @Test
   void shortReadAtEndOfFileIsReportedAsSuch() throws Exception {
     Path p = dir.resolve("short");
-    byte[] data = new byte[6000];
-    new Random(7).nextBytes(data);
-    Files.write(p, data);
+    byte[] data = randomFile(p, 7);
     IoFile f = engine.open(p, FileOpenOptions.readOnly());
     MemorySegment b = buffer(2L * PAGE);
     assertThat(get(engine.read(f, PAGE, b))).isEqualTo(6000 - PAGE);
@@ -215,9 +221,7 @@ abstract class IoEngineContractTest {
   @Test
   void anExecutedReadIsARead() throws Exception {
     Path p = dir.resolve("caller");
-    byte[] data = new byte[6000];
-    new Random(9).nextBytes(data);
-    Files.write(p, data);
+    byte[] data = randomFile(p, 9);
     IoFile f = engine.open(p, FileOpenOptions.readOnly());
     MemorySegment b = buffer(2L * PAGE);
     long reads = engine.stats().reads();

@@ -105,6 +105,15 @@ class BTreeTest {
     }
   }
 
+  /** Puts keys 0..n-1 with random values of {@code min}..{@code max} bytes, in the tree and the model. */
+  private static void putAll(BTree t, TreeMap<byte[], byte[]> model, Random r, int n, int min, int max) {
+    for (int i = 0; i < n; i++) {
+      byte[] v = bytes(r, min, max);
+      t.put(key(i), v);
+      model.put(key(i), v);
+    }
+  }
+
   /** Values just over the inline limit share value pages; freed slots and emptied pages are reused. */
   @Test
   void packedValuesShareValuePagesAndReuseTheirSpace() {
@@ -115,11 +124,7 @@ class BTreeTest {
     try (BufferPool pool = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(1024).build())) {
       BTree t = BTree.create(pool, FILE);
       TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
-      for (int i = 0; i < 300; i++) {
-        byte[] v = bytes(r, 1400, 1420); // too long for the leaf: two to a value page
-        t.put(key(i), v);
-        model.put(key(i), v);
-      }
+      putAll(t, model, r, 300, 1400, 1420); // too long for the leaf: two to a value page
       checkContent(t, model);
       long afterLoad = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
       assertThat(afterLoad).as("seed %d: 300 values in ~150 value pages, not 300 pages", seed).isLessThan(180);
@@ -137,11 +142,7 @@ class BTreeTest {
       for (int i = 0; i < 300; i++) assertThat(t.delete(key(i))).isTrue();
       model.clear();
       checkContent(t, model);
-      for (int i = 0; i < 300; i++) {
-        byte[] v = bytes(r, 1400, 1420);
-        t.put(key(i), v);
-        model.put(key(i), v);
-      }
+      putAll(t, model, r, 300, 1400, 1420);
       checkContent(t, model);
       long afterRefill = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
       assertThat(afterRefill - afterUpdates).as("seed %d: emptied value pages came back from the free list", seed)
@@ -160,11 +161,7 @@ class BTreeTest {
     try (BufferPool pool = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(1024).build())) {
       BTree t = BTree.create(pool, FILE);
       TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
-      for (int i = 0; i < 300; i++) {
-        byte[] v = bytes(r, 1400, 1400);
-        t.put(key(i), v);
-        model.put(key(i), v);
-      }
+      putAll(t, model, r, 300, 1400, 1400);
       long afterLoad = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
       for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 300; i++) {
