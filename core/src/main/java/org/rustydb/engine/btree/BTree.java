@@ -490,7 +490,14 @@ public final class BTree {
       } finally {
         leaf.guard().close();
       }
-      if (done == null) done = putPessimistic(op, key, cell, oldChain);
+      if (done == null) {
+        done = switch (putUnderParent(op, key, cell, oldChain)) {
+          case INSERTED -> Boolean.TRUE;
+          case REPLACED -> Boolean.FALSE;
+          case SPLIT -> null;
+          case PARENT_FULL -> putPessimistic(op, key, cell, oldChain);
+        };
+      }
     } while (done == null);
     freeValue(oldChain);
     return done;
@@ -582,6 +589,64 @@ public final class BTree {
     @Override
     public void close() {
       releaseAll();
+    }
+  }
+
+  /** What {@link #putUnderParent} did. */
+  private enum UnderParent { INSERTED, REPLACED, SPLIT, PARENT_FULL }
+
+  /**
+   * Puts, or splits the leaf, holding only the leaf and its parent exclusively: shared latches down to the
+   * parent's parent, then the parent and the leaf exclusively. Most splits need nothing more, and the fully
+   * pessimistic path latches the meta page and the root exclusively on its way down, which stops every
+   * reader of the tree while it waits (with three large records to a leaf, every other insert splits).
+   * {@code PARENT_FULL}, having changed nothing, when the parent may itself have to split (or the root is
+   * the only leaf): then {@link #putPessimistic}. Latches are taken top-down, as every descent takes them.
+   */
+  private UnderParent putUnderParent(Op op, byte[] key, byte[] cell, long[] oldChain) {
+    WriteGuard parent;
+    ReadGuard g = pool.read(metaPageId);
+    try {
+      long root = g.getLong(META_ROOT_OFFSET);
+      ReadGuard c = pool.read(root);
+      int level = new BTreeNode(c.segment()).level();
+      if (level == 0) {
+        c.close();
+        return UnderParent.PARENT_FULL; // the root is a leaf: its split grows the tree
+      }
+      if (level == 1) { // the root is the parent: latch it exclusively under the meta page
+        c.close();
+        parent = pool.write(root);
+      } else {
+        g.close();
+        g = c;
+        BTreeNode n = new BTreeNode(g.segment());
+        while (n.level() > 2) {
+          c = pool.read(n.child(n.childIndex(key)));
+          g.close();
+          g = c;
+          n = new BTreeNode(g.segment());
+        }
+        parent = pool.write(n.child(n.childIndex(key)));
+      }
+    } finally {
+      g.close();
+    }
+    try (Path path = new Path()) {
+      path.add(parent);
+      BTreeNode p = new BTreeNode(parent.segment());
+      if (p.level() != 1 || p.totalFree() < p.worstInnerInsert()) return UnderParent.PARENT_FULL;
+      int idx = p.childIndex(key);
+      path.setIndex(idx);
+      path.add(pool.write(p.child(idx)));
+      Boolean done = putInLeaf(op, path.get(1), key, cell, oldChain);
+      if (done != null) return done ? UnderParent.INSERTED : UnderParent.REPLACED;
+      try (StructureChange sc = change()) {
+        path.trackAll(sc);
+        splitLeaf(path, sc);
+        commit(sc);
+      }
+      return UnderParent.SPLIT;
     }
   }
 
