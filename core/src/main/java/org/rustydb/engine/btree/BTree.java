@@ -1108,11 +1108,23 @@ public final class BTree {
           int i = leaf.search(k);
           end = i >= 0 ? (inclusive ? i + 1 : i) : -i - 1;
         }
-        prefetchValues(leaf, Math.max(0, end - (max - keys.size())), end);
-        for (int j = end - 1; j >= 0 && keys.size() < max; j--) {
-          if (from != null && leaf.compareKey(j, from) < 0) return;
-          keys.add(leaf.key(j));
-          values.add(value(leaf, j));
+        while (true) {
+          prefetchValues(leaf, Math.max(0, end - (max - keys.size())), end);
+          for (int j = end - 1; j >= 0 && keys.size() < max; j--) {
+            if (from != null && leaf.compareKey(j, from) < 0) return;
+            keys.add(leaf.key(j));
+            values.add(value(leaf, j));
+          }
+          if (keys.size() >= max || leaf.prev() == -1) return;
+          // On to the left sibling while this leaf is held, as fetchForward steps right: this leaf's prev link
+          // only changes under its exclusive latch (a split of the left sibling fixes it), and the attempt
+          // never waits, so it closes no cycle with writers that latch left to right.
+          ReadGuard prev = pool.tryRead(leaf.prev());
+          if (prev == null) break;
+          g.close();
+          g = prev;
+          leaf = new BTreeNode(g.segment());
+          end = leaf.count();
         }
       } finally {
         g.close();

@@ -54,12 +54,12 @@ class BTreeCursorTest {
   }
 
   /**
-   * A forward scan steps from leaf to leaf along the sibling links while it holds the current one, instead
+   * A scan steps from leaf to leaf along the sibling links while it holds the current one, instead
    * of descending from the root for every leaf: with three large entries to a leaf, a scan of 300 entries
    * touches each leaf once and the inner nodes a few times, not root, inner node and leaf 100 times.
    */
   @Test
-  void aForwardScanStepsAlongSiblingLeaves() {
+  void scansStepAlongSiblingLeavesBothWays() {
     try (BufferPool p = pool(2048)) {
       BTree t = BTree.create(p, FILE);
       for (int i = 0; i < 300; i++) t.put(key(i), new byte[1120]); // inline: three to a leaf
@@ -77,6 +77,16 @@ class BTreeCursorTest {
       // 325 here stepping along siblings; 2,384 when every leaf took a descent from the meta page (or two:
       // one to the leaf the last key was in, one past its fence)
       assertThat(pagesTouched).as("a few page accesses per leaf, not a descent per leaf").isLessThan(700);
+
+      before = p.stats().hitCount() + p.stats().missCount();
+      try (BTreeCursor c = t.cursor(null, null, true)) { // backward, along the prev links
+        while (c.next()) {
+          n--;
+          assertThat(new String(c.key())).isEqualTo(new String(key(n)));
+        }
+      }
+      assertThat(n).isZero();
+      assertThat(p.stats().hitCount() + p.stats().missCount() - before).as("backward too").isLessThan(700);
     }
   }
 
