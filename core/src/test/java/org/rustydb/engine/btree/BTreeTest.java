@@ -120,13 +120,12 @@ class BTreeTest {
     long seed = seed("btree.seed");
     Random r = new Random(seed);
     org.rustydb.buffer.InMemoryPageFileStore store = new org.rustydb.buffer.InMemoryPageFileStore();
-    store.createFile(FILE);
-    try (BufferPool pool = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(1024).build())) {
+    try (BufferPool pool = pool(store, 1024)) {
       BTree t = BTree.create(pool, FILE);
       TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
       putAll(t, model, r, 300, 1400, 1420); // too long for the leaf: two to a value page
       checkContent(t, model);
-      long afterLoad = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      long afterLoad = nextPageNo(store);
       assertThat(afterLoad).as("seed %d: 300 values in ~150 value pages, not 300 pages", seed).isLessThan(180);
       for (int round = 0; round < 5; round++) { // replace every value: freed slots are filled again
         for (int i = 0; i < 300; i++) {
@@ -137,14 +136,14 @@ class BTreeTest {
         }
       }
       checkContent(t, model);
-      long afterUpdates = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      long afterUpdates = nextPageNo(store);
       assertThat(afterUpdates).as("seed %d", seed).isLessThan(2 * afterLoad);
       for (int i = 0; i < 300; i++) assertThat(t.delete(key(i))).isTrue();
       model.clear();
       checkContent(t, model);
       putAll(t, model, r, 300, 1400, 1420);
       checkContent(t, model);
-      long afterRefill = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      long afterRefill = nextPageNo(store);
       assertThat(afterRefill - afterUpdates).as("seed %d: emptied value pages came back from the free list", seed)
           .isLessThanOrEqualTo(2);
       randomOps(t, model, r, 4_000, 600, 1, 40, 900, 2_200); // inline, packed and chained, mixed
@@ -157,12 +156,11 @@ class BTreeTest {
     long seed = seed("btree.seed");
     Random r = new Random(seed);
     org.rustydb.buffer.InMemoryPageFileStore store = new org.rustydb.buffer.InMemoryPageFileStore();
-    store.createFile(FILE);
-    try (BufferPool pool = new BufferPool(store, org.rustydb.buffer.BufferPoolOptions.builder().frames(1024).build())) {
+    try (BufferPool pool = pool(store, 1024)) {
       BTree t = BTree.create(pool, FILE);
       TreeMap<byte[], byte[]> model = new TreeMap<>(ORDER);
       putAll(t, model, r, 300, 1400, 1400);
-      long afterLoad = org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
+      long afterLoad = nextPageNo(store);
       for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 300; i++) {
           byte[] v = bytes(r, 1400, 1400);
@@ -171,7 +169,7 @@ class BTreeTest {
         }
       }
       checkContent(t, model);
-      assertThat(org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE))).as("seed %d", seed).isEqualTo(afterLoad + 1);
+      assertThat(nextPageNo(store)).as("seed %d", seed).isEqualTo(afterLoad + 1);
     }
   }
 

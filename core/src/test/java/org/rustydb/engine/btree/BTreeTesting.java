@@ -13,9 +13,18 @@ final class BTreeTesting {
   private BTreeTesting() {}
 
   static BufferPool pool(int frames) {
-    InMemoryPageFileStore store = new InMemoryPageFileStore();
+    return pool(new InMemoryPageFileStore(), frames);
+  }
+
+  /** A pool of {@code frames} frames over {@code store}, in which file {@link #FILE} is created. */
+  static BufferPool pool(InMemoryPageFileStore store, int frames) {
     store.createFile(FILE);
     return new BufferPool(store, BufferPoolOptions.builder().frames(frames).build());
+  }
+
+  /** The page number the file would take next: how many pages the tree has taken so far (it takes one). */
+  static long nextPageNo(InMemoryPageFileStore store) {
+    return org.rustydb.disk.PageId.pageNo(store.allocatePage(FILE));
   }
 
   /** The seed from -D{@code property}, or a fresh one; printed so that a failure can be reproduced. */
