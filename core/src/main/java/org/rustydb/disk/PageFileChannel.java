@@ -221,7 +221,8 @@ final class PageFileChannel implements AutoCloseable {
   /** Writes all of {@code buf} at {@code offset}. */
   void write(long offset, MemorySegment buf) throws IOException {
     if (engine != null) {
-      io(() -> engine.write(ioFile, offset, buf));
+      // The caller waits anyway (see read); every write here is waited for, so none overtakes another.
+      io(() -> engine.execute(new IoRequest.Write(ioFile, offset, buf)));
       return;
     }
     for (int attempt = 0; ; attempt++) {

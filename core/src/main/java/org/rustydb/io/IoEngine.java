@@ -60,7 +60,7 @@ public interface IoEngine extends AutoCloseable {
    * engine thread and back) and nothing it must be ordered after is still in flight; otherwise submits it
    * as {@link #submit(IoRequest)} does. Either way the result is the request's future, complete when an
    * inline run returns; errors are reported through it as for {@code submit}. For a caller that would wait
-   * for the request at once anyway (the WAL's commit path, and every page read of the disk manager): the
+   * for the request at once anyway (the WAL's commit path, every page read and write of the disk manager): the
    * hand-off to the engine's thread and the wake-up after it cost more than a write or sync the disk takes
    * quickly or a read the OS cache serves (docs/benchmarks.md). By default it submits: the portable engine
    * keeps that (its channels close when a thread is interrupted in them), and decorators that do not

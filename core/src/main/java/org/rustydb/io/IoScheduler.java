@@ -38,8 +38,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * no hand-off to an engine thread and back ({@link IoEngine#execute}). The ordering rule holds: a sync
  * runs inline only while no write of its file accepted before it is pending here (queued, waiting or in
  * the engine), else it takes the queued path above; a write run inline is listed as pending while it runs,
- * so a sync that comes meanwhile waits for it. Inline requests take no dispatch slot: the device may see
- * {@code maxInFlight} plus the CRITICAL requests running inline (one per thread that runs one).
+ * so a sync that comes meanwhile waits for it. Reads and writes above LOW run inline too: their callers (a
+ * buffer pool miss, an eviction's write-back) wait for them at once, and the pool never has two requests
+ * of one page out. Inline requests take no dispatch slot: the device may see {@code maxInFlight} plus the
+ * requests running inline (one per thread that runs one).
  *
  * <p>Thread-safe. The lock guards only the queue and the in-flight count; engine calls happen outside it.
  */
@@ -141,14 +143,16 @@ public final class IoScheduler {
   /**
    * As {@link #submit(IoPriority, IoRequest)}, but a CRITICAL request that has no earlier write to wait for
    * (see the class comment) runs on the calling thread through the engine's {@link IoEngine#execute}: the
-   * future is then complete when this returns. So does a read above LOW: its caller waits for it, which is
-   * more urgent than anything queued, and it must follow no write (the buffer pool never reads a page
-   * whose write is still out). Other requests are submitted: running them inline would let them overtake
-   * queued requests of higher priority.
+   * future is then complete when this returns. So does a read or a write above LOW: its caller waits for
+   * it, which is more urgent than anything queued, and it must follow no other request (the buffer pool
+   * never reads a page whose write is still out, and never has two writes of one page out at once: a page
+   * being flushed is not evicted, see {@code DirtyPageWriter}). LOW requests and syncs with earlier writes
+   * out are submitted: running them inline would let them overtake queued requests of higher priority, or
+   * the writes they must cover.
    */
   public CompletableFuture<Long> execute(IoPriority priority, IoRequest request) {
-    boolean waitedForRead = request instanceof IoRequest.Read && priority != IoPriority.LOW;
-    if (priority != IoPriority.CRITICAL && !waitedForRead) return submit(priority, request);
+    boolean waitedFor = !(request instanceof IoRequest.Sync) && priority != IoPriority.LOW;
+    if (priority != IoPriority.CRITICAL && !waitedFor) return submit(priority, request);
     Set<CompletableFuture<Long>> pending = request.file().scheduledWrites;
     if (request instanceof IoRequest.Sync && !pending.isEmpty()) {
       return submit(priority, request); // orders after those writes

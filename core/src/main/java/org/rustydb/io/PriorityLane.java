@@ -46,7 +46,7 @@ final class PriorityLane implements IoEngine {
 
   /**
    * Through {@link IoScheduler#execute}: inline on this thread, when it may, for a CRITICAL lane and for
-   * reads above LOW.
+   * reads and writes above LOW.
    */
   @Override
   public CompletableFuture<Long> execute(IoRequest request) {

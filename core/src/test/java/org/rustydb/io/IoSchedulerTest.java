@@ -336,12 +336,18 @@ class IoSchedulerTest {
     assertThat(sync).as("no write of the file pending: inline too").isCompletedWithValue(1L);
     assertThat(s.queued()).isEqualTo(1);
 
-    // Other priorities' writes and syncs never run inline: they would overtake the queued requests above
-    // them (reads above LOW do: aWaitedForReadSkipsTheQueueUnlessItIsBackgroundWork).
-    CompletableFuture<Long> high = s.execute(IoPriority.HIGH, new IoRequest.Write(f, 8, MemorySegment.ofArray(new byte[1])));
-    assertThat(high).isNotDone();
+    // Syncs below CRITICAL never run inline (they would overtake the queued requests above them), nor does
+    // anything at LOW; a write above LOW does, as a read does: its caller waits for it.
+    CompletableFuture<Long> highSync = s.execute(IoPriority.HIGH, new IoRequest.Sync(f, true));
+    assertThat(highSync).isNotDone();
+    CompletableFuture<Long> lowWrite = s.execute(IoPriority.LOW, new IoRequest.Write(f, 16, MemorySegment.ofArray(new byte[1])));
+    assertThat(lowWrite).isNotDone();
     assertThat(e.inline).hasSize(2);
-    assertThat(s.queued()).isEqualTo(2);
+    assertThat(s.queued()).isEqualTo(3);
+    IoRequest eviction = new IoRequest.Write(f, 8, MemorySegment.ofArray(new byte[1]));
+    assertThat(s.execute(IoPriority.NORMAL, eviction)).isCompletedWithValue(1L);
+    assertThat(e.inline).hasSize(3).last().isSameAs(eviction);
+    assertThat(s.dispatched(IoPriority.NORMAL)).isEqualTo(1);
   }
 
   @Test
