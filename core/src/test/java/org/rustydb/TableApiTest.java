@@ -533,13 +533,13 @@ class TableApiTest {
         .checkpointInterval(Duration.ZERO).durability(Durability.NO_SYNC).build())) {
       assertThat(db.options().poolFrames()).isEqualTo(256);
       Table t = db.createTable("t", TableOptions.defaults());
-      for (int i = 0; i < 3000; i++) t.put(b("key" + i), b("v".repeat(200)));
+      for (int i = 0; i < 3000; i++) t.put(b("key" + i), b("v".repeat(500)));
       for (int i = 0; i < 3000; i++) t.get(b("key" + i));
       db.checkpoint();
       DatabaseStats s = db.stats();
       assertThat(s.bufferPool().totalFrames()).isEqualTo(256);
       assertThat(s.bufferPool().hitCount()).isPositive();
-      assertThat(s.bufferPool().evictions()).isPositive(); // 3000 x 200 bytes do not fit in 1 MiB
+      assertThat(s.bufferPool().evictions()).isPositive(); // 3000 x 500 bytes do not fit in 1 MiB
       assertThat(s.wal().commits()).isGreaterThanOrEqualTo(3000);
       assertThat(s.io().writes()).isPositive();
       assertThat(s.ioEngine()).isEqualTo(db.ioEngineName());
