@@ -13,6 +13,8 @@ import org.rustydb.ClosedException;
 import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
 import org.rustydb.disk.PageFileStore;
+import org.rustydb.io.IoPriority;
+import org.rustydb.io.IoScheduler;
 import org.rustydb.disk.PageId;
 import org.rustydb.page.PageChecksum;
 import org.rustydb.page.PageLayout;
@@ -639,8 +641,10 @@ public final class BufferPool implements AutoCloseable {
   private long prefetchLoad(long pageId) {
     if (closed || table.get(pageId) >= 0) return -1;
     long start = System.nanoTime();
-    Frame f = slowPath(null, pageId, Mode.PREFETCH);
-    return f == null ? -1 : System.nanoTime() - start;
+    Frame[] f = new Frame[1];
+    // Background work: LOW, through the engine's queue (and its fixed buffers), never ahead of a user's read.
+    IoScheduler.runAt(IoPriority.LOW, () -> f[0] = slowPath(null, pageId, Mode.PREFETCH));
+    return f[0] == null ? -1 : System.nanoTime() - start;
   }
 
   /**
@@ -654,7 +658,9 @@ public final class BufferPool implements AutoCloseable {
     checkPageId(pageId);
     if (closed) return false;
     if (table.get(pageId) >= 0) return true;
-    if (slowPath(null, pageId, Mode.WARM) != null) return true;
+    Frame[] f = new Frame[1];
+    IoScheduler.runAt(IoPriority.LOW, () -> f[0] = slowPath(null, pageId, Mode.WARM)); // background, as a prefetch
+    if (f[0] != null) return true;
     return !closed && table.get(pageId) >= 0; // null: full, closed, or mapped by a reader meanwhile
   }
 
