@@ -152,7 +152,7 @@ public final class Database implements AutoCloseable {
       WalWriter w = wal;
       memory = MemoryManager.open(MemoryOptions.builder().budgetBytes(options.effectiveMemoryBudget()).build());
       pool = new BufferPool(disk, BufferPoolOptions.builder().frames(options.poolFrames())
-          .replacer(options.replacer()).walFlushHook(w::flushUpTo).memoryManager(memory).build());
+          .replacer(options.replacer()).walFlushHook(walFlushHook(w)).memoryManager(memory).build());
       // Page I/O reads and writes the frames themselves: with io_uring they become fixed buffers (no per-I/O
       // page pinning by the kernel). False, with one logged notice, where the engine or the limits refuse.
       // Registered frames are pinned by the kernel: giving them back (MADV_DONTNEED) would hide later reads.
@@ -546,6 +546,15 @@ public final class Database implements AutoCloseable {
   /** Whether the page files bypass the OS page cache (for tests). */
   boolean directIo() {
     return disk.directIo();
+  }
+
+  /** The write-ahead rule for the pool: page LSNs against the log's durable LSN. */
+  private static org.rustydb.buffer.WalFlushHook walFlushHook(WalWriter w) {
+    return new org.rustydb.buffer.WalFlushHook() {
+      @Override public void flushUpTo(long pageLsn) { w.flushUpTo(pageLsn); }
+      @Override public boolean isDurable(long pageLsn) { return w.durableLsn() > pageLsn; }
+      @Override public void flushSoon() { w.requestFlush(); }
+    };
   }
 
   /** The pool's warm-up at this open, or null when there was nothing to warm (for tests). */

@@ -57,7 +57,8 @@ import org.rustydb.stats.BufferPoolStats;
  * <ol>
  *   <li>Under the lock: if P is mapped after all, go back and latch it. Otherwise ask the policy to admit P;
  *       it proposes victims, and the pool claims the first whose frame latch it can take exclusively (a
- *       pinned or loading frame refuses). Map P to the claimed frame ({@link Frame#loadingPageId} = P) while
+ *       pinned or loading frame refuses; a few dirty ones whose log is not durable yet are passed over, see
+ *       {@link #tryClaimVictim}). Map P to the claimed frame ({@link Frame#loadingPageId} = P) while
  *       the victim V stays mapped too: its bytes may be newer than the disk's until written.</li>
  *   <li>Without the lock, still holding the frame exclusively: if V is dirty, call the
  *       {@link WalFlushHook} with its LSN, stamp its checksum and write it. Then, under the lock again, unmap
@@ -143,6 +144,15 @@ public final class BufferPool implements AutoCloseable {
   private int sweepHand; // clock hand for reclaim and for eviction past the policy (see FrameReclaimer)
   private Frame claimed;
   private boolean claimingForPrefetch;
+  /**
+   * Dirty victims a miss may pass over because their log is not durable yet (see {@link #tryClaimVictim}):
+   * one per 128 frames, at most 32 (fewer than LIRS's smallest HIR part holds, 1% of the frames, so the
+   * pass-overs never reach its hot LIR pages). Guarded by the miss lock, as the two fields below.
+   */
+  private final int maxDeferrals;
+  private int deferrals;
+  private boolean deferredForLog;
+  private final AtomicLong passedOver = new AtomicLong();
   private final LongPredicate tryEvict = this::tryClaimVictim;
   private final LongConsumer replayHit = this::replayHit;
   /** Admissions so far (the pool's clock for {@link BufferPoolOptions#hitWindow()}); written under the lock. */
@@ -179,6 +189,7 @@ public final class BufferPool implements AutoCloseable {
     }
     this.freeCount = n;
     this.table = new PageTable(n);
+    this.maxDeferrals = Math.min(32, n / 128);
     int stripes = options.hitStripes() > 0 ? options.hitStripes() : 4 * Runtime.getRuntime().availableProcessors();
     this.hits = new HitBuffer(stripes);
     this.hitCount = new HitCounter(Math.max(64, stripes)); // more stripes than the ring buffers: fewer shared ones
@@ -461,7 +472,10 @@ public final class BufferPool implements AutoCloseable {
         if (mode == Mode.WARM && freeCount == 0) return null;
         claimed = null;
         claimingForPrefetch = background;
+        deferrals = background ? 0 : maxDeferrals;
+        deferredForLog = false;
         long r = replacer.admit(pageId, tryEvict);
+        if (deferredForLog) wal.flushSoon();
         if (r == Replacer.NO_ROOM) {
           if (background) return null;
           if (fullSince == 0 || System.nanoTime() - fullSince < FULL_WAIT_NANOS) {
@@ -585,6 +599,16 @@ public final class BufferPool implements AutoCloseable {
     if (!f.tryAcquireExclusive()) return false;
     // changed between the checks and the CAS? (a copy in flight must land before the frame is reused)
     if (f.pageId != victim || (claimingForPrefetch && f.dirty) || f.flushing) {
+      f.releaseExclusive();
+      return false;
+    }
+    if (f.dirty && deferrals > 0 && !wal.isDurable(pageLsn(f.page))) {
+      // Its write-back would first wait for a log sync (a page changed moments ago, as the cold pages an
+      // update-heavy workload reads, changes and evicts all are): take the next candidate, and have the log
+      // synced in the background, after which this page leaves with a write only.
+      deferrals--;
+      deferredForLog = true;
+      passedOver.incrementAndGet();
       f.releaseExclusive();
       return false;
     }
@@ -988,6 +1012,11 @@ public final class BufferPool implements AutoCloseable {
   /** The prefetcher's current depth (pages ahead), or 0 when prefetching is off. */
   public int prefetchDepth() {
     return prefetcher == null ? 0 : prefetcher.depth();
+  }
+
+  /** How many dirty victims misses passed over because their log was not durable yet (for tests). */
+  long victimsPassedOverForLog() {
+    return passedOver.get();
   }
 
   /** The page's LSN (header bytes 8..15, little-endian): what the write-ahead hook is called with. */

@@ -12,4 +12,15 @@ public interface WalFlushHook {
 
   /** Returns once the log is durable up to and including {@code pageLsn}. */
   void flushUpTo(long pageLsn);
+
+  /**
+   * Whether the log is durable up to and including {@code pageLsn} already, so that {@link #flushUpTo} would
+   * not wait: a miss prefers such a victim to one whose write-back would first wait for a log sync.
+   */
+  default boolean isDurable(long pageLsn) {
+    return true;
+  }
+
+  /** Asks for the log to be made durable soon, in the background (a victim was passed over for it). */
+  default void flushSoon() {}
 }

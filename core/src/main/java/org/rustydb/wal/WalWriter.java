@@ -686,6 +686,14 @@ public final class WalWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks the background thread to make everything appended so far durable now, without waiting for it (the
+   * buffer pool, when it passed over a dirty page whose write-back would have waited for that sync).
+   */
+  public void requestFlush() {
+    if (durableLsn <= lastRecordLsn) kickBackground();
+  }
+
   private void kickBackground() {
     backgroundLock.lock();
     try {

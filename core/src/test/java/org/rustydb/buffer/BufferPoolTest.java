@@ -270,6 +270,72 @@ class BufferPoolTest {
     }
   }
 
+  /**
+   * A miss passes over a dirty victim whose log is not durable yet (its write-back would wait for a log sync)
+   * for the next one, asks for the log to be synced soon, and evicts the page once it is, with no sync.
+   */
+  @Test
+  void aMissPassesOverADirtyVictimWhoseLogIsNotDurableYet() {
+    long[] durable = {0}; // the log is durable below this LSN
+    List<String> events = new ArrayList<>();
+    WalFlushHook log = new WalFlushHook() {
+      @Override public void flushUpTo(long lsn) {
+        if (lsn < durable[0]) return; // durable already: no sync
+        events.add("sync " + lsn);
+        durable[0] = lsn + 1;
+      }
+      @Override public boolean isDurable(long lsn) { return lsn < durable[0]; }
+      @Override public void flushSoon() { events.add("soon"); }
+    };
+    InMemoryPageFileStore s = new InMemoryPageFileStore();
+    s.createFile(FILE, 1024);
+    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(128).replacer(LruReplacer::new)
+        .prefetch(false).backgroundFlush(false).walFlushHook(log).build())) {
+      try (WriteGuard g = p.write(page(1))) {
+        g.setLong(8, 500); // the least recently used page: dirty, its log not durable
+      }
+      for (int i = 2; i <= 128; i++) p.read(page(i)).close();
+      p.read(page(200)).close(); // evicts page 2, not page 1
+      assertThat(events).containsExactly("soon");
+      assertThat(p.victimsPassedOverForLog()).isEqualTo(1);
+      assertThat(p.stats().dirtyFrames()).isEqualTo(1);
+      assertThat(storedLsn(s, page(1))).as("page 1 not written").isZero();
+
+      durable[0] = 501; // the background sync came
+      events.clear();
+      for (int i = 201; i < 201 + 127; i++) p.read(page(i)).close(); // page 1 is the LRU victim now
+      assertThat(events).as("written with no sync").isEmpty();
+      assertThat(p.stats().dirtyFrames()).isZero();
+      assertThat(storedLsn(s, page(1))).isEqualTo(500);
+      assertThat(p.victimsPassedOverForLog()).isEqualTo(1);
+    }
+  }
+
+  private static long storedLsn(InMemoryPageFileStore s, long pageId) {
+    return ByteBuffer.wrap(s.stored(pageId)).order(ByteOrder.LITTLE_ENDIAN).getLong(8);
+  }
+
+  /** Under 128 frames a miss never passes a victim over: the pages kept for eviction are too few. */
+  @Test
+  void smallPoolsWriteTheDirtyVictimBack() {
+    List<Long> synced = new ArrayList<>();
+    WalFlushHook log = new WalFlushHook() {
+      @Override public void flushUpTo(long lsn) { synced.add(lsn); }
+      @Override public boolean isDurable(long lsn) { return false; }
+    };
+    InMemoryPageFileStore s = new InMemoryPageFileStore();
+    s.createFile(FILE, 64);
+    try (BufferPool p = new BufferPool(s, BufferPoolOptions.builder().frames(8).replacer(LruReplacer::new)
+        .prefetch(false).backgroundFlush(false).walFlushHook(log).build())) {
+      try (WriteGuard g = p.write(page(1))) {
+        g.setLong(8, 42);
+      }
+      for (int i = 2; i <= 9; i++) p.read(page(i)).close();
+      assertThat(synced).containsExactly(42L);
+      assertThat(p.victimsPassedOverForLog()).isZero();
+    }
+  }
+
   @Test
   void flushAllWritesEveryDirtyPageAndCountsACheckpoint() {
     for (int i = 0; i < 3; i++) {
