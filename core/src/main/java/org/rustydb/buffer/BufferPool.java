@@ -150,6 +150,8 @@ public final class BufferPool implements AutoCloseable {
    * pass-overs never reach its hot LIR pages). Guarded by the miss lock, as the two fields below.
    */
   private final int maxDeferrals;
+  /** Whether the store checks each page's checksum as it reads it (then the pool does not again). */
+  private final boolean storeVerifies;
   private int deferrals;
   private boolean deferredForLog;
   private final AtomicLong passedOver = new AtomicLong();
@@ -190,6 +192,7 @@ public final class BufferPool implements AutoCloseable {
     this.freeCount = n;
     this.table = new PageTable(n);
     this.maxDeferrals = Math.min(32, n / 128);
+    this.storeVerifies = store.verifiesChecksums(); // the disk manager does: one CRC per miss, not two
     int stripes = options.hitStripes() > 0 ? options.hitStripes() : 4 * Runtime.getRuntime().availableProcessors();
     this.hits = new HitBuffer(stripes);
     this.hitCount = new HitCounter(Math.max(64, stripes)); // more stripes than the ring buffers: fewer shared ones
@@ -553,7 +556,7 @@ public final class BufferPool implements AutoCloseable {
           f.page.fill((byte) 0);
         } else {
           store.readPage(pageId, f.page);
-          if (!PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // all zero: never written
+          if (!storeVerifies && !PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // zero: never written
             throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
                 + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageLayout.CHECKSUM_OFFSET
                 + ": stored 0x" + Integer.toHexString(PageChecksum.stored(f.page)) + ", computed 0x"

@@ -387,6 +387,11 @@ public final class DiskManager implements PageFileStore {
   // ---------------------------------------------------------------- pages
 
   @Override
+  public boolean verifiesChecksums() {
+    return options.verifyChecksums();
+  }
+
+  @Override
   public void readPage(long pageId, MemorySegment dst) {
     checkOpen();
     requirePageBuffer(dst, true);

@@ -19,6 +19,15 @@ public interface PageFileStore extends AutoCloseable {
   void readPage(long pageId, MemorySegment dst);
 
   /**
+   * Whether {@link #readPage} checks every page's checksum ({@link PageCrc}) itself and throws a
+   * {@code CorruptionException} on a mismatch, so that a reader need not compute it a second time (a
+   * CRC32C of 4 KiB per miss). False by default.
+   */
+  default boolean verifiesChecksums() {
+    return false;
+  }
+
+  /**
    * A hint that pages {@code firstPageId} to {@code firstPageId + count - 1} of one file are about to be read:
    * a store may read them in one operation so that the {@link #readPage} calls that follow find them in
    * memory. Never fails (a page the hint could not read is read, or reported, by {@code readPage}). The

@@ -221,6 +221,25 @@ class BufferPoolTest {
     assertThatThrownBy(() -> pool.newPage(78)).isInstanceOf(OperationFailedException.class);
   }
 
+  /** A store that checks checksums as it reads (the disk manager) is trusted: no second CRC per miss. */
+  @Test
+  void aStoreThatVerifiesChecksumsIsNotCheckedAgain() {
+    InMemoryPageFileStore vouching = new InMemoryPageFileStore() {
+      @Override
+      public boolean verifiesChecksums() {
+        return true; // and does not: so the pool's own check shows
+      }
+    };
+    vouching.createFile(FILE, 8);
+    byte[] bad = new byte[4096];
+    bad[100] = 1;
+    vouching.overwrite(page(5), bad);
+    try (BufferPool p = new BufferPool(vouching, BufferPoolOptions.builder().frames(4).prefetch(false).build());
+        ReadGuard g = p.read(page(5))) {
+      assertThat(g.getLong(100)).isEqualTo(1);
+    }
+  }
+
   @Test
   void aCorruptPageIsReportedByName() {
     byte[] bad = new byte[4096];
