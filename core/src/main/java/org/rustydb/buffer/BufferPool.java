@@ -150,11 +150,11 @@ public final class BufferPool implements AutoCloseable {
    * pass-overs never reach its hot LIR pages). Guarded by the miss lock, as the two fields below.
    */
   private final int maxDeferrals;
-  /** Whether the store checks each page's checksum as it reads it (then the pool does not again). */
-  private final boolean storeVerifies;
   private int deferrals;
   private boolean deferredForLog;
   private final AtomicLong passedOver = new AtomicLong();
+  /** Whether the store checks each page's checksum as it reads it (then the pool does not again). */
+  private final boolean storeVerifies;
   private final LongPredicate tryEvict = this::tryClaimVictim;
   private final LongConsumer replayHit = this::replayHit;
   /** Admissions so far (the pool's clock for {@link BufferPoolOptions#hitWindow()}); written under the lock. */
