@@ -600,8 +600,8 @@ public final class BTree {
    * parent's parent, then the parent and the leaf exclusively. Most splits need nothing more, and the fully
    * pessimistic path latches the meta page and the root exclusively on its way down, which stops every
    * reader of the tree while it waits (with three large records to a leaf, every other insert splits).
-   * {@code PARENT_FULL}, having changed nothing, when the parent may itself have to split (or the root is
-   * the only leaf): then {@link #putPessimistic}. Latches are taken top-down, as every descent takes them.
+   * {@code PARENT_FULL}, having changed nothing, when the parent cannot take the separator the change adds
+   * and would have to split itself (or the root is the only leaf): then {@link #putPessimistic}. Latches are taken top-down, as every descent takes them.
    */
   private UnderParent putUnderParent(Op op, byte[] key, byte[] cell, long[] oldChain) {
     WriteGuard parent;
@@ -635,7 +635,7 @@ public final class BTree {
     try (Path path = new Path()) {
       path.add(parent);
       BTreeNode p = new BTreeNode(parent.segment());
-      if (p.level() != 1 || p.totalFree() < p.worstInnerInsert()) return UnderParent.PARENT_FULL;
+      if (p.level() != 1) return UnderParent.PARENT_FULL;
       int idx = p.childIndex(key);
       path.setIndex(idx);
       path.add(pool.write(p.child(idx)));
@@ -643,7 +643,14 @@ public final class BTree {
       if (done != null) return done ? UnderParent.INSERTED : UnderParent.REPLACED;
       try (StructureChange sc = change()) {
         path.trackAll(sc);
-        if (!shiftToSibling(path, key, cell, sc)) splitLeaf(path, sc);
+        if (!shiftToSibling(path, key, cell, sc)) {
+          // The parent must take the separator a split adds: checked for the actual one, not the longest key
+          // there could be (a parent of short, prefix-compressed keys is rarely that empty).
+          if (!p.fits(BTreeNode.innerCell(splitSeparator(new BTreeNode(path.get(1).segment())), 0))) {
+            return UnderParent.PARENT_FULL; // closed uncommitted: nothing changed
+          }
+          splitLeaf(path, sc);
+        }
         commit(sc);
       }
       return UnderParent.SPLIT;
@@ -686,11 +693,11 @@ public final class BTree {
    * the same parent instead of splitting, when the two leaves then hold everything, the new cell included
    * (the right sibling first, then the left): the B*-tree's rebalancing. Without it a leaf of a few large
    * records splits into halves that are never filled again: YCSB's 1,120-byte records, three to a leaf,
-   * left randomly loaded leaves at about two records each (2.5 with this: BTreeTest). The entries are divided so that the bytes of
-   * the two leaves, the new cell counted where it will go, are as even as they can be; the parent's
-   * separator between them is replaced by the shortest key between the new neighbours. Returns false,
-   * having changed nothing, when no sibling can take enough, the leaf has no sibling under the same parent,
-   * or the parent may lack room for a longer separator.
+   * left randomly loaded leaves at about two records each (2.5 with this: BTreeTest). The entries are
+   * divided so that the bytes of the two leaves, the new cell counted where it will go, are as even as they
+   * can be; the parent's separator between them is replaced by the shortest key between the new neighbours.
+   * Returns false, having changed nothing, when no sibling can take enough, the leaf has no sibling under the
+   * same parent, or the parent cannot take the new separator.
    *
    * <p>The left sibling is latched while the leaf is held (right to left): safe because every writer that
    * could hold it and wait for the leaf would hold the parent first, as in {@link #mergeWithSibling}.
@@ -699,7 +706,6 @@ public final class BTree {
     int d = path.size() - 1;
     if (d < 1 || (path.hasMeta && d == 1)) return false; // the leaf is the root
     BTreeNode parent = path.node(d - 1);
-    if (parent.totalFree() < parent.worstInnerInsert()) return false;
     int ci = path.index(d - 1);
     WriteGuard lg = path.get(d);
     byte[][] cells = new BTreeNode(lg.segment()).cells();
@@ -709,7 +715,7 @@ public final class BTree {
       BTreeNode right = new BTreeNode(rg.segment());
       byte[][] all = concat(cells, right.cells());
       int m = evenSplitWith(all, key, cell, 1, cells.length); // m = n: only the new entry goes right
-      if (m > 0) {
+      if (m > 0 && separatorFits(parent, all, m)) {
         new BTreeNode(lg.segment()).rewrite(all, 0, m);
         right.rewrite(all, m, all.length);
         replaceSeparator(parent, ci + 1, all, m, rg.pageId());
@@ -722,7 +728,7 @@ public final class BTree {
       int leftCount = left.count();
       byte[][] all = concat(left.cells(), cells);
       int m = evenSplitWith(all, key, cell, leftCount, all.length - 1); // m = leftCount: only the new entry goes left
-      if (m > 0) {
+      if (m > 0 && separatorFits(parent, all, m)) {
         left.rewrite(all, 0, m);
         new BTreeNode(lg.segment()).rewrite(all, m, all.length);
         replaceSeparator(parent, ci, all, m, lg.pageId());
@@ -752,7 +758,7 @@ public final class BTree {
     int best = -1;
     long bestGap = Long.MAX_VALUE;
     for (int m = Math.max(1, lo); m <= Math.min(hi, all.length - 1); m++) {
-      byte[] sep = BTreeNode.separator(BTreeNode.cellKey(all[m - 1], true), BTreeNode.cellKey(all[m], true));
+      byte[] sep = separatorAt(all, m);
       boolean goesLeft = BTreeNode.compare(key, sep) < 0;
       int leftSize = sizeWith(all, 0, m, goesLeft ? cell : null, key);
       int rightSize = sizeWith(all, m, all.length, goesLeft ? null : cell, key);
@@ -775,11 +781,18 @@ public final class BTree {
     return BTreeNode.packedSize(with, 0, with.length, true);
   }
 
+  /**
+   * Whether {@code parent} takes the separator between all[m - 1] and all[m] in place of one of its own:
+   * checked with the old one still there, so a little stricter than needed.
+   */
+  private static boolean separatorFits(BTreeNode parent, byte[][] all, int m) {
+    return parent.fits(BTreeNode.innerCell(separatorAt(all, m), 0));
+  }
+
   /** Replaces separator {@code sepIdx} of {@code parent} (child {@code child}) with the one between all[m-1] and all[m]. */
   private static void replaceSeparator(BTreeNode parent, int sepIdx, byte[][] all, int m, long child) {
-    byte[] sep = BTreeNode.separator(BTreeNode.cellKey(all[m - 1], true), BTreeNode.cellKey(all[m], true));
     parent.removeCell(sepIdx);
-    parent.insertCell(sepIdx, BTreeNode.innerCell(sep, child));
+    parent.insertCell(sepIdx, BTreeNode.innerCell(separatorAt(all, m), child));
   }
 
   /** Splits the path's leaf in two halves by bytes and adds the separator above it. */
@@ -793,7 +806,7 @@ public final class BTree {
           + " entries");
     }
     int m = splitPoint(cells, 1, cells.length - 1);
-    byte[] sep = BTreeNode.separator(BTreeNode.cellKey(cells[m - 1], true), BTreeNode.cellKey(cells[m], true));
+    byte[] sep = separatorAt(cells, m);
     long rightSibling = left.next();
     // The right sibling before the free-list page: left to right, and the free-list page last.
     WriteGuard sg = rightSibling == -1 ? null : sc.write(rightSibling);
@@ -806,6 +819,17 @@ public final class BTree {
     left.rewrite(cells, 0, m);
     right.rewrite(cells, m, cells.length);
     insertSeparator(path, d - 1, sep, lg.pageId(), rg.pageId(), 0, sc);
+  }
+
+  /** The separator a split of full leaf {@code leaf} adds to its parent (as {@link #splitLeaf} computes it). */
+  private static byte[] splitSeparator(BTreeNode leaf) {
+    byte[][] cells = leaf.cells();
+    return cells.length < 2 ? new byte[0] : separatorAt(cells, splitPoint(cells, 1, cells.length - 1));
+  }
+
+  /** The shortest key between leaf cells m - 1 and m. */
+  private static byte[] separatorAt(byte[][] cells, int m) {
+    return BTreeNode.separator(BTreeNode.cellKey(cells[m - 1], true), BTreeNode.cellKey(cells[m], true));
   }
 
   /** Adds (sep, rightId) to node j of the path after the entry for leftId, splitting upward as needed. */
