@@ -85,7 +85,7 @@ final class BTreeTable implements Table {
     long stamp = enter();
     try {
       txn.checkActive();
-      return tree.get(key);
+      return tree.get(txn, key);
     } finally {
       dropLock.unlockRead(stamp);
     }
@@ -149,7 +149,7 @@ final class BTreeTable implements Table {
     long stamp = enter();
     try {
       if (txn != null) txn.checkActive();
-      return new TableCursor(tree.cursor(from, to, descending));
+      return new TableCursor(tree.cursor(txn, from, to, descending));
     } finally {
       dropLock.unlockRead(stamp);
     }

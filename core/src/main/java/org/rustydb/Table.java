@@ -14,7 +14,15 @@ import org.rustydb.txn.Transaction;
  * become durable at {@code commit()} and are undone by {@code abort()} (or by closing the transaction
  * uncommitted, see {@link Transaction#close()}). Writes lock their key for the transaction until it ends;
  * a second transaction writing the same key meanwhile fails at once with {@link OperationFailedException}
- * (no waiting, so no deadlocks). Reads take no lock and see the latest value, committed or not.
+ * (no waiting, so no deadlocks).
+ *
+ * <h2>What reads see: read committed</h2>
+ * A read (get or scan) sees committed data and its own transaction's changes, never another transaction's
+ * uncommitted changes: where another transaction has changed a key and not yet ended, a read returns the
+ * value the key had before (absent if that transaction inserted it, present if it deleted it), and a commit
+ * becomes visible to reads as a whole when the commit returns. Reads take no locks and never wait for
+ * writers. Each read sees the latest committed value at its moment, so two reads of a key in one
+ * transaction can differ if another transaction committed a change between them (no repeatable reads).
  *
  * <h2>Errors</h2>
  * Expected outcomes are return values (a missing key: {@code get} returns null, {@code delete} false).
@@ -37,12 +45,12 @@ public sealed interface Table permits BTreeTable {
   /** The longest value in bytes (1 MiB for a B+tree). */
   int maxValueSize();
 
-  /** The value stored under {@code key}, or null if there is none (auto-commit: a plain read). */
+  /** The committed value stored under {@code key}, or null if there is none (auto-commit: a plain read). */
   byte[] get(byte[] key);
 
   /**
-   * The value stored under {@code key} as {@code txn} sees it (its own uncommitted writes included), or
-   * null.
+   * The value stored under {@code key} as {@code txn} sees it (the committed value, or its own uncommitted
+   * write), or null.
    *
    * @throws OperationFailedException when {@code txn} has ended
    */

@@ -313,7 +313,8 @@ class BTreeRecoveryTest {
         ten.abort();
         Transaction tx = db.begin();
         assertThat(t.put(tx, key(5), filled(len, 'x'))).isFalse();
-        assertThat(t.get(key(5))).isEqualTo(filled(len, 'x'));
+        assertThat(t.get(tx, key(5))).isEqualTo(filled(len, 'x'));
+        assertThat(t.get(key(5))).as("others read the committed value").isEqualTo(committed);
         t.put(tx, key(5), filled(len, 'y'));
         tx.abort();
         assertThat(t.get(key(5))).as("length %d", len).isEqualTo(committed);

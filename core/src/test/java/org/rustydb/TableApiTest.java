@@ -423,7 +423,7 @@ class TableApiTest {
       t.put(tx, b("k"), b("v"));
       assertThatThrownBy(() -> db.dropTable("t")).isInstanceOf(OperationFailedException.class)
           .hasMessageContaining("transaction " + tx.id()).hasMessageContaining("still active");
-      assertThat(t.get(b("k"))).isEqualTo(b("v")); // still usable
+      assertThat(t.get(tx, b("k"))).isEqualTo(b("v")); // still usable
       tx.commit();
       db.dropTable("t");
       assertThat(db.listTables()).isEmpty();

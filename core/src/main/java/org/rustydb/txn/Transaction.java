@@ -39,6 +39,8 @@ public final class Transaction implements AutoCloseable {
   /** This transaction's updates, oldest first, for rollback without reading the log back. */
   private final List<Undo> undos = new ArrayList<>();
   private final List<LockManager.RowKey> locks = new ArrayList<>();
+  /** What to do when it ends, after a rollback and before its locks go ({@link #onEnd}). */
+  private final List<Runnable> endActions = new ArrayList<>(0);
 
   /**
    * One update to roll back: its page, resource manager, previous LSN and undo payload. The payload is a
@@ -159,6 +161,17 @@ public final class Transaction implements AutoCloseable {
     SlabAllocator slab = manager.slab();
     if (slab != null) for (Undo u : undos) u.release(slab);
     undos.clear();
+    for (Runnable r : endActions) r.run();
+    endActions.clear();
+  }
+
+  /**
+   * Runs {@code action} when the transaction ends: after its commit record is written or its changes are
+   * rolled back, and before its locks are released (engines drop what they keep for readers of its
+   * uncommitted changes here).
+   */
+  public synchronized void onEnd(Runnable action) {
+    endActions.add(action);
   }
 
   void addLock(LockManager.RowKey key) {

@@ -69,6 +69,7 @@ public final class BTree {
   private final long metaPageId;
   private final long freeListPageId;
   private final TransactionManager tm; // null: not logged
+  private final CommittedValues committed = new CommittedValues();
 
   private BTree(BufferPool pool, long metaPageId, long freeListPageId, TransactionManager tm) {
     this.pool = pool;
@@ -305,6 +306,17 @@ public final class BTree {
    * Logs the change of {@code leaf} (a leaf, or a value page whose value was replaced in place) since
    * {@code before} for {@code op}, with the logical {@code undo}.
    */
+  /**
+   * Logs a user's change to {@code key} (undone by putting {@code old} back; null: by deleting the key) and,
+   * for a transaction's first change to the key, remembers {@code old} as its committed value for readers.
+   * Call before releasing the changed page.
+   */
+  private void logKeyChange(Op op, WriteGuard page, byte[] before, byte[] key, byte[] old) {
+    if (tm == null) return;
+    if (op.txn() != null) committed.remember(op.txn(), key, old);
+    logChange(op, page, before, BTreeLogLayout.restore(key, old));
+  }
+
   private void logChange(Op op, WriteGuard leaf, byte[] before, byte[] undo) {
     if (tm == null) return;
     byte[] after = SCRATCH.get()[1];
@@ -369,13 +381,37 @@ public final class BTree {
 
   // ------------------------------------------------------------------ get
 
-  /** The value stored under {@code key}, or null. */
+  /** The committed value stored under {@code key}, or null. */
   public byte[] get(byte[] key) {
+    return get(null, key);
+  }
+
+  /**
+   * The value stored under {@code key} as {@code reader} sees it (null: outside any transaction), or null:
+   * the committed value, or the reader's own uncommitted one (read committed; see {@link CommittedValues}).
+   */
+  public byte[] get(Transaction reader, byte[] key) {
     checkKey(key);
     try (ReadGuard leaf = descendRead(key)) {
       BTreeNode n = new BTreeNode(leaf.segment());
       int i = n.search(key);
-      return i < 0 ? null : value(n, i);
+      CommittedValues.Before b = committed.of(key, reader);
+      if (b != null) return b.value() == null ? null : b.value().clone();
+      return i < 0 ? null : visibleValue(n, i, key, reader);
+    }
+  }
+
+  /**
+   * The value of entry {@code i} of {@code leaf} (held latched), which no other transaction had changed when
+   * looked up under that latch. A packed value's page can change under a shared leaf latch (a same-length
+   * replace), so that value is read and its key looked up again under the value page's latch.
+   */
+  private byte[] visibleValue(BTreeNode leaf, int i, byte[] key, Transaction reader) {
+    if (!leaf.isOverflow(i) || !leaf.isPacked(i)) return value(leaf, i);
+    try (ReadGuard page = pool.read(leaf.overflowPage(i))) {
+      byte[] v = PackedValues.read(page, leaf.packedSlot(i), leaf.overflowLength(i));
+      CommittedValues.Before b = committed.of(key, reader);
+      return b == null ? v : b.value() == null ? null : b.value().clone();
     }
   }
 
@@ -521,7 +557,7 @@ public final class BTree {
       try (WriteGuard g = pool.write(n.overflowPage(i))) {
         byte[] before = snapshot(g);
         byte[] old = PackedValues.replace(g.segment(), g.pageId(), n.packedSlot(i), value);
-        logChange(op, g, before, tm == null ? null : BTreeLogLayout.restore(key, old));
+        logKeyChange(op, g, before, key, old);
       }
       return true;
     }
@@ -545,13 +581,13 @@ public final class BTree {
         n.removeCell(i);
         n.insertCell(i, cell);
       }
-      logChange(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
+      logKeyChange(op, g, before, key, old);
       return false;
     }
     if (!n.fits(cell)) return null;
     byte[] before = snapshot(g);
     n.insertCell(-i - 1, cell);
-    logChange(op, g, before, tm == null ? null : BTreeLogLayout.restore(key, null));
+    logKeyChange(op, g, before, key, null);
     return true;
   }
 
@@ -930,7 +966,7 @@ public final class BTree {
     byte[] before = snapshot(g);
     noteOldValue(n, i, oldChain);
     n.removeCell(i);
-    logChange(op, g, before, old == null ? null : BTreeLogLayout.restore(key, old));
+    logKeyChange(op, g, before, key, old);
   }
 
   private boolean deletePessimistic(Op op, byte[] key, long[] oldChain) {
@@ -1123,9 +1159,14 @@ public final class BTree {
    * descending. It holds no latch between calls; see {@link BTreeCursor}.
    */
   public BTreeCursor cursor(byte[] from, byte[] to, boolean descending) {
+    return cursor(null, from, to, descending);
+  }
+
+  /** As {@link #cursor(byte[], byte[], boolean)}, seeing what {@code reader} sees (null: committed entries). */
+  public BTreeCursor cursor(Transaction reader, byte[] from, byte[] to, boolean descending) {
     if (from != null) checkKey(from);
     if (to != null) checkKey(to);
-    return new BTreeCursor(this, from, to, descending);
+    return new BTreeCursor(this, reader, from, to, descending);
   }
 
   /**
@@ -1151,11 +1192,13 @@ public final class BTree {
   /**
    * Adds to {@code keys}/{@code values} the entries of the first leaf, in key order, that has any with key
    * above {@code k} (or equal when {@code inclusive}) and below {@code to} (null = no bound), at most
-   * {@code max} of them (a value may be a whole overflow chain: copy no more than the cursor will want).
+   * {@code max} of them (a value may be a whole overflow chain: copy no more than the cursor will want), as
+   * {@code reader} sees them (null: outside any transaction; see {@link CommittedValues}).
    */
-  void fetchForward(byte[] k, boolean inclusive, byte[] to, List<byte[]> keys, List<byte[]> values, int max) {
+  void fetchForward(Transaction reader, byte[] k, boolean inclusive, byte[] to, List<byte[]> keys, List<byte[]> values, int max) {
     while (true) {
       byte[] hi = null; // upper fence of the leaf reached
+      ScanFill fill = new ScanFill(committed, reader, false, k, inclusive, keys, values, max);
       ReadGuard g = pool.read(metaPageId);
       try {
         ReadGuard c = pool.read(g.getLong(META_ROOT_OFFSET));
@@ -1171,24 +1214,48 @@ public final class BTree {
         BTreeNode leaf = new BTreeNode(g.segment());
         int i = leaf.search(k);
         int start = i >= 0 ? (inclusive ? i : i + 1) : -i - 1;
+        byte[] fence = hi; // the held leaf's upper fence, null once the scan has moved to a sibling
         while (true) {
           prefetchValues(leaf, start, Math.min(leaf.count(), start + max - keys.size()));
-          for (int j = start; j < leaf.count() && keys.size() < max; j++) {
-            if (to != null && leaf.compareKey(j, to) >= 0) return;
-            keys.add(leaf.key(j));
-            values.add(value(leaf, j));
+          for (int j = start; j < leaf.count(); j++) {
+            byte[] key = leaf.key(j);
+            if (to != null && BTreeNode.compare(key, to) >= 0) {
+              fill.deletedUpTo(to, false);
+              return;
+            }
+            fill.deletedUpTo(key, false);
+            if (fill.full()) return;
+            fill.add(key, visible(leaf, j, key, reader));
+            if (fill.full()) return;
           }
-          if (keys.size() >= max || leaf.next() == -1) return;
+          if (leaf.next() == -1) {
+            fill.deletedUpTo(to, false);
+            return;
+          }
           // On to the right sibling while this leaf is held, so nothing can come between them (a split of
           // this leaf needs its exclusive latch). Only if that takes no waiting: a merge latches right to left
           // under the parent, and a shared latch held while waiting could close a cycle with it. Otherwise
           // the cursor descends again, as after a full batch.
           ReadGuard next = pool.tryRead(leaf.next());
-          if (next == null) break;
+          BTreeNode right = next == null ? null : new BTreeNode(next.segment());
+          if (right == null || right.count() == 0) {
+            if (next != null) next.close();
+            if (fence != null) fill.deletedUpTo(to != null && BTreeNode.compare(fence, to) >= 0 ? to : fence, false);
+            break;
+          }
+          // A deleted key between the two leaves' keys belongs to one of them: both are held now.
+          byte[] first = right.key(0);
+          boolean last = to != null && BTreeNode.compare(first, to) >= 0;
+          fill.deletedUpTo(last ? to : first, false);
+          if (last || fill.full()) {
+            next.close();
+            return;
+          }
           g.close();
           g = next;
-          leaf = new BTreeNode(g.segment());
+          leaf = right;
           start = 0;
+          fence = null;
         }
       } finally {
         g.close();
@@ -1202,11 +1269,12 @@ public final class BTree {
   /**
    * Adds to {@code keys}/{@code values} the entries of the last leaf, in descending key order, that has any
    * with key below {@code k} (or equal when {@code inclusive}; null = no bound) and at least {@code from},
-   * at most {@code max} of them.
+   * at most {@code max} of them, as {@code reader} sees them.
    */
-  void fetchBackward(byte[] k, boolean inclusive, byte[] from, List<byte[]> keys, List<byte[]> values, int max) {
+  void fetchBackward(Transaction reader, byte[] k, boolean inclusive, byte[] from, List<byte[]> keys, List<byte[]> values, int max) {
     while (true) {
       byte[] lo = null; // lower fence of the leaf reached
+      ScanFill fill = new ScanFill(committed, reader, true, k, inclusive, keys, values, max);
       ReadGuard g = pool.read(metaPageId);
       try {
         ReadGuard c = pool.read(g.getLong(META_ROOT_OFFSET));
@@ -1233,23 +1301,50 @@ public final class BTree {
           int i = leaf.search(k);
           end = i >= 0 ? (inclusive ? i + 1 : i) : -i - 1;
         }
+        byte[] fence = lo; // the held leaf's lower fence (inclusive), null once the scan has moved to a sibling
         while (true) {
           prefetchValues(leaf, Math.max(0, end - (max - keys.size())), end);
-          for (int j = end - 1; j >= 0 && keys.size() < max; j--) {
-            if (from != null && leaf.compareKey(j, from) < 0) return;
-            keys.add(leaf.key(j));
-            values.add(value(leaf, j));
+          for (int j = end - 1; j >= 0; j--) {
+            byte[] key = leaf.key(j);
+            if (from != null && BTreeNode.compare(key, from) < 0) {
+              fill.deletedUpTo(from, true);
+              return;
+            }
+            fill.deletedUpTo(key, false);
+            if (fill.full()) return;
+            fill.add(key, visible(leaf, j, key, reader));
+            if (fill.full()) return;
           }
-          if (keys.size() >= max || leaf.prev() == -1) return;
+          if (leaf.prev() == -1) {
+            fill.deletedUpTo(from, true);
+            return;
+          }
           // On to the left sibling while this leaf is held, as fetchForward steps right: this leaf's prev link
           // only changes under its exclusive latch (a split of the left sibling fixes it), and the attempt
           // never waits, so it closes no cycle with writers that latch left to right.
           ReadGuard prev = pool.tryRead(leaf.prev());
-          if (prev == null) break;
+          BTreeNode left = prev == null ? null : new BTreeNode(prev.segment());
+          if (left == null || left.count() == 0) {
+            if (prev != null) prev.close();
+            if (fence != null) {
+              if (from != null && BTreeNode.compare(fence, from) <= 0) fill.deletedUpTo(from, true);
+              else fill.deletedUpTo(fence, true);
+            }
+            break;
+          }
+          byte[] lastKey = left.key(left.count() - 1);
+          boolean done = from != null && BTreeNode.compare(lastKey, from) < 0;
+          if (done) fill.deletedUpTo(from, true);
+          else fill.deletedUpTo(lastKey, false);
+          if (done || fill.full()) {
+            prev.close();
+            return;
+          }
           g.close();
           g = prev;
-          leaf = new BTreeNode(g.segment());
+          leaf = left;
           end = leaf.count();
+          fence = null;
         }
       } finally {
         g.close();
@@ -1258,6 +1353,15 @@ public final class BTree {
       k = lo;
       inclusive = false;
     }
+  }
+
+  /**
+   * The value of entry {@code j} (key {@code key}) of the held {@code leaf} as {@code reader} sees it: the
+   * committed value if another transaction changed it (null: that transaction inserted the key).
+   */
+  private byte[] visible(BTreeNode leaf, int j, byte[] key, Transaction reader) {
+    CommittedValues.Before b = committed.of(key, reader);
+    return b != null ? b.value() : visibleValue(leaf, j, key, reader);
   }
 
   // ------------------------------------------------------------------ verify

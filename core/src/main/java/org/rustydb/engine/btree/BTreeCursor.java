@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.rustydb.ClosedException;
+import org.rustydb.txn.Transaction;
 
 /**
  * A range cursor over [{@code from}, {@code to}) of a {@link BTree}, ascending or descending; null bounds
@@ -15,12 +16,15 @@ import org.rustydb.ClosedException;
  * <p>The cursor holds no latch between calls: it copies the qualifying entries of one leaf (a few at first,
  * more as the scan goes on: see {@link #batch}), and when they run out descends again from the root for the entries after the last key it returned. So it sees every
  * entry that stayed in the tree for the whole scan exactly once, in order, and may or may not see entries
- * inserted or deleted meanwhile (weakly consistent, like the JDK's concurrent collections). A cursor is for
- * one thread.
+ * inserted or deleted meanwhile (weakly consistent, like the JDK's concurrent collections). It sees
+ * committed entries only, and its reader's own changes: where another transaction has changed a key and
+ * not yet ended, the cursor returns the key's committed value, skips a key it inserted and returns a key
+ * it deleted ({@link CommittedValues}). A cursor is for one thread.
  */
 public final class BTreeCursor implements AutoCloseable {
 
   private final BTree tree;
+  private final Transaction reader; // null: outside any transaction
   private final byte[] from;
   private final byte[] to;
   private final boolean descending;
@@ -41,8 +45,9 @@ public final class BTreeCursor implements AutoCloseable {
   private byte[] value;
   private boolean closed;
 
-  BTreeCursor(BTree tree, byte[] from, byte[] to, boolean descending) {
+  BTreeCursor(BTree tree, Transaction reader, byte[] from, byte[] to, boolean descending) {
     this.tree = tree;
+    this.reader = reader;
     this.from = from == null ? null : from.clone();
     this.to = to == null ? null : to.clone();
     this.descending = descending;
@@ -63,8 +68,8 @@ public final class BTreeCursor implements AutoCloseable {
       values.clear();
       pos = 0;
       if (!exhausted) {
-        if (descending) tree.fetchBackward(resume, resumeInclusive, from, keys, values, batch);
-        else tree.fetchForward(resume, resumeInclusive, to, keys, values, batch);
+        if (descending) tree.fetchBackward(reader, resume, resumeInclusive, from, keys, values, batch);
+        else tree.fetchForward(reader, resume, resumeInclusive, to, keys, values, batch);
         batch = Math.min(MAX_BATCH, batch * 2);
       }
       if (keys.isEmpty()) {

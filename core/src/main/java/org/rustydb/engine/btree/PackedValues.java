@@ -83,10 +83,15 @@ final class PackedValues {
   /** The value of {@code length} bytes in slot {@code slot} of value page {@code pageId}. */
   static byte[] read(BufferPool pool, long pageId, int slot, int length) {
     try (ReadGuard g = pool.read(pageId)) {
-      String problem = problem(g.segment(), slot, length);
-      if (problem != null) throw corrupt(pageId, problem);
-      return new SlottedPage().wrap(g.segment()).read(slot);
+      return read(g, slot, length);
     }
+  }
+
+  /** The value of {@code length} bytes in slot {@code slot} of the value page under {@code g}. */
+  static byte[] read(ReadGuard g, int slot, int length) {
+    String problem = problem(g.segment(), slot, length);
+    if (problem != null) throw corrupt(g.pageId(), problem);
+    return new SlottedPage().wrap(g.segment()).read(slot);
   }
 
   /** What is wrong with slot {@code slot} (of {@code length} bytes; -1: any) of {@code page}, or null. */
