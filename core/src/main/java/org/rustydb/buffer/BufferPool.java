@@ -169,6 +169,7 @@ public final class BufferPool implements AutoCloseable {
   private final AtomicLong prefetchMisses = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
   private final AtomicLong warmed = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong(); // pages unmapped with their file (pagesLeft)
   private volatile boolean closed;
 
   public BufferPool(PageFileStore store, BufferPoolOptions options) {
@@ -217,7 +218,7 @@ public final class BufferPool implements AutoCloseable {
   /** Shared access to page {@code pageId}, reading it if it is not resident. */
   public ReadGuard read(long pageId) {
     Frame f = tryHitShared(pageId);
-    if (f == null || isRareHit(f)) f = slowPath(f, pageId, Mode.READ);
+    if (f == null || isRareHit(f)) f = slowPath(f, pageId, Mode.READ, null);
     return new ReadGuard(f, pageId);
   }
 
@@ -236,7 +237,7 @@ public final class BufferPool implements AutoCloseable {
   /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
   public WriteGuard write(long pageId) {
     Frame f = tryHitExclusive(pageId);
-    if (f == null) f = slowPath(null, pageId, Mode.WRITE);
+    if (f == null) f = slowPath(null, pageId, Mode.WRITE, null);
     f.dirty = true;
     return new WriteGuard(f, pageId);
   }
@@ -247,7 +248,7 @@ public final class BufferPool implements AutoCloseable {
     long pageId = store.allocatePage(fileId);
     Frame f;
     try {
-      f = slowPath(null, pageId, Mode.NEW);
+      f = slowPath(null, pageId, Mode.NEW, null);
     } catch (RuntimeException e) {
       try {
         store.freePage(pageId);
@@ -267,7 +268,7 @@ public final class BufferPool implements AutoCloseable {
    * image, a page format) and must not fail on a copy a crash tore on disk.
    */
   public WriteGuard overwrite(long pageId) {
-    Frame f = slowPath(null, pageId, Mode.NEW);
+    Frame f = slowPath(null, pageId, Mode.NEW, null);
     f.page.fill((byte) 0);
     f.dirty = true;
     return new WriteGuard(f, pageId);
@@ -287,13 +288,13 @@ public final class BufferPool implements AutoCloseable {
       // No validate here: if the frame changes hands after the stamp, the caller's validate() fails.
       if (stamp != 0 && f.pageId == pageId) {
         hitCount.increment();
-        if (isRareHit(f)) slowPath(f, pageId, Mode.READ);
+        if (isRareHit(f)) slowPath(f, pageId, Mode.READ, null);
       } else {
         f = null;
       }
     }
     if (f == null) {
-      f = slowPath(null, pageId, Mode.READ);
+      f = slowPath(null, pageId, Mode.READ, null);
       stamp = f.tryOptimistic(); // valid: we hold it shared, so no writer is in
       f.releaseShared();
     }
@@ -412,7 +413,7 @@ public final class BufferPool implements AutoCloseable {
    *   <li>Without the lock: fill the frame and release, downgrade or keep the latch.</li>
    * </ol>
    */
-  private Frame slowPath(Frame hit, long pageId, Mode mode) {
+  private Frame slowPath(Frame hit, long pageId, Mode mode, WarmCopy copy) {
     if (hit != null) {
       onRareHit(hit, pageId);
       return hit;
@@ -473,6 +474,7 @@ public final class BufferPool implements AutoCloseable {
           continue; // mapped meanwhile: latch it through the table
         }
         if (mode == Mode.WARM && freeCount == 0) return null;
+        if (copy != null && pagesLeft() != copy.since()) copy = null; // this page may have left since: read it
         claimed = null;
         claimingForPrefetch = background;
         deferrals = background ? 0 : maxDeferrals;
@@ -555,7 +557,8 @@ public final class BufferPool implements AutoCloseable {
         if (mode == Mode.NEW) {
           f.page.fill((byte) 0);
         } else {
-          store.readPage(pageId, f.page);
+          if (copy != null) MemorySegment.copy(copy.page(), 0, f.page, 0, PageFileStore.PAGE_SIZE);
+          else store.readPage(pageId, f.page);
           if (!storeVerifies && !PageChecksum.verify(f.page) && !PageChecksum.isAllZero(f.page)) { // zero: never written
             throw new CorruptionException("page " + PageId.toString(pageId) + " (file " + PageId.fileId(pageId)
                 + ", page " + PageId.pageNo(pageId) + "): checksum mismatch at offset " + PageLayout.CHECKSUM_OFFSET
@@ -670,7 +673,7 @@ public final class BufferPool implements AutoCloseable {
     long start = System.nanoTime();
     Frame[] f = new Frame[1];
     // Background work: LOW, through the engine's queue (and its fixed buffers), never ahead of a user's read.
-    IoScheduler.runAt(IoPriority.LOW, () -> f[0] = slowPath(null, pageId, Mode.PREFETCH));
+    IoScheduler.runAt(IoPriority.LOW, () -> f[0] = slowPath(null, pageId, Mode.PREFETCH, null));
     return f[0] == null ? -1 : System.nanoTime() - start;
   }
 
@@ -682,13 +685,40 @@ public final class BufferPool implements AutoCloseable {
    * @throws RuntimeException when the read fails (the page is left unmapped, as after any failed read)
    */
   public boolean warm(long pageId) {
+    return warm(pageId, null);
+  }
+
+  /**
+   * As {@link #warm(long)}, with the page's bytes already read (with its neighbours, by
+   * {@link PageFileStore#readPages}, checked as {@code readPage} checks them): {@code page} is copied into
+   * the frame instead of read. {@code since} is {@link #pagesLeft()} taken before those bytes were read: if
+   * a page has left the pool since, it may be this one, written back after the read, and the page is read
+   * from the store instead.
+   */
+  public boolean warm(long pageId, MemorySegment page, long since) {
+    return warm(pageId, new WarmCopy(page.asSlice(0, PageFileStore.PAGE_SIZE), since));
+  }
+
+  private boolean warm(long pageId, WarmCopy copy) {
     checkPageId(pageId);
     if (closed) return false;
     if (table.get(pageId) >= 0) return true;
     Frame[] f = new Frame[1];
-    IoScheduler.runAt(IoPriority.LOW, () -> f[0] = slowPath(null, pageId, Mode.WARM)); // background, as a prefetch
+    IoScheduler.runAt(IoPriority.LOW, () -> f[0] = slowPath(null, pageId, Mode.WARM, copy)); // background, as a prefetch
     if (f[0] != null) return true;
     return !closed && table.get(pageId) >= 0; // null: full, closed, or mapped by a reader meanwhile
+  }
+
+  /** A page's bytes read before {@link #warm(long, MemorySegment, long)} asked for its frame. */
+  private record WarmCopy(MemorySegment page, long since) {}
+
+  /**
+   * How many times a page has left the pool (evicted or dropped with its file) since it opened. A
+   * non-resident page's latest bytes are on disk; if this count has not moved since they were read, they
+   * still are.
+   */
+  public long pagesLeft() {
+    return evictions.get() + dropped.get();
   }
 
   /**
@@ -823,6 +853,7 @@ public final class BufferPool implements AutoCloseable {
         f.awaitNoFlush(); // the flusher clears it without the latch
         table.remove(f.pageId);
         replacer.remove(f.pageId);
+        dropped.incrementAndGet();
         if ((boolean) PREFETCHED.compareAndSet(f, true, false)) prefetchMisses.incrementAndGet();
         f.pageId = PageId.INVALID;
         f.dirty = false;

@@ -437,6 +437,40 @@ public final class DiskManager implements PageFileStore {
     if (readAheadOn) maybePrefetch(f, pageNo);
   }
 
+  /**
+   * One read of {@code count} pages straight into {@code dst} when it is aligned for direct I/O (else page by
+   * page), each page then checked. Pages in the read-ahead memory are not consulted: it only ever holds
+   * what is on disk too.
+   */
+  @Override
+  public void readPages(long firstPageId, int count, MemorySegment dst) {
+    checkOpen();
+    PageFile f = file(fileOf(firstPageId));
+    long first = PageId.pageNo(firstPageId);
+    if (count < 1 || first < 1 || first + count > f.pageCount) {
+      throw new OperationFailedException("pages " + first + ".." + (first + count - 1) + " are not all allocated in "
+          + f.path + " (" + f.pageCount + " pages)");
+    }
+    MemorySegment buf = dst.asSlice(0, (long) count * PAGE);
+    if (f.syncFailed != null || (direct && !PageFileChannel.aligned(buf))) { // readPage says why, or bounces
+      PageFileStore.super.readPages(firstPageId, count, dst);
+      return;
+    }
+    long n = 0;
+    try {
+      for (int r = 1; r > 0 && n < buf.byteSize(); n += r) r = Math.max(0, f.channel.read(first * PAGE + n, buf.asSlice(n)));
+    } catch (IOException e) {
+      throw ioFailure(f, first + n / PAGE, "read", e);
+    }
+    if (n < buf.byteSize()) {
+      throw new CorruptionException(f.path, first + n / PAGE, "file is truncated: pages " + first + ".."
+          + (first + count - 1) + " end at byte " + (first + count) * PAGE + " but only " + n + " bytes from byte "
+          + first * PAGE + " could be read");
+    }
+    pagesRead.add(count);
+    for (int i = 0; i < count; i++) verify(f, first + i, buf.asSlice((long) i * PAGE, PAGE));
+  }
+
   private void maybePrefetch(PageFile f, long pageNo) {
     long last = f.readAheadEnd(pageNo, options.sequentialThreshold(), options.prefetchPages());
     if (last < 0) return;

@@ -35,6 +35,16 @@ public interface PageFileStore extends AutoCloseable {
    */
   default void readAhead(long firstPageId, int count) {}
 
+  /**
+   * Reads the {@code count} consecutive pages of one file from {@code firstPageId} into {@code dst} (at least
+   * {@code count} pages long), each checked as {@link #readPage} checks it: for reading many pages at once
+   * (the pool's warm-up). A store may read them in one operation, straight from the file (bypassing
+   * {@link #readAhead}'s memory). The default reads page by page.
+   */
+  default void readPages(long firstPageId, int count, MemorySegment dst) {
+    for (int i = 0; i < count; i++) readPage(firstPageId + i, dst.asSlice((long) i * PAGE_SIZE, PAGE_SIZE));
+  }
+
   /** Writes {@code src} as page {@code pageId}; durable only after {@link #sync(int)}. */
   void writePage(long pageId, MemorySegment src);
 

@@ -12,13 +12,14 @@ import org.rustydb.disk.PageId;
 class PoolWarmerTest {
 
   static final int FILE = 3;
-  final List<long[]> hints = new ArrayList<>();
+  final List<long[]> runs = new ArrayList<>();
   final InMemoryPageFileStore store = new InMemoryPageFileStore() {
     @Override
-    public void readAhead(long firstPageId, int count) {
-      synchronized (hints) {
-        hints.add(new long[] {firstPageId, count});
+    public void readPages(long firstPageId, int count, java.lang.foreign.MemorySegment dst) {
+      synchronized (runs) {
+        runs.add(new long[] {firstPageId, count});
       }
+      super.readPages(firstPageId, count, dst);
     }
   };
   BufferPool pool;
@@ -68,7 +69,7 @@ class PoolWarmerTest {
   }
 
   @Test
-  void theWarmerLoadsTheListInPageOrderWithOneHintPerRunAndStopsWhenFull() throws InterruptedException {
+  void theWarmerLoadsTheListInPageOrderWithOneReadPerRunAndStopsWhenFull() throws InterruptedException {
     newPool(16);
     long[] list = {page(40), page(3), page(1), page(2), page(41), page(20), page(0)}; // page 0: never a pool page
     PoolWarmer w = PoolWarmer.start(pool, store, list);
@@ -76,8 +77,8 @@ class PoolWarmerTest {
     assertThat(w.loaded()).isEqualTo(6);
     assertThat(w.skipped()).isEqualTo(1);
     assertThat(pool.residentPageIds()).containsExactly(page(1), page(2), page(3), page(20), page(40), page(41));
-    assertThat(hints).extracting(h -> h[0]).containsExactly(page(1), page(40));
-    assertThat(hints).extracting(h -> h[1]).containsExactly(3L, 2L);
+    assertThat(runs).extracting(h -> h[0]).containsExactly(page(1), page(20), page(40));
+    assertThat(runs).extracting(h -> h[1]).containsExactly(3L, 1L, 2L);
 
     long[] many = new long[40];
     for (int i = 0; i < many.length; i++) many[i] = page(i + 10);
@@ -85,6 +86,61 @@ class PoolWarmerTest {
     assertThat(full.awaitFinished(60_000)).isTrue();
     assertThat(full.loaded()).as("16 frames, 6 in use").isEqualTo(10);
     assertThat(pool.stats().evictions()).isZero();
+  }
+
+  /**
+   * A run reads through short gaps (up to MAX_GAP unlisted pages) and stops at RUN_PAGES; only listed
+   * pages are loaded.
+   */
+  @Test
+  void runsReadThroughShortGapsButLoadOnlyListedPages() throws InterruptedException {
+    newPool(3 + PoolWarmer.RUN_PAGES + 5);
+    long[] list = {page(1), page(1 + PoolWarmer.MAX_GAP + 1), page(30)}; // 1 .. 10: one read; 30: a gap too long
+    PoolWarmer w = PoolWarmer.start(pool, store, list);
+    assertThat(w.awaitFinished(60_000)).isTrue();
+    assertThat(runs).extracting(h -> h[0]).containsExactly(page(1), page(30));
+    assertThat(runs).extracting(h -> h[1]).containsExactly(PoolWarmer.MAX_GAP + 2L, 1L);
+    assertThat(pool.residentPageIds()).containsExactly(page(1), page(1 + PoolWarmer.MAX_GAP + 1), page(30));
+
+    store.createFile(FILE + 1, PoolWarmer.RUN_PAGES + 10);
+    runs.clear();
+    long[] long_ = new long[PoolWarmer.RUN_PAGES + 5];
+    for (int i = 0; i < long_.length; i++) long_[i] = PageId.of(FILE + 1, i + 1);
+    PoolWarmer w2 = PoolWarmer.start(pool, store, long_);
+    assertThat(w2.awaitFinished(60_000)).isTrue();
+    assertThat(runs).extracting(h -> h[1]).containsExactly((long) PoolWarmer.RUN_PAGES, 5L);
+    assertThat(w2.loaded()).isEqualTo(long_.length);
+  }
+
+  /**
+   * Bytes read before a page left the pool may be older than what was written back when it left: the warm
+   * then reads the page from the store instead of taking them.
+   */
+  @Test
+  void aWarmCopyReadBeforeAnEvictionIsNotTrusted() {
+    int other = FILE + 1;
+    store.createFile(other, 8);
+    newPool(3);
+    try (WriteGuard g = pool.write(page(1))) {
+      g.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG, 104, 42L);
+    }
+    var stale = java.lang.foreign.Arena.ofAuto().allocate(4096, 4096);
+    store.readPage(page(1), stale); // the bytes on disk now: without the change
+    long since = pool.pagesLeft();
+    for (long p = 1; p <= 3; p++) pool.read(PageId.of(other, p)).close(); // the third evicts page 1, writing it back
+    assertThat(pool.pagesLeft()).isGreaterThan(since);
+    pool.dropFile(other); // free frames for the warm
+    assertThat(pool.warm(page(1), stale, since)).isTrue();
+    try (ReadGuard g = pool.read(page(1))) {
+      assertThat(g.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, 104)).as("the written-back change").isEqualTo(42L);
+    }
+    // With the count unmoved, the copy is what the frame gets: the store is not read again.
+    var copy = java.lang.foreign.Arena.ofAuto().allocate(4096, 4096);
+    store.readPage(page(5), copy);
+    long reads = store.reads(page(5));
+    assertThat(pool.warm(page(5), copy, pool.pagesLeft())).isTrue();
+    assertThat(store.reads(page(5))).isEqualTo(reads);
+    assertThat(pool.residentPageIds()).contains(page(5));
   }
 
   @Test

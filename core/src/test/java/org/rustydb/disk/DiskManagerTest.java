@@ -216,6 +216,36 @@ class DiskManagerTest {
     assertThat(s.pagesRead() + s.prefetchHits()).isGreaterThanOrEqualTo(10_000);
   }
 
+  /**
+   * readPages: a run of pages in one read (aligned buffer) or page by page (heap buffer), each checked; a
+   * run past the file's end and a corrupt page in a run are clear errors.
+   */
+  @Test
+  void readPagesReadsARunCheckedInOneRead() throws IOException {
+    int f = dm.createFile("t.dat");
+    long[] ids = new long[20];
+    MemorySegment page = arena.allocate(PAGE, PAGE);
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = dm.allocatePage(f);
+      fill(page, ids[i], 3);
+      dm.writePage(ids[i], page);
+    }
+    reopen();
+    MemorySegment run = arena.allocate(20L * PAGE, PAGE);
+    long before = dm.stats().pagesRead();
+    dm.readPages(ids[2], 16, run);
+    assertThat(dm.stats().pagesRead() - before).isEqualTo(16);
+    for (int i = 0; i < 16; i++) assertPage(run.asSlice((long) i * PAGE, PAGE), ids[2 + i], 3);
+    MemorySegment heap = MemorySegment.ofArray(new byte[3 * PAGE]);
+    dm.readPages(ids[17], 3, heap); // not aligned for O_DIRECT: page by page
+    for (int i = 0; i < 3; i++) assertPage(heap.asSlice((long) i * PAGE, PAGE), ids[17 + i], 3);
+    assertThatThrownBy(() -> dm.readPages(ids[18], 5, run)).isInstanceOf(OperationFailedException.class)
+        .hasMessageContaining("not all allocated");
+    flipByte(root.resolve("base/t.dat"), PageId.pageNo(ids[5]) * PAGE + 1000);
+    assertThatThrownBy(() -> dm.readPages(ids[0], 10, run)).isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("t.dat: page " + PageId.pageNo(ids[5]) + ": checksum mismatch");
+  }
+
   @Test
   void aFlippedByteIsCaughtOnRead() throws IOException {
     int f = dm.createFile("t.dat");
