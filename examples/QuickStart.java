@@ -57,6 +57,9 @@ public class QuickStart {
       // Closing a transaction that did not commit rolls it back.
       try (Transaction txn = db.begin()) {
         fruit.put(txn, bytes("elderberry"), bytes("purple"));
+        // Until it commits, only the transaction itself sees its change: reads see committed data.
+        System.out.println("elderberry inside the transaction: " + text(fruit.get(txn, bytes("elderberry")))
+            + "; outside: " + (fruit.get(bytes("elderberry")) == null ? "not there" : "there"));
       }
       System.out.println("elderberry after rollback: " + (fruit.get(bytes("elderberry")) == null ? "not there" : "there"));
 

@@ -69,6 +69,7 @@ class QuickStartExampleTest {
   @Tag("needs-btree-wal")
   @Test
   void theExamplesRollbackRollsBack() throws Exception {
-    assertThat(runExample(tmp.resolve("db"))).contains("elderberry after rollback: not there");
+    assertThat(runExample(tmp.resolve("db"))).contains("elderberry after rollback: not there")
+        .contains("elderberry inside the transaction: purple; outside: not there");
   }
 }
