@@ -143,6 +143,32 @@ class PoolWarmerTest {
     assertThat(pool.residentPageIds()).contains(page(5));
   }
 
+  /** A run the store cannot read whole (a bad page in it) is loaded page by page: only the bad page is lost. */
+  @Test
+  void aRunThatCannotBeReadWholeIsLoadedPageByPage() throws InterruptedException {
+    InMemoryPageFileStore failing = new InMemoryPageFileStore() {
+      @Override
+      public void readPages(long firstPageId, int count, java.lang.foreign.MemorySegment dst) {
+        if (firstPageId <= page(5) && page(5) < firstPageId + count) {
+          throw new org.rustydb.CorruptionException("page 5 of the test file: checksum mismatch");
+        }
+        super.readPages(firstPageId, count, dst);
+      }
+    };
+    failing.createFile(FILE, 64);
+    byte[] junk = new byte[4096];
+    java.util.Arrays.fill(junk, (byte) 0x5A);
+    failing.overwrite(page(5), junk);
+    pool = new BufferPool(failing, BufferPoolOptions.builder().frames(16).replacer(LruReplacer::new)
+        .prefetch(false).backgroundFlush(false).build());
+    PoolWarmer w = PoolWarmer.start(pool, failing, new long[] {page(3), page(4), page(5), page(6), page(7)});
+    assertThat(w.awaitFinished(60_000)).isTrue();
+    assertThat(w.loaded()).isEqualTo(4);
+    assertThat(w.skipped()).isEqualTo(1);
+    assertThat(pool.residentPageIds()).containsExactly(page(3), page(4), page(6), page(7));
+    assertThat(failing.reads(page(4))).as("read again on its own").isEqualTo(1);
+  }
+
   @Test
   void aPageThatCannotBeReadIsSkippedAndTheRestLoaded() throws InterruptedException {
     newPool(16);
