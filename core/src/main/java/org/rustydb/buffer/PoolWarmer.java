@@ -126,15 +126,17 @@ public final class PoolWarmer implements AutoCloseable {
     long start = System.nanoTime();
     long before = pool.warmedPages();
     String why = "the list ended";
-    try (Arena arena = Arena.ofShared()) { // closed once the reader has ended: no run is in flight then
-      for (int b = 0; b < BUFFERS; b++) freeBuffers.add(arena.allocate((long) RUN_PAGES * PAGE, PAGE));
-      reader.start();
-      try {
-        why = copyRuns();
-      } finally {
-        stop = true; // the reader stops too
-        Threads.joinUninterruptibly(reader);
-      }
+    // Freed by the garbage collector once both threads are done with them (768 KiB): closing a shared arena
+    // would stop every thread of the JVM for a handshake, the clients' included, for nothing they use.
+    Arena arena = Arena.ofAuto();
+    for (int b = 0; b < BUFFERS; b++) freeBuffers.add(arena.allocate((long) RUN_PAGES * PAGE, PAGE));
+    reader.start();
+    try {
+      why = copyRuns();
+    } finally {
+      stop = true; // the reader stops too
+      Threads.joinUninterruptibly(reader);
+      freeBuffers.clear();
     }
     loaded = pool.warmedPages() - before;
     finished = true;
