@@ -89,27 +89,33 @@ public final class PoolWarmer implements AutoCloseable {
     return w;
   }
 
-  /** The reader thread: reads each run into a free buffer and queues it, in list order, then END. */
+  /**
+   * The reader thread: reads each run into a free buffer and queues it, in list order, then END (also if it
+   * dies of an error, so that the copier does not wait for it until close).
+   */
   private void read() {
-    for (int from = 0; from < pageIds.length; ) {
-      int to = runEnd(from);
-      MemorySegment buf = take(freeBuffers);
-      if (buf == null) return; // stopped
-      long first = pageIds[from];
-      int count = (int) (pageIds[to] - first + 1);
-      long since = pool.pagesLeft();
-      try {
-        store.readPages(first, count, buf);
-      } catch (RuntimeException e) { // a bad page somewhere in the run: each page will say for itself
-        LOG.log(System.Logger.Level.DEBUG, "pool warm-up: reading {0} pages from {1} failed, loading them one by one: {2}",
-            count, PageId.toString(first), e.toString());
-        freeBuffers.add(buf);
-        buf = null;
+    try {
+      for (int from = 0; from < pageIds.length; ) {
+        int to = runEnd(from);
+        MemorySegment buf = take(freeBuffers);
+        if (buf == null) return; // stopped
+        long first = pageIds[from];
+        int count = (int) (pageIds[to] - first + 1);
+        long since = pool.pagesLeft();
+        try {
+          store.readPages(first, count, buf);
+        } catch (RuntimeException e) { // a bad page somewhere in the run: each page will say for itself
+          LOG.log(System.Logger.Level.DEBUG, "pool warm-up: reading {0} pages from {1} failed, loading them one by one: {2}",
+              count, PageId.toString(first), e.toString());
+          freeBuffers.add(buf);
+          buf = null;
+        }
+        if (!put(new Run(from, to, first, buf, since))) return;
+        from = to + 1;
       }
-      if (!put(new Run(from, to, first, buf, since))) return;
-      from = to + 1;
+    } finally {
+      put(END); // false at once when stopped: the copier has stopped too
     }
-    put(END);
   }
 
   /** The index of the last listed page of the run that starts at {@code from}. */
