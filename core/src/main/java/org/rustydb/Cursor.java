@@ -33,7 +33,8 @@ public interface Cursor extends AutoCloseable {
   byte[] key();
 
   /**
-   * The current entry's value: a copy the caller may keep.
+   * The current entry's value: a copy the caller may keep (asked twice for one entry, a cursor may return
+   * the same array).
    *
    * @throws IllegalStateException before the first {@link #next()} or after it returned false
    */

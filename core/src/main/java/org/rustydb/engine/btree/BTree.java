@@ -1361,7 +1361,8 @@ public final class BTree {
    */
   private byte[] visible(BTreeNode leaf, int j, byte[] key, Transaction reader) {
     CommittedValues.Before b = committed.of(key, reader);
-    return b != null ? b.value() : visibleValue(leaf, j, key, reader);
+    if (b == null) return visibleValue(leaf, j, key, reader);
+    return b.value() == null ? null : b.value().clone(); // a cursor hands its values out: never the remembered one
   }
 
   // ------------------------------------------------------------------ verify

@@ -42,7 +42,7 @@ public final class BTreeCursor implements AutoCloseable {
   private boolean resumeInclusive;
   private boolean exhausted;
   private byte[] key;
-  private byte[] value;
+  private byte[] value; // a fetched copy no one else references (see value())
   private boolean closed;
 
   BTreeCursor(BTree tree, Transaction reader, byte[] from, byte[] to, boolean descending) {
@@ -58,6 +58,11 @@ public final class BTreeCursor implements AutoCloseable {
       resume = this.from == null ? new byte[0] : this.from;
       resumeInclusive = true;
     }
+  }
+
+  /** Whether {@link #next()} has an entry already copied out, so that it will not read the tree. */
+  public boolean hasBuffered() {
+    return pos < keys.size();
   }
 
   /** Moves to the next entry; false (and no current entry) when the range is exhausted. */
@@ -81,6 +86,7 @@ public final class BTreeCursor implements AutoCloseable {
     }
     key = keys.get(pos);
     value = values.get(pos);
+    values.set(pos, null); // handed over to value(): the batch keeps no reference to it
     pos++;
     resume = key;
     resumeInclusive = false;
@@ -118,10 +124,14 @@ public final class BTreeCursor implements AutoCloseable {
     return key.clone();
   }
 
-  /** The current entry's value. */
+  /**
+   * The current entry's value: the copy the fetch made, which nothing else references, so the caller may
+   * keep it (and the same array again if it asks twice). Not copied once more: a scan's values are most of
+   * the bytes it moves.
+   */
   public byte[] value() {
     checkPositioned();
-    return value.clone();
+    return value;
   }
 
   private void checkPositioned() {

@@ -83,7 +83,7 @@ final class CommittedValues {
       Before b = e.getValue();
       if (b.value() == null || (reader != null && b.txnId() == reader.id())) continue;
       keys.add(e.getKey()); // never changed here: the cursor hands out copies
-      values.add(b.value());
+      values.add(b.value().clone()); // the cursor hands its values out: never the remembered one
     }
   }
 
