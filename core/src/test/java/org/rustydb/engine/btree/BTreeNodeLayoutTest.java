@@ -134,8 +134,10 @@ class BTreeNodeLayoutTest {
   }
 
   /**
-   * compareKey (eight bytes at a time, then the tail, with the node prefix split off) against
-   * Arrays.compareUnsigned, for random keys sharing prefixes of every length and holding bytes above 0x7F.
+   * compareKey and search (eight bytes at a time, then the tail, with the node prefix split off) against
+   * Arrays.compareUnsigned and Arrays.binarySearch, in leaves and inner nodes with and without a stored
+   * prefix, for random keys sharing prefixes of every length and holding bytes above 0x7F, and probes that
+   * stop inside the prefix.
    */
   @Test
   void compareKeyAgreesWithUnsignedArrayOrder() {
@@ -145,21 +147,29 @@ class BTreeNodeLayoutTest {
     try (Arena arena = Arena.ofConfined()) {
       for (int round = 0; round < 200; round++) {
         MemorySegment page = arena.allocate(PAGE_SIZE);
-        BTreeNode n = BTreeNode.init(page, 77, 0);
+        int level = r.nextInt(2);
+        BTreeNode n = BTreeNode.init(page, 77, level);
         byte[] common = randomKey(r, r.nextInt(20));
         java.util.TreeSet<byte[]> keys = new java.util.TreeSet<>(java.util.Arrays::compareUnsigned);
         for (int i = 0; i < 20; i++) {
           byte[] k = concat(common, randomKey(r, r.nextInt(30)));
           if (!keys.add(k)) continue;
-          n.insertCell(-n.search(k) - 1, BTreeNode.leafCell(k, new byte[0]));
+          n.insertCell(-n.search(k) - 1, level == 0 ? BTreeNode.leafCell(k, new byte[0]) : BTreeNode.innerCell(k, i));
         }
+        if (r.nextBoolean()) n.compact(); // stores the keys' common prefix once (the insertions above did not)
+        byte[][] sorted = keys.toArray(new byte[0][]);
         for (int q = 0; q < 50; q++) {
-          byte[] probe = r.nextBoolean() ? concat(java.util.Arrays.copyOf(common, r.nextInt(common.length + 1)),
-              randomKey(r, r.nextInt(30))) : keys.toArray(new byte[0][])[r.nextInt(keys.size())];
+          byte[] probe = switch (r.nextInt(3)) {
+            case 0 -> concat(java.util.Arrays.copyOf(common, r.nextInt(common.length + 1)), randomKey(r, r.nextInt(30)));
+            case 1 -> java.util.Arrays.copyOf(common, r.nextInt(common.length + 1)); // the prefix or part of it
+            default -> sorted[r.nextInt(sorted.length)];
+          };
           for (int i = 0; i < n.count(); i++) {
             int want = Integer.signum(java.util.Arrays.compareUnsigned(n.key(i), probe));
             assertThat(Integer.signum(n.compareKey(i, probe))).as("seed %d entry %d", seed, i).isEqualTo(want);
           }
+          int want = java.util.Arrays.binarySearch(sorted, probe, java.util.Arrays::compareUnsigned);
+          assertThat(n.search(probe)).as("seed %d, prefix %d: search", seed, n.prefixLength()).isEqualTo(want);
         }
       }
     }
