@@ -150,12 +150,19 @@ public final class PageDiff {
     checkPage(page);
     int bestStart = 0;
     int bestLen = 0;
+    // Eight bytes at a time where that cannot pass a zero run's edge: a word without a zero byte is skipped
+    // whole, a zero word extends a run whole (byte by byte, a split's new page took microseconds here).
     for (int i = 0; i < PAGE; ) {
+      if (i + Long.BYTES <= PAGE && !hasZeroByte(page.get(U64, i))) {
+        i += Long.BYTES;
+        continue;
+      }
       if (page.get(ValueLayout.JAVA_BYTE, i) != 0) {
         i++;
         continue;
       }
       int j = i;
+      while (j + Long.BYTES <= PAGE && page.get(U64, j) == 0) j += Long.BYTES;
       while (j < PAGE && page.get(ValueLayout.JAVA_BYTE, j) == 0) j++;
       if (j - i > bestLen) {
         bestStart = i;
@@ -172,6 +179,11 @@ public final class PageDiff {
     MemorySegment.copy(page, ValueLayout.JAVA_BYTE, bestStart + bestLen, out, header + 4 + bestStart,
         PAGE - bestStart - bestLen);
     return out;
+  }
+
+  /** Whether some byte of {@code w} is zero (the borrow of the subtraction reaches its top bit). */
+  private static boolean hasZeroByte(long w) {
+    return ((w - 0x0101010101010101L) & ~w & 0x8080808080808080L) != 0;
   }
 
   private static void checkPage(MemorySegment page) {

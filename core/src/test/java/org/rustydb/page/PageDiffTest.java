@@ -134,6 +134,44 @@ class PageDiffTest {
     }
   }
 
+  /**
+   * The image's hole (read eight bytes at a time) is the first longest run of zeros, as a byte-by-byte scan
+   * finds it, on pages of random runs of zeros and of bytes that are mostly not zero (so words with and
+   * without a zero byte meet runs at every alignment).
+   */
+  @Test
+  void theImageHoleIsTheFirstLongestZeroRun() {
+    long seed = System.nanoTime();
+    System.out.println("theImageHoleIsTheFirstLongestZeroRun seed " + seed);
+    Random r = new Random(seed);
+    for (int round = 0; round < 2000; round++) {
+      byte[] page = new byte[PAGE];
+      for (int i = 0; i < PAGE; ) {
+        int run = 1 + r.nextInt(r.nextBoolean() ? 20 : 300);
+        boolean zero = r.nextInt(3) == 0;
+        for (int j = i; j < Math.min(PAGE, i + run); j++) page[j] = zero ? 0 : (byte) (r.nextInt(8) == 0 ? 0 : 1 + r.nextInt(255));
+        i += run;
+      }
+      int bestStart = 0;
+      int bestLen = 0;
+      for (int i = 0; i < PAGE; ) {
+        int j = i;
+        while (j < PAGE && page[j] == 0) j++;
+        if (j - i > bestLen) {
+          bestStart = i;
+          bestLen = j - i;
+        }
+        i = Math.max(j, i + 1);
+      }
+      if (bestLen == PAGE) bestLen = PAGE - 1; // as the format keeps one byte of an all-zero page
+      byte[] image = PageDiff.image(page, 0);
+      MemorySegment im = MemorySegment.ofArray(image);
+      var u16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+      assertThat(Short.toUnsignedInt(im.get(u16, 0))).as("seed %d round %d: hole start", seed, round).isEqualTo(bestStart);
+      assertThat(Short.toUnsignedInt(im.get(u16, 2))).as("seed %d round %d: hole length", seed, round).isEqualTo(bestLen);
+    }
+  }
+
   @Test
   void damagedPayloadsAreCorruptionNotOutOfBounds() {
     byte[] before = new byte[PAGE];
