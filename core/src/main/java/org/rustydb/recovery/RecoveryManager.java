@@ -31,8 +31,9 @@ import org.rustydb.wal.WalWriter;
  *       supplies those that logged nothing since). It also finds the largest transaction id.</li>
  *   <li><b>Redo</b> repeats history from the redo start LSN: every update and compensation record is applied
  *       to its page when the page LSN is older (page-LSN guarded, so applying twice is harmless), and every
- *       full-page image is restored (the page may be torn on disk: it is rebuilt without being read). A
- *       page a record names past the end of its file (allocated after the file header was last synced) is
+ *       full-page image is restored (the page may be torn on disk: it is rebuilt without being read), except
+ *       the redo-only updates of unfinished system transactions (none of their pages reached the disk; see
+ *       {@link TransactionManager#logUpdate}). A page a record names past the end of its file (allocated after the file header was last synced) is
  *       allocated first: the heap never frees pages, so allocation is the next page.</li>
  *   <li><b>Undo</b> rolls back each loser newest record first (unfinished system transactions, the
  *       engines' structure changes, before the others), writing a compensation record per undone
@@ -86,7 +87,7 @@ public final class RecoveryManager {
       Map<Long, Long> losers = new HashMap<>();
       long maxTxn = analysis(reader, analysisStart, checkpointLsn, losers);
       long end = reader.endLsn();
-      long[] redoCounts = redo(reader, redoStart);
+      long[] redoCounts = redo(reader, redoStart, losers);
       TransactionManager tm = makeTransactions.apply(maxTxn + 1);
       long undone = undo(reader, losers, tm);
       wal.flushAll();
@@ -132,8 +133,12 @@ public final class RecoveryManager {
     return maxTxn;
   }
 
-  /** Returns {records redone, page images restored}. */
-  private long[] redo(WalReader reader, long from) {
+  /**
+   * Returns {records redone, page images restored}. A loser's redo-only update (a system transaction's, no
+   * undo payload: {@link TransactionManager#logUpdate}) is not redone: its pages reached the disk only
+   * after its commit, which never came, so none holds it, and there is no undo to take it back.
+   */
+  private long[] redo(WalReader reader, long from, Map<Long, Long> losers) {
     reader.seek(from);
     long base = reader.bytesRead();
     long redone = 0;
@@ -143,6 +148,7 @@ public final class RecoveryManager {
       long lsn = reader.lsn();
       switch (reader.record()) {
         case LogRecord.Update u -> {
+          if (isRedoOnly(u) && losers.containsKey(u.txnId())) continue;
           if (apply(u.rmId(), u.pageId(), u.redo(), lsn)) redone++;
         }
         case LogRecord.Compensation c -> {
@@ -165,6 +171,10 @@ public final class RecoveryManager {
     }
     bytesRead += reader.bytesRead() - base;
     return new long[] {redone, images};
+  }
+
+  private static boolean isRedoOnly(LogRecord.Update u) {
+    return u.txnId() < 0 && u.undo().length == 0;
   }
 
   private boolean apply(int rmId, long pageId, byte[] redo, long lsn) {
@@ -227,9 +237,11 @@ public final class RecoveryManager {
         }
         switch (r) {
           case LogRecord.Update u -> {
-            prev = tm.compensate(txn, prev, u);
-            undone++;
-            progress.accept(prev);
+            if (!isRedoOnly(u)) { // a redo-only update was not redone: nothing to take back
+              prev = tm.compensate(txn, prev, u);
+              undone++;
+              progress.accept(prev);
+            }
             next = u.prevLsn();
           }
           case LogRecord.Compensation c -> next = c.undoNextLsn();

@@ -36,6 +36,8 @@ public final class Transaction implements AutoCloseable {
   private long firstLsn; // Lsn.NULL until its first record (its begin record) is logged
   private long lastLsn;
   private State state = State.ACTIVE;
+  private long commitLsn; // Lsn.NULL until its commit record is logged
+  private boolean redoOnly; // it logged an update with no undo payload (a system transaction's; see logUpdate)
   /** This transaction's updates, oldest first, for rollback without reading the log back. */
   private final List<Undo> undos = new ArrayList<>();
   private final List<LockManager.RowKey> locks = new ArrayList<>();
@@ -81,6 +83,7 @@ public final class Transaction implements AutoCloseable {
     this.id = id;
     this.firstLsn = Lsn.NULL;
     this.lastLsn = Lsn.NULL;
+    this.commitLsn = Lsn.NULL;
   }
 
   public long id() {
@@ -103,6 +106,11 @@ public final class Transaction implements AutoCloseable {
   /** The LSN of its latest record. */
   public synchronized long lastLsn() {
     return lastLsn;
+  }
+
+  /** The LSN of its commit record: {@link Lsn#NULL} before it committed, or when it logged nothing. */
+  public synchronized long commitLsn() {
+    return commitLsn;
   }
 
   /** Commits with the manager's default durability. */
@@ -139,6 +147,18 @@ public final class Transaction implements AutoCloseable {
   synchronized void begun(long lsn) {
     firstLsn = lsn;
     lastLsn = lsn;
+  }
+
+  synchronized void committedAt(long lsn) {
+    commitLsn = lsn;
+  }
+
+  synchronized void loggedRedoOnly() {
+    redoOnly = true;
+  }
+
+  synchronized boolean hasRedoOnly() {
+    return redoOnly;
   }
 
   /** Called with the record's LSN under the manager's horizon latch; {@code undo} null for a CLR. */

@@ -138,12 +138,16 @@ public final class TransactionManager {
     } finally {
       horizonLock.readLock().unlock();
     }
+    t.committedAt(lsn);
     wal.flush(lsn, durability);
     finish(t, Transaction.State.COMMITTED);
   }
 
   void abort(Transaction t) {
     t.checkActive();
+    if (t.hasRedoOnly()) { // its redo-only updates cannot be undone (see logUpdate)
+      throw new IllegalStateException("system transaction " + t.id() + " logged redo-only updates: it must commit");
+    }
     if (t.lastLsn() == Lsn.NULL) {
       finish(t, Transaction.State.ABORTED);
       return;
@@ -193,20 +197,21 @@ public final class TransactionManager {
 
   /**
    * Logs a change by {@code txn} to the page under {@code page}, applies it through the engine and returns
-   * its LSN (see the class comment).
+   * its LSN (see the class comment). An empty {@code undo} makes a <em>redo-only</em> update, for system
+   * transactions only: the caller keeps the page latched until it has committed (inside
+   * {@link #withoutCheckpoint}) and then raises the page's LSN to the commit record's
+   * ({@link Transaction#commitLsn}), so the page reaches the disk only once the commit is durable: the
+   * change is on disk whole or not at all and needs no undo. Recovery redoes such an update only if its
+   * transaction committed (an unfinished one's reached no page), and the transaction cannot abort once it
+   * logged one. Half the log of a change that rewrites whole pages (a B+tree split) was its undo.
+   *
+   * @throws IllegalArgumentException for a redo-only update by a user transaction
    */
   public long logUpdate(Transaction txn, WriteGuard page, int rmId, byte[] redo, byte[] undo) {
     txn.checkActive();
     ResourceManager rm = rms.get(rmId);
-    if (txn.firstLsn() == Lsn.NULL) { // its first record: begin it in the log and the table, atomically for a checkpoint
-      horizonLock.readLock().lock();
-      try {
-        txn.begun(wal.append(new LogRecord.Begin(txn.id(), Lsn.NULL)));
-        table.add(txn);
-      } finally {
-        horizonLock.readLock().unlock();
-      }
-    }
+    if (undo.length == 0) return logRedoOnly(txn, page, rm, rmId, redo);
+    beginLogging(txn);
     Transaction.Undo staged = Transaction.Undo.stage(slab(), txn.lastLsn(), rmId, page.pageId(), undo);
     LogRecord.Update u = new LogRecord.Update(txn.id(), txn.lastLsn(), rmId, page.pageId(), redo, undo);
     try {
@@ -215,6 +220,40 @@ public final class TransactionManager {
       if (!txn.holds(staged)) staged.release(slab()); // failed before it was logged: not kept
       throw e;
     }
+  }
+
+  /**
+   * Runs {@code logging} (changes and commits) with no checkpoint beginning meanwhile, so that everything it
+   * logs falls on one side of the full-page-image horizon: a system transaction that logs redo-only
+   * updates raises its pages' LSNs to its commit record's, which must not pass a horizon its updates did not.
+   */
+  public void withoutCheckpoint(Runnable logging) {
+    horizonLock.readLock().lock();
+    try {
+      logging.run();
+    } finally {
+      horizonLock.readLock().unlock();
+    }
+  }
+
+  /** Before a transaction's first record: its begin record and its entry in the table, atomically for a checkpoint. */
+  private void beginLogging(Transaction txn) {
+    if (txn.firstLsn() != Lsn.NULL) return;
+    horizonLock.readLock().lock();
+    try {
+      txn.begun(wal.append(new LogRecord.Begin(txn.id(), Lsn.NULL)));
+      table.add(txn);
+    } finally {
+      horizonLock.readLock().unlock();
+    }
+  }
+
+  /** A redo-only update ({@link #logUpdate} with no undo payload). */
+  private long logRedoOnly(Transaction txn, WriteGuard page, ResourceManager rm, int rmId, byte[] redo) {
+    if (txn.id() > 0) throw new IllegalArgumentException("transaction " + txn.id() + ": only a system transaction logs redo-only updates");
+    beginLogging(txn);
+    txn.loggedRedoOnly();
+    return log(txn, page, rm, new LogRecord.Update(txn.id(), txn.lastLsn(), rmId, page.pageId(), redo, new byte[0]), redo, null);
   }
 
   /**

@@ -56,6 +56,7 @@ final class StructureChange implements AutoCloseable {
   private static final byte[] ZERO_PAGE = new byte[PAGE];
   private static final MemorySegment ZERO_SEGMENT = MemorySegment.ofArray(ZERO_PAGE);
   private static final byte[] ZERO_IMAGE = zeroImage();
+  private static final byte[] NO_UNDO = new byte[0];
 
   private static byte[] zeroImage() {
     byte[] image = PageDiff.image(ZERO_PAGE, BTreeLogLayout.OP_SIZE);
@@ -75,6 +76,8 @@ final class StructureChange implements AutoCloseable {
   private TransactionArena arena; // taken at the first snapshot; null before, or without a memory manager
   private Transaction system;
   private boolean committed;
+  /** Pages logged redo-only ({@link #commit}): their LSNs become the commit record's. */
+  private final List<WriteGuard> redoOnlyPages = new ArrayList<>();
 
   StructureChange(BufferPool pool, TransactionManager tm) {
     this(pool, tm, PROFILE);
@@ -166,7 +169,7 @@ final class StructureChange implements AutoCloseable {
   void logNow(WriteGuard g) {
     int i = guards.indexOf(g);
     if (i < 0) throw new IllegalArgumentException("page " + g.pageId() + " is not part of this change");
-    logPage(i);
+    logPage(i, false);
     if (owned.get(i)) g.close();
     guards.remove(i);
     MemorySegment s = before.remove(i);
@@ -174,17 +177,33 @@ final class StructureChange implements AutoCloseable {
     owned.remove(i);
   }
 
-  /** Logs every tracked page's change as one system transaction and releases the pages it latched. */
+  /**
+   * Logs every tracked page's change as one system transaction and releases the pages it latched. The
+   * pages are still latched, so their updates are redo-only: each page's LSN is raised to the commit
+   * record's before it is released, so no page reaches the disk before the commit is durable, and
+   * recovery skips the updates of a change whose commit it does not find
+   * ({@link TransactionManager#logUpdate}). A split logs its rewritten pages once instead of twice.
+   */
   void commit() {
     if (tm != null) {
-      for (int i = 0; i < guards.size(); i++) logPage(i);
-      if (system != null) system.commit(Durability.NO_SYNC);
+      // No checkpoint may begin between the updates and the commit: a page whose LSN is raised past a
+      // checkpoint's start must have been logged after it, or its next change would skip the full-page
+      // image that protects it from a torn write.
+      tm.withoutCheckpoint(() -> {
+        for (int i = 0; i < guards.size(); i++) logPage(i, true);
+        if (system != null) {
+          system.commit(Durability.NO_SYNC);
+          long commitLsn = system.commitLsn();
+          for (WriteGuard g : redoOnlyPages) g.setLong(PageLayout.LSN_OFFSET, commitLsn);
+        }
+      });
     }
     committed = true;
     release();
   }
 
-  private void logPage(int i) {
+  /** Logs tracked page i's change: redo-only while the page stays latched to the commit, else undoable. */
+  private void logPage(int i, boolean redoOnly) {
     if (tm == null) return;
     WriteGuard g = guards.get(i);
     MemorySegment page = g.segment();
@@ -216,13 +235,22 @@ final class StructureChange implements AutoCloseable {
       PageDiff.apply(redo, BTreeLogLayout.OP_SIZE, old);
     }
     if (system == null) system = tm.beginSystem();
-    tm.logUpdate(system, g, BTreeNodeLayout.ENGINE_ID, redo, undo);
+    tm.logUpdate(system, g, BTreeNodeLayout.ENGINE_ID, redo, redoOnly ? NO_UNDO : undo);
+    if (redoOnly) redoOnlyPages.add(g);
     if (old == null) before.set(i, after); // logged: a later logPage of the same page logs only what changed since
   }
 
   @Override
   public void close() {
     if (committed) return;
+    if (!redoOnlyPages.isEmpty()) {
+      // commit() failed after logging part of the change redo-only: only the log's appends come after the
+      // first such update, so the log has failed or closed and no page can reach the disk any more (a
+      // write-back flushes the log first). The change can neither be undone nor finished: recovery skips
+      // it, as a change without its commit. The pages stay as they are, and are released.
+      release();
+      return;
+    }
     RuntimeException failure = null;
     if (tm != null) {
       for (int i = 0; i < guards.size(); i++) {
