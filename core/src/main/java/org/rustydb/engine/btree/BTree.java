@@ -10,9 +10,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
 import org.rustydb.buffer.BufferPool;
+import org.rustydb.buffer.OptimisticGuard;
 import org.rustydb.buffer.ReadGuard;
 import org.rustydb.buffer.WriteGuard;
 import org.rustydb.disk.PageId;
@@ -426,7 +428,66 @@ public final class BTree {
     return OverflowChain.read(pool, leaf.overflowPage(i), leaf.overflowLength(i));
   }
 
+  /**
+   * The leaf for {@code key}, latched shared. The meta page and the inner nodes are read optimistically
+   * (validated versions, as LeanStore's optimistic lock coupling): a shared latch is an atomic write to the
+   * frame, and every descent latching the meta page and the root made their latch words the most written
+   * lines of the process, moving between cores at every operation. A child id is used only after its
+   * node validated, and the leaf's parent is validated again once the leaf is latched (no split of the
+   * leaf can have moved the key meanwhile). After {@link #OPTIMISTIC_ATTEMPTS} failed validations (writers
+   * busy on the path) the descent latches, as before.
+   */
   private ReadGuard descendRead(byte[] key) {
+    for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      ReadGuard leaf = descendOptimistic(key);
+      if (leaf != null) return leaf;
+    }
+    return descendLatched(key);
+  }
+
+  static final int OPTIMISTIC_ATTEMPTS = 4;
+
+  /**
+   * Tests only: called in {@link #descendOptimistic} with the level of the node whose child id was just
+   * read (before that node is validated), and with -1 just before the leaf is latched, so that a test can
+   * change the tree at exactly those points. Null otherwise.
+   */
+  IntConsumer optimisticStep;
+
+  /** {@link #descendRead} with validated versions above the leaf; null when a validation failed. */
+  private ReadGuard descendOptimistic(byte[] key) {
+    OptimisticGuard parent = pool.optimisticRead(metaPageId);
+    long child;
+    int level;
+    try {
+      child = parent.getLong(META_ROOT_OFFSET);
+      if (!parent.validate()) return null;
+      while (true) {
+        OptimisticGuard g = pool.optimisticRead(child);
+        BTreeNode n = new BTreeNode(g.segment());
+        level = n.level();
+        if (level == 0 || !g.validate()) { // the root is a leaf, or g was changed meanwhile
+          if (level != 0) return null;
+          break;
+        }
+        long next = n.child(n.childIndex(key));
+        if (optimisticStep != null) optimisticStep.accept(level);
+        if (!g.validate()) return null; // n was changing while read: next may be anything
+        parent = g;
+        child = next;
+        if (level == 1) break; // next is a leaf
+      }
+    } catch (RuntimeException changing) { // a node read while a writer moved its bytes: offsets out of the page
+      return null;
+    }
+    if (optimisticStep != null) optimisticStep.accept(-1);
+    ReadGuard leaf = pool.read(child);
+    if (parent.validate() && new BTreeNode(leaf.segment()).isLeaf()) return leaf;
+    leaf.close();
+    return null;
+  }
+
+  private ReadGuard descendLatched(byte[] key) {
     ReadGuard g = pool.read(metaPageId);
     try {
       ReadGuard c = pool.read(g.getLong(META_ROOT_OFFSET));

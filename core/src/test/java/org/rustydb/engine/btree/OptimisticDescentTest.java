@@ -1,0 +1,79 @@
+package org.rustydb.engine.btree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.rustydb.buffer.BufferPool;
+
+/**
+ * A get descends with validated versions above the leaf ({@link BTree#descendRead}): a node's child id is
+ * trusted only once the node validated, and the leaf only once its parent validated again after the leaf
+ * was latched. Each test splits nodes on the reader's path at exactly the point between two of those steps
+ * (the tree's test hook), for several target keys: a step left out lands the get in a leaf that no longer
+ * holds its key.
+ */
+class OptimisticDescentTest {
+
+  private static final byte[] VALUE = new byte[8];
+
+  private static byte[] key(long i) {
+    return String.format("k%012d", i).getBytes();
+  }
+
+  private static BTree loaded(BufferPool pool, int n) {
+    BTree t = BTree.create(pool, BTreeTesting.FILE);
+    List<Map.Entry<byte[], byte[]>> sorted = new ArrayList<>();
+    for (int i = 0; i < n; i++) sorted.add(new AbstractMap.SimpleEntry<>(key(i * 1000L), VALUE));
+    t.bulkLoad(sorted.iterator()); // full pages: a few more keys split a leaf and its parent
+    return t;
+  }
+
+  /** Keys just below {@code key(i * 1000)}: they go to its leaf unless it starts the leaf. */
+  private static void insertBelow(BTree t, int i, int count) {
+    for (int j = 1; j <= count; j++) t.put(key(i * 1000L - j), VALUE);
+  }
+
+  private static void getsSurviveSplitsAt(int n, int hookLevel, int inserts) {
+    for (int target = 7; target < n; target += n / 9) {
+      try (BufferPool pool = BTreeTesting.pool(4096)) {
+        BTree t = loaded(pool, n);
+        int height = t.height();
+        int i = target;
+        boolean[] fired = {false};
+        t.optimisticStep = level -> {
+          if (level != hookLevel || fired[0]) return;
+          fired[0] = true;
+          t.optimisticStep = null; // the puts below descend too
+          insertBelow(t, i, inserts);
+        };
+        byte[] k = key(i * 1000L);
+        assertThat(t.get(k)).as("target %d of %d keys, tree of height %d", i, n, height).isEqualTo(VALUE);
+        assertThat(fired[0]).as("the hook ran").isTrue();
+        assertThat(t.verify()).isEmpty();
+      }
+    }
+  }
+
+  /** A leaf split between the parent's validation and the leaf's latch: the parent must validate again. */
+  @Test
+  void aLeafSplitJustBeforeTheLatchIsSeen() {
+    getsSurviveSplitsAt(3_000, -1, 400);
+  }
+
+  /**
+   * A split of the level-1 node on the path between reading its id from the root and validating the root:
+   * without that validation the descent goes on through the old node, now holding half the keys, and
+   * validates only nodes that did not change since.
+   */
+  @Test
+  void anInnerSplitBeforeTheNodeValidatesIsSeen() {
+    try (BufferPool pool = BTreeTesting.pool(4096)) {
+      assertThat(loaded(pool, 200_000).height()).as("the test needs a root above level 1").isGreaterThanOrEqualTo(3);
+    }
+    getsSurviveSplitsAt(200_000, 2, 3_000);
+  }
+}
