@@ -432,15 +432,16 @@ public final class BTree {
    * The leaf for {@code key}, latched shared. The meta page and the inner nodes are read optimistically
    * (validated versions, as LeanStore's optimistic lock coupling): a shared latch is an atomic write to the
    * frame, and every descent latching the meta page and the root made their latch words the most written
-   * lines of the process, moving between cores at every operation. A child id is used only after its
-   * node validated, and the leaf's parent is validated again once the leaf is latched (no split of the
-   * leaf can have moved the key meanwhile). After {@link #OPTIMISTIC_ATTEMPTS} failed validations (writers
-   * busy on the path) the descent latches, as before.
+   * lines of the process, moving between cores at every operation. After {@link #OPTIMISTIC_ATTEMPTS}
+   * failed validations (writers busy on the path) the descent latches, as before.
    */
   private ReadGuard descendRead(byte[] key) {
     for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      ReadGuard leaf = descendOptimistic(key);
-      if (leaf != null) return leaf;
+      Found found = findLeaf(key);
+      if (found == null) continue;
+      ReadGuard leaf = pool.read(found.leaf());
+      if (found.stillValid(leaf.segment())) return leaf;
+      leaf.close();
     }
     return descendLatched(key);
   }
@@ -448,28 +449,41 @@ public final class BTree {
   static final int OPTIMISTIC_ATTEMPTS = 4;
 
   /**
-   * Tests only: called in {@link #descendOptimistic} with the level of the node whose child id was just
-   * read (before that node is validated), and with -1 just before the leaf is latched, so that a test can
-   * change the tree at exactly those points. Null otherwise.
+   * Tests only: called in {@link #findLeaf} with the level of the node whose child id was just read
+   * (before that node is validated), and with -1 just before the caller latches the leaf, so that a test
+   * can change the tree at exactly those points. Null otherwise.
    */
   IntConsumer optimisticStep;
 
-  /** {@link #descendRead} with validated versions above the leaf; null when a validation failed. */
-  private ReadGuard descendOptimistic(byte[] key) {
+  /**
+   * Where {@link #findLeaf} ended: the leaf's page id and its parent (the meta page when the root is the
+   * leaf), read optimistically and validated once.
+   */
+  private record Found(long leaf, OptimisticGuard parent) {
+    /**
+     * Whether the leaf, now latched, is the one for the key: its parent has not changed since the leaf's
+     * id was read from it (so no split or merge has moved the key), and it is a leaf.
+     */
+    boolean stillValid(MemorySegment latched) {
+      return parent.validate() && new BTreeNode(latched).isLeaf();
+    }
+  }
+
+  /**
+   * Reads the path to {@code key}'s leaf with validated versions, latching nothing: a child id is used only
+   * after the node it was read from validated. Null when a validation failed (a writer was on the path).
+   */
+  private Found findLeaf(byte[] key) {
     OptimisticGuard parent = pool.optimisticRead(metaPageId);
     long child;
-    int level;
     try {
       child = parent.getLong(META_ROOT_OFFSET);
       if (!parent.validate()) return null;
       while (true) {
         OptimisticGuard g = pool.optimisticRead(child);
         BTreeNode n = new BTreeNode(g.segment());
-        level = n.level();
-        if (level == 0 || !g.validate()) { // the root is a leaf, or g was changed meanwhile
-          if (level != 0) return null;
-          break;
-        }
+        int level = n.level();
+        if (level == 0) break; // the root is a leaf (or g is changing: the caller's check sees it)
         long next = n.child(n.childIndex(key));
         if (optimisticStep != null) optimisticStep.accept(level);
         if (!g.validate()) return null; // n was changing while read: next may be anything
@@ -481,10 +495,7 @@ public final class BTree {
       return null;
     }
     if (optimisticStep != null) optimisticStep.accept(-1);
-    ReadGuard leaf = pool.read(child);
-    if (parent.validate() && new BTreeNode(leaf.segment()).isLeaf()) return leaf;
-    leaf.close();
-    return null;
+    return new Found(child, parent);
   }
 
   private ReadGuard descendLatched(byte[] key) {
@@ -508,7 +519,19 @@ public final class BTree {
   /** The leaf for {@code key} latched exclusively, found with shared latches above it. */
   private record Leaf(WriteGuard guard, boolean isRoot) {}
 
+  /** As {@link #descendRead}, with the leaf latched exclusively. */
   private Leaf descendWriteLeaf(byte[] key) {
+    for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      Found found = findLeaf(key);
+      if (found == null) continue;
+      WriteGuard leaf = pool.write(found.leaf());
+      if (found.stillValid(leaf.segment())) return new Leaf(leaf, found.parent().pageId() == metaPageId);
+      leaf.close();
+    }
+    return descendWriteLatched(key);
+  }
+
+  private Leaf descendWriteLatched(byte[] key) {
     ReadGuard m = pool.read(metaPageId);
     ReadGuard g;
     try {

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.rustydb.buffer.BufferPool;
 
 /**
- * A get descends with validated versions above the leaf ({@link BTree#descendRead}): a node's child id is
+ * Gets and puts descend with validated versions above the leaf ({@link BTree#findLeaf}): a node's child id is
  * trusted only once the node validated, and the leaf only once its parent validated again after the leaf
  * was latched. Each test splits nodes on the reader's path at exactly the point between two of those steps
  * (the tree's test hook), for several target keys: a step left out lands the get in a leaf that no longer
- * holds its key.
+ * holds its key, or the put in one whose range no longer covers it (the tree's invariants break).
  */
 class OptimisticDescentTest {
 
@@ -38,6 +38,12 @@ class OptimisticDescentTest {
   }
 
   private static void getsSurviveSplitsAt(int n, int hookLevel, int inserts) {
+    survivesSplitsAt(n, hookLevel, inserts, false);
+    survivesSplitsAt(n, hookLevel, inserts, true);
+  }
+
+  /** With {@code put}, the operation under test is a put of a new value (its leaf latched exclusively). */
+  private static void survivesSplitsAt(int n, int hookLevel, int inserts, boolean put) {
     for (int target = 7; target < n; target += n / 9) {
       try (BufferPool pool = BTreeTesting.pool(4096)) {
         BTree t = loaded(pool, n);
@@ -51,9 +57,17 @@ class OptimisticDescentTest {
           insertBelow(t, i, inserts);
         };
         byte[] k = key(i * 1000L);
-        assertThat(t.get(k)).as("target %d of %d keys, tree of height %d", i, n, height).isEqualTo(VALUE);
-        assertThat(fired[0]).as("the hook ran").isTrue();
-        assertThat(t.verify()).isEmpty();
+        if (put) {
+          byte[] v = "new value".getBytes();
+          assertThat(t.put(k, v)).as("target %d: put replaces", i).isFalse();
+          assertThat(fired[0]).as("the hook ran").isTrue();
+          assertThat(t.verify()).as("target %d of %d keys, tree of height %d", i, n, height).isEmpty();
+          assertThat(t.get(k)).isEqualTo(v);
+        } else {
+          assertThat(t.get(k)).as("target %d of %d keys, tree of height %d", i, n, height).isEqualTo(VALUE);
+          assertThat(fired[0]).as("the hook ran").isTrue();
+          assertThat(t.verify()).isEmpty();
+        }
       }
     }
   }
