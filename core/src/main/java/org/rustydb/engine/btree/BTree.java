@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntConsumer;
 import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
 import org.rustydb.buffer.BufferPool;
@@ -448,16 +447,26 @@ public final class BTree {
 
   static final int OPTIMISTIC_ATTEMPTS = 4;
 
-  /**
-   * Tests only: called in {@link #findLeaf} with the level of the node whose child id was just read
-   * (before that node is validated), and with -1 just before the caller latches the leaf, so that a test
-   * can change the tree at exactly those points. Null otherwise.
-   */
-  IntConsumer optimisticStep;
+  /** The points of {@link #findLeaf} at which a test can change the tree ({@link #optimisticStep}). */
+  enum Step {
+    /** A node's child id was just read; the node is not yet validated (level: the node's). */
+    CHILD_READ,
+    /** The node was validated; its child is not yet read (level: the child's). */
+    BEFORE_CHILD,
+    /** The leaf's parent was validated; the caller is about to latch the leaf (level: 0). */
+    BEFORE_LATCH
+  }
+
+  /** Tests only: called at each {@link Step} of {@link #findLeaf}; null otherwise. */
+  interface StepHook {
+    void at(Step step, int level);
+  }
+
+  StepHook optimisticStep;
 
   /**
    * Where {@link #findLeaf} ended: the leaf's page id and its parent (the meta page when the root is the
-   * leaf), read optimistically and validated once.
+   * leaf), read optimistically and validated.
    */
   private record Found(long leaf, OptimisticGuard parent) {
     /**
@@ -470,32 +479,42 @@ public final class BTree {
   }
 
   /**
-   * Reads the path to {@code key}'s leaf with validated versions, latching nothing: a child id is used only
-   * after the node it was read from validated. Null when a validation failed (a writer was on the path).
+   * Reads the path to {@code key}'s leaf with validated versions, latching nothing (lock coupling with
+   * versions): each node's version is taken before its parent is validated again, so the parent pointed
+   * to it for this key at a moment the node was already as read (a split of the node after the parent's
+   * last validation would otherwise send the descent on through its half that lacks the key); and a
+   * child id is used only after its node validated. Null when a validation failed (a writer was on the
+   * path).
    */
   private Found findLeaf(byte[] key) {
     OptimisticGuard parent = pool.optimisticRead(metaPageId);
-    long child;
     try {
-      child = parent.getLong(META_ROOT_OFFSET);
+      long child = parent.getLong(META_ROOT_OFFSET);
+      int level = parent.getInt(META_HEIGHT_OFFSET) - 1;
       if (!parent.validate()) return null;
       while (true) {
+        if (optimisticStep != null) optimisticStep.at(Step.BEFORE_CHILD, level);
         OptimisticGuard g = pool.optimisticRead(child);
+        if (!parent.validate()) return null; // the parent changed: child may no longer be the node for key
+        if (level == 0) return found(child, parent); // the root is the leaf
         BTreeNode n = new BTreeNode(g.segment());
-        int level = n.level();
-        if (level == 0) break; // the root is a leaf (or g is changing: the caller's check sees it)
+        if (n.level() != level) return null; // g is changing (or was reused): its validation will fail
         long next = n.child(n.childIndex(key));
-        if (optimisticStep != null) optimisticStep.accept(level);
+        if (optimisticStep != null) optimisticStep.at(Step.CHILD_READ, level);
         if (!g.validate()) return null; // n was changing while read: next may be anything
+        if (level == 1) return found(next, g);
         parent = g;
         child = next;
-        if (level == 1) break; // next is a leaf
+        level--;
       }
     } catch (RuntimeException changing) { // a node read while a writer moved its bytes: offsets out of the page
       return null;
     }
-    if (optimisticStep != null) optimisticStep.accept(-1);
-    return new Found(child, parent);
+  }
+
+  private Found found(long leaf, OptimisticGuard parent) {
+    if (optimisticStep != null) optimisticStep.at(Step.BEFORE_LATCH, 0);
+    return new Found(leaf, parent);
   }
 
   private ReadGuard descendLatched(byte[] key) {

@@ -37,34 +37,35 @@ class OptimisticDescentTest {
     for (int j = 1; j <= count; j++) t.put(key(i * 1000L - j), VALUE);
   }
 
-  private static void getsSurviveSplitsAt(int n, int hookLevel, int inserts) {
-    survivesSplitsAt(n, hookLevel, inserts, false);
-    survivesSplitsAt(n, hookLevel, inserts, true);
+  private static void getsSurviveSplitsAt(int n, BTree.Step step, int hookLevel, int inserts) {
+    survivesSplitsAt(n, step, hookLevel, inserts, false);
+    survivesSplitsAt(n, step, hookLevel, inserts, true);
   }
 
   /** With {@code put}, the operation under test is a put of a new value (its leaf latched exclusively). */
-  private static void survivesSplitsAt(int n, int hookLevel, int inserts, boolean put) {
+  private static void survivesSplitsAt(int n, BTree.Step step, int hookLevel, int inserts, boolean put) {
     for (int target = 7; target < n; target += n / 9) {
       try (BufferPool pool = BTreeTesting.pool(4096)) {
         BTree t = loaded(pool, n);
         int height = t.height();
         int i = target;
         boolean[] fired = {false};
-        t.optimisticStep = level -> {
-          if (level != hookLevel || fired[0]) return;
+        t.optimisticStep = (at, level) -> {
+          if (at != step || level != hookLevel || fired[0]) return;
           fired[0] = true;
           t.optimisticStep = null; // the puts below descend too
           insertBelow(t, i, inserts);
         };
         byte[] k = key(i * 1000L);
+        String what = String.format("%s at level %d, target %d of %d keys, tree of height %d", step, hookLevel, i, n, height);
         if (put) {
           byte[] v = "new value".getBytes();
-          assertThat(t.put(k, v)).as("target %d: put replaces", i).isFalse();
+          assertThat(t.put(k, v)).as(what + ": put replaces").isFalse();
           assertThat(fired[0]).as("the hook ran").isTrue();
-          assertThat(t.verify()).as("target %d of %d keys, tree of height %d", i, n, height).isEmpty();
+          assertThat(t.verify()).as(what).isEmpty();
           assertThat(t.get(k)).isEqualTo(v);
         } else {
-          assertThat(t.get(k)).as("target %d of %d keys, tree of height %d", i, n, height).isEqualTo(VALUE);
+          assertThat(t.get(k)).as(what).isEqualTo(VALUE);
           assertThat(fired[0]).as("the hook ran").isTrue();
           assertThat(t.verify()).isEmpty();
         }
@@ -75,7 +76,18 @@ class OptimisticDescentTest {
   /** A leaf split between the parent's validation and the leaf's latch: the parent must validate again. */
   @Test
   void aLeafSplitJustBeforeTheLatchIsSeen() {
-    getsSurviveSplitsAt(3_000, -1, 400);
+    getsSurviveSplitsAt(3_000, BTree.Step.BEFORE_LATCH, 0, 400);
+  }
+
+  /**
+   * A split of the root (two levels) or of a level-1 node (three) after its parent's validation and before
+   * its own version is taken: the parent must validate again after it, or the descent goes on through the
+   * node's half that lacks the key.
+   */
+  @Test
+  void aSplitBeforeANodesVersionIsTakenIsSeen() {
+    getsSurviveSplitsAt(3_000, BTree.Step.BEFORE_CHILD, 1, 400);
+    getsSurviveSplitsAt(200_000, BTree.Step.BEFORE_CHILD, 1, 3_000);
   }
 
   /**
@@ -88,6 +100,6 @@ class OptimisticDescentTest {
     try (BufferPool pool = BTreeTesting.pool(4096)) {
       assertThat(loaded(pool, 200_000).height()).as("the test needs a root above level 1").isGreaterThanOrEqualTo(3);
     }
-    getsSurviveSplitsAt(200_000, 2, 3_000);
+    getsSurviveSplitsAt(200_000, BTree.Step.CHILD_READ, 2, 3_000);
   }
 }
