@@ -32,8 +32,10 @@ import org.rustydb.txn.TransactionManager;
  * No tree lock: latch coupling with the pool's guards, always top-down (meta page, root, ..., leaf), and
  * between siblings only left to right; the free-list page is always the last latch taken.
  * <ul>
- *   <li>Readers couple shared latches down to the leaf and hold one latch at a time below the meta page.</li>
- *   <li>Writers first descend the same way and take the leaf exclusively (its parent still held shared). If
+ *   <li>Gets find the leaf with validated versions above it ({@link #findLeaf}: no latch, nothing written
+ *       to shared memory) and latch only the leaf, shared; after a few failed validations they couple
+ *       shared latches down to the leaf, holding one latch at a time below the meta page.</li>
+ *   <li>Writers first find the leaf the same way and take it exclusively. If
  *       the change fits without a split, or a delete leaves the leaf at least a quarter full, it is done
  *       there. Otherwise the writer starts again pessimistically: exclusive latches from the meta page down;
  *       an insert releases every ancestor as soon as a node is safe (has room for a maximal separator), a
