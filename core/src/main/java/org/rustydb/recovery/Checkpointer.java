@@ -11,6 +11,8 @@ import org.rustydb.io.IoScheduler;
 import org.rustydb.txn.TransactionManager;
 import org.rustydb.txn.TransactionTable;
 import org.rustydb.wal.LogRecord;
+import org.rustydb.wal.LogRecordCodec;
+import org.rustydb.wal.LogRecordLayout;
 import org.rustydb.wal.WalWriter;
 
 /**
@@ -59,16 +61,9 @@ public final class Checkpointer {
       disk.syncAll();
     });
     tm.dirtyPages().cleanBefore(begin, dirty);
-    long[] pageIds = new long[dirty.size()];
-    long[] recLsns = new long[dirty.size()];
-    int i = 0;
-    for (var e : dirty.entrySet()) {
-      pageIds[i] = e.getKey();
-      recLsns[i++] = e.getValue();
-    }
     long[] txnIds = active.stream().mapToLong(TransactionTable.Entry::txnId).toArray();
     long[] lastLsns = active.stream().mapToLong(TransactionTable.Entry::lastLsn).toArray();
-    long end = wal.append(new LogRecord.CheckpointEnd(begin, pageIds, recLsns, txnIds, lastLsns));
+    long end = wal.append(endRecord(begin, dirty, txnIds, lastLsns, wal.maxRecordSize()));
     wal.flushUpTo(end);
     write(contents.withCheckpoint(begin, begin).withState(DatabaseState.IN_PRODUCTION));
     long keep = begin;
@@ -77,6 +72,30 @@ public final class Checkpointer {
     wal.recycleBefore(keep);
     checkpoints++;
     return begin;
+  }
+
+  /**
+   * The checkpoint's end record: the active transactions (analysis needs them all) and the dirty-page
+   * table as of its begin, oldest recovery LSNs first and as much of it as fits in one record of at most
+   * {@code maxRecordSize} bytes. Recovery does not read that table (every page in it was written before
+   * this record, and redo starts at the begin LSN the control file then names), so a pool of more than
+   * ~65,000 dirty pages, whose table passed the log's largest record and made every checkpoint (and
+   * {@code close}) fail, now logs its oldest part for inspection.
+   */
+  static LogRecord.CheckpointEnd endRecord(long begin, Map<Long, Long> dirty, long[] txnIds, long[] lastLsns,
+      int maxRecordSize) {
+    var byAge = new java.util.ArrayList<>(dirty.entrySet());
+    byAge.sort(Map.Entry.comparingByValue());
+    LogRecord.CheckpointEnd empty = new LogRecord.CheckpointEnd(begin, new long[0], new long[0], txnIds, lastLsns);
+    int room = (maxRecordSize - LogRecordCodec.size(empty)) / LogRecordLayout.CHECKPOINT_END_ENTRY;
+    int n = Math.max(0, Math.min(byAge.size(), room));
+    long[] pageIds = new long[n];
+    long[] recLsns = new long[n];
+    for (int i = 0; i < n; i++) {
+      pageIds[i] = byAge.get(i).getKey();
+      recLsns[i] = byAge.get(i).getValue();
+    }
+    return new LogRecord.CheckpointEnd(begin, pageIds, recLsns, txnIds, lastLsns);
   }
 
   /** Records {@code state} in the control file (atomically, with its copy). */
