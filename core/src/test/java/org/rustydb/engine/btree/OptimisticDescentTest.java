@@ -91,6 +91,32 @@ class OptimisticDescentTest {
   }
 
   /**
+   * Writers busy on the path at every attempt: after {@link BTree#OPTIMISTIC_ATTEMPTS} failed validations
+   * gets and puts latch their way down instead, and still find their key.
+   */
+  @Test
+  void afterFailedAttemptsTheDescentLatches() {
+    try (BufferPool pool = BTreeTesting.pool(4096)) {
+      BTree t = loaded(pool, 3_000);
+      int[] attempts = {0};
+      t.optimisticStep = (at, level) -> {
+        if (at != BTree.Step.BEFORE_CHILD || level != t.height() - 1) return;
+        attempts[0]++;
+        pool.write(t.metaPageId()).close(); // a writer passed the meta page: the root's id must be read again
+      };
+      byte[] k = key(1234 * 1000L);
+      assertThat(t.get(k)).isEqualTo(VALUE);
+      assertThat(attempts[0]).as("optimistic attempts of the get").isEqualTo(BTree.OPTIMISTIC_ATTEMPTS);
+      attempts[0] = 0;
+      assertThat(t.put(k, "other".getBytes())).isFalse();
+      assertThat(attempts[0]).as("optimistic attempts of the put").isEqualTo(BTree.OPTIMISTIC_ATTEMPTS);
+      t.optimisticStep = null;
+      assertThat(t.get(k)).isEqualTo("other".getBytes());
+      assertThat(t.verify()).isEmpty();
+    }
+  }
+
+  /**
    * A split of the level-1 node on the path between reading its id from the root and validating the root:
    * without that validation the descent goes on through the old node, now holding half the keys, and
    * validates only nodes that did not change since.
