@@ -1,15 +1,12 @@
 package org.rustydb.bench.btree;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,6 +26,7 @@ import org.rustydb.DatabaseOptions;
 import org.rustydb.EngineKind;
 import org.rustydb.Table;
 import org.rustydb.TableOptions;
+import org.rustydb.bench.DataDirs;
 import org.rustydb.wal.Durability;
 
 /**
@@ -77,15 +75,7 @@ public class TableBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     db.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    }
+    DataDirs.deleteTree(dir);
   }
 
   private byte[] randomKey() {

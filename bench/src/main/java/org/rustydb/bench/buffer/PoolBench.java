@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
-import java.util.stream.Stream;
+import org.rustydb.bench.DataDirs;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.BufferPoolOptions;
 import org.rustydb.buffer.InMemoryPageFileStore;
@@ -264,7 +264,11 @@ public final class PoolBench {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      deleteTree(dir);
+      try {
+        DataDirs.deleteTree(dir);
+      } catch (IOException ignored) {
+        // best effort: a scratch directory left behind
+      }
     }
   }
 
@@ -373,17 +377,4 @@ public final class PoolBench {
     }
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // nothing to delete
-    }
-  }
 }

@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
+import org.rustydb.bench.DataDirs;
 import org.rustydb.stats.WalStats;
 import org.rustydb.io.IoEngine;
 import org.rustydb.io.IoEngines;
@@ -81,7 +80,7 @@ public final class CommitBench {
 
   private static Result run(Path dir, int threads, double seconds, WalOptions options) throws IOException, InterruptedException {
     Path data = dir.resolve("commit-" + threads);
-    deleteTree(data);
+    DataDirs.deleteTree(data);
     Files.createDirectories(data);
     try (WalWriter w = WalWriter.open(data, options)) {
       // The writer thread zero-fills the next 16 MiB segment right after open: let it finish first, so
@@ -108,7 +107,7 @@ public final class CommitBench {
       return new Result(threads, commits / (elapsed / 1e9), h.getValueAtPercentile(50) / 1000.0,
           h.getValueAtPercentile(99) / 1000.0, delta);
     } finally {
-      deleteTree(data);
+      DataDirs.deleteTree(data);
     }
   }
 
@@ -145,10 +144,4 @@ public final class CommitBench {
     return elapsed;
   }
 
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) return;
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-    }
-  }
 }

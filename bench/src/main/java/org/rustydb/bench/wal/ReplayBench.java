@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import org.rustydb.bench.DataDirs;
 import org.rustydb.disk.PageId;
 import org.rustydb.page.PageLayout;
 import org.rustydb.wal.Durability;
@@ -37,7 +38,7 @@ public final class ReplayBench {
 
   public static Result run(Path dir, int megabytes, int rounds) throws IOException {
     Path data = dir.resolve("replay");
-    CommitBench.deleteTree(data);
+    DataDirs.deleteTree(data);
     Files.createDirectories(data);
     try {
       Random rnd = new Random(42);
@@ -88,7 +89,7 @@ public final class ReplayBench {
       java.util.Arrays.sort(times);
       return new Result(bytes, records, writeSeconds, times[rounds / 2]);
     } finally {
-      CommitBench.deleteTree(data);
+      DataDirs.deleteTree(data);
     }
   }
 }

@@ -7,9 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.rustydb.bench.DataDirs;
 import org.rustydb.OperationFailedException;
 
 /**
@@ -137,9 +136,8 @@ public final class YcsbRunner {
   }
 
   static void deleteTree(Path root) {
-    if (!Files.exists(root)) return;
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+    try {
+      DataDirs.deleteTree(root);
     } catch (IOException e) {
       throw new OperationFailedException("cannot delete " + root + ": " + e.getMessage(), e);
     }
