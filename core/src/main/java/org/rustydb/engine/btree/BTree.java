@@ -313,20 +313,21 @@ public final class BTree {
   }
 
   /**
+   * Logs a user's change to {@code key} from {@code old} to {@code value} (null: absent before, deleted
+   * now), undone by putting {@code old} back or deleting the key, and, for a transaction's first change to
+   * the key, remembers {@code old} as its committed value for readers. Call before releasing the changed page.
+   */
+  private void logKeyChange(Op op, WriteGuard page, MemorySegment before, byte[] key, byte[] old, byte[] value) {
+    if (tm == null) return;
+    if (op.txn() != null) committed.remember(op.txn(), key, old);
+    // A rollback's change is a compensation: redo only, its undo is never read.
+    logChange(op, page, before, op.clr() != null ? null : BTreeLogLayout.undo(key, old, value));
+  }
+
+  /**
    * Logs the change of {@code leaf} (a leaf, or a value page whose value was replaced in place) since
    * {@code before} for {@code op}, with the logical {@code undo}.
    */
-  /**
-   * Logs a user's change to {@code key} (undone by putting {@code old} back; null: by deleting the key) and,
-   * for a transaction's first change to the key, remembers {@code old} as its committed value for readers.
-   * Call before releasing the changed page.
-   */
-  private void logKeyChange(Op op, WriteGuard page, MemorySegment before, byte[] key, byte[] old) {
-    if (tm == null) return;
-    if (op.txn() != null) committed.remember(op.txn(), key, old);
-    logChange(op, page, before, BTreeLogLayout.restore(key, old));
-  }
-
   private void logChange(Op op, WriteGuard leaf, MemorySegment before, byte[] undo) {
     if (tm == null) return;
     byte[][] d = PageDiff.diff(before, leaf.segment(), BTreeLogLayout.OP_SIZE);
@@ -609,6 +610,25 @@ public final class BTree {
     }
   }
 
+  /**
+   * Rollback of a same-length replace ({@link BTreeLogLayout#OP_RESTORE_PATCH}): the key's value now is the
+   * replace's new value (its transaction still holds the key's lock, and its later changes were undone
+   * first); writing the patch's old bytes over it gives the value to put back.
+   */
+  void restorePatch(Compensator clr, byte[] undo) {
+    byte[] key = BTreeLogLayout.restoreKey(undo);
+    restore(clr, key, BTreeLogLayout.patchedValue(undo, latest(key)));
+  }
+
+  /** The value stored under {@code key} now, committed or not; null if absent. */
+  private byte[] latest(byte[] key) {
+    try (ReadGuard leaf = descendRead(key)) {
+      BTreeNode n = new BTreeNode(leaf.segment());
+      int i = n.search(key);
+      return i < 0 ? null : value(n, i);
+    }
+  }
+
   private boolean put(Op op, byte[] key, byte[] value) {
     checkKey(key);
     checkValue(value);
@@ -627,27 +647,33 @@ public final class BTree {
     } else {
       cell = BTreeNode.leafCell(key, value);
     }
-    long[] oldChain = {-1, 0};
+    Put put = new Put(key, value, cell, new long[] {-1, 0});
     Boolean done;
     do {
       Leaf leaf = descendWriteLeaf(key);
       try {
-        done = putInLeaf(op, leaf.guard(), key, cell, oldChain);
+        done = putInLeaf(op, leaf.guard(), put);
       } finally {
         leaf.guard().close();
       }
       if (done == null) {
-        done = switch (putUnderParent(op, key, cell, oldChain)) {
+        done = switch (putUnderParent(op, put)) {
           case INSERTED -> Boolean.TRUE;
           case REPLACED -> Boolean.FALSE;
           case SPLIT -> null;
-          case PARENT_FULL -> putPessimistic(op, key, cell, oldChain);
+          case PARENT_FULL -> putPessimistic(op, put);
         };
       }
     } while (done == null);
-    freeValue(oldChain);
+    freeValue(put.oldChain());
     return done;
   }
+
+  /**
+   * One put: its key and value, the leaf cell that stores them, and the old value's overflow chain (filled
+   * in when a replace unlinks one, freed after the put).
+   */
+  private record Put(byte[] key, byte[] value, byte[] cell, long[] oldChain) {}
 
   /**
    * Writes {@code value} over the packed value of {@code key} when it has one of the same length: one change
@@ -667,14 +693,16 @@ public final class BTree {
       try (WriteGuard g = pool.write(n.overflowPage(i))) {
         MemorySegment before = snapshot(g);
         byte[] old = PackedValues.replace(g.segment(), g.pageId(), n.packedSlot(i), value);
-        logKeyChange(op, g, before, key, old);
+        logKeyChange(op, g, before, key, old, value);
       }
       return true;
     }
   }
 
   /** Inserts or replaces in place if the cell fits; null if the leaf must split. */
-  private Boolean putInLeaf(Op op, WriteGuard g, byte[] key, byte[] cell, long[] oldChain) {
+  private Boolean putInLeaf(Op op, WriteGuard g, Put put) {
+    byte[] key = put.key();
+    byte[] cell = put.cell();
     BTreeNode n = new BTreeNode(g.segment());
     int i = n.search(key);
     if (i >= 0) {
@@ -687,17 +715,17 @@ public final class BTree {
       if (inPlace) {
         n.overwriteInlineValue(i, cell);
       } else {
-        noteOldValue(n, i, oldChain);
+        noteOldValue(n, i, put.oldChain());
         n.removeCell(i);
         n.insertCell(i, cell);
       }
-      logKeyChange(op, g, before, key, old);
+      logKeyChange(op, g, before, key, old, put.value());
       return false;
     }
     if (!n.fits(cell)) return null;
     MemorySegment before = snapshot(g);
     n.insertCell(-i - 1, cell);
-    logKeyChange(op, g, before, key, null);
+    logKeyChange(op, g, before, key, null, put.value());
     return true;
   }
 
@@ -749,7 +777,8 @@ public final class BTree {
    * {@code PARENT_FULL}, having changed nothing, when the parent cannot take the separator the change adds
    * and would have to split itself (or the root is the only leaf): then {@link #putPessimistic}. Latches are taken top-down, as every descent takes them.
    */
-  private UnderParent putUnderParent(Op op, byte[] key, byte[] cell, long[] oldChain) {
+  private UnderParent putUnderParent(Op op, Put put) {
+    byte[] key = put.key();
     WriteGuard parent;
     ReadGuard g = pool.read(metaPageId);
     try {
@@ -785,11 +814,11 @@ public final class BTree {
       int idx = p.childIndex(key);
       path.setIndex(idx);
       path.add(pool.write(p.child(idx)));
-      Boolean done = putInLeaf(op, path.get(1), key, cell, oldChain);
+      Boolean done = putInLeaf(op, path.get(1), put);
       if (done != null) return done ? UnderParent.INSERTED : UnderParent.REPLACED;
       try (StructureChange sc = change()) {
         path.trackAll(sc);
-        if (!shiftToSibling(path, key, cell, sc)) {
+        if (!shiftToSibling(path, key, put.cell(), sc)) {
           // The parent must take the separator a split adds: checked for the actual one, not the longest key
           // there could be (a parent of short, prefix-compressed keys is rarely that empty).
           if (!p.fits(BTreeNode.innerCell(splitSeparator(new BTreeNode(path.get(1).segment())), 0))) {
@@ -807,7 +836,9 @@ public final class BTree {
    * With exclusive latches from the highest node that may change: puts if the leaf has room after all,
    * else splits it (a structure change, without the new entry) and returns null for the caller to retry.
    */
-  private Boolean putPessimistic(Op op, byte[] key, byte[] cell, long[] oldChain) {
+  private Boolean putPessimistic(Op op, Put put) {
+    byte[] key = put.key();
+    byte[] cell = put.cell();
     try (Path path = new Path()) {
       WriteGuard meta = pool.write(metaPageId);
       path.add(meta);
@@ -823,7 +854,7 @@ public final class BTree {
         path.setIndex(idx);
         cur = pool.write(n.child(idx));
       }
-      Boolean done = putInLeaf(op, path.get(path.size() - 1), key, cell, oldChain);
+      Boolean done = putInLeaf(op, path.get(path.size() - 1), put);
       if (done != null) return done;
       try (StructureChange sc = change()) {
         path.trackAll(sc);
@@ -1076,7 +1107,7 @@ public final class BTree {
     MemorySegment before = snapshot(g);
     noteOldValue(n, i, oldChain);
     n.removeCell(i);
-    logKeyChange(op, g, before, key, old);
+    logKeyChange(op, g, before, key, old, null);
   }
 
   private boolean deletePessimistic(Op op, byte[] key, long[] oldChain) {

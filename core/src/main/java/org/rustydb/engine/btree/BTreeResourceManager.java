@@ -13,7 +13,8 @@ import org.rustydb.txn.ResourceManager;
  * The B+tree's redo and undo handlers (payloads in {@link BTreeLogLayout}). Redo writes byte ranges or a
  * whole image into the page. Undo of a structure change writes the old bytes back in place; undo of a user's
  * put or delete is logical: it opens the tree of the record's file (its meta page is always page
- * {@link BTree#META_PAGE_NO}) and puts the old value back or deletes the key, wherever the key lives now.
+ * {@link BTree#META_PAGE_NO}) and puts the old value back (whole, or patched into the key's current value)
+ * or deletes the key, wherever the key lives now.
  * One per database; the trees themselves hold no state outside their pages.
  */
 public final class BTreeResourceManager implements ResourceManager {
@@ -64,12 +65,16 @@ public final class BTreeResourceManager implements ResourceManager {
 
   @Override
   public boolean undoesLogically(byte[] undo) {
-    return undo[0] == BTreeLogLayout.OP_RESTORE;
+    return undo[0] == BTreeLogLayout.OP_RESTORE || undo[0] == BTreeLogLayout.OP_RESTORE_PATCH;
   }
 
   @Override
   public void undoLogically(Compensator clr, long pageId, byte[] undo) {
     BTree tree = BTree.open(pool, PageId.fileId(pageId), clr.manager());
-    tree.restore(clr, BTreeLogLayout.restoreKey(undo), BTreeLogLayout.restoreValue(undo));
+    if (undo[0] == BTreeLogLayout.OP_RESTORE_PATCH) {
+      tree.restorePatch(clr, undo);
+    } else {
+      tree.restore(clr, BTreeLogLayout.restoreKey(undo), BTreeLogLayout.restoreValue(undo));
+    }
   }
 }
