@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param combineDistance dirty pages at most this many pages apart join one batch (spec: 10)
  * @param maxBatch the most pages in one batch (spec: 64)
  * @param dirtyRatioThreshold the flusher works only while at least this share of the frames is dirty
+ *     (default half: the other half, clean or free, is what misses take without a write; below it the
+ *     flusher would only write hot pages again and again, which the checkpoint writes once anyway)
  * @param round how often the flusher looks and adjusts its rate; each round writes up to rate x round
  */
 public record FlusherOptions(
@@ -40,7 +42,7 @@ public record FlusherOptions(
     private double targetBandwidthMiBps = 100;
     private int combineDistance = 10;
     private int maxBatch = 64;
-    private double dirtyRatioThreshold = 0.10;
+    private double dirtyRatioThreshold = 0.50;
     private Duration round = Duration.ofMillis(100);
 
     public Builder targetBandwidthMiBps(double v) { targetBandwidthMiBps = v; return this; }

@@ -221,6 +221,18 @@ class DirtyPageFlusherTest {
     }
   }
 
+  /** By default a pool with at least half its frames clean or free is left alone: misses find clean victims. */
+  @Test
+  void byDefaultTheFlusherWaitsUntilHalfThePoolIsDirty() {
+    open(100, false, manualOptions());
+    for (long no = 1; no <= 49; no++) dirty(no, no, 0);
+    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, FlusherOptions.DEFAULTS)) {
+      assertThat(f.runRound()).isZero();
+      dirty(50, 50, 0);
+      assertThat(f.runRound()).isEqualTo(50);
+    }
+  }
+
   @Test
   void aRoundWritesAtMostItsAllowanceAndSkipsHeldPages() {
     open(64, false, manualOptions());
