@@ -39,7 +39,8 @@ class DatabaseFlusherTest {
     Path dir = tmp.resolve("db");
     long before = flusherThreads();
     DatabaseOptions o = DatabaseOptions.builder().poolFrames(64).checkpointInterval(Duration.ZERO)
-        .flusher(FlusherOptions.builder().dirtyRatioThreshold(0).round(Duration.ofMillis(1)).build()).build();
+        .flusher(FlusherOptions.builder().dirtyRatioThreshold(0)
+            .idleDirtyRatioThreshold(0).round(Duration.ofMillis(1)).build()).build();
     TreeMap<Long, String> model = new TreeMap<>();
     FlusherStats stats;
     try (Database db = Database.open(dir, o)) {
@@ -82,7 +83,8 @@ class DatabaseFlusherTest {
   void theFlusherStopsWhenAFailedFsyncTurnedThePageFilesReadOnly() {
     AtomicReference<FaultInjectingIoEngine> engine = new AtomicReference<>();
     DatabaseOptions o = DatabaseOptions.builder().poolFrames(64).checkpointInterval(Duration.ZERO)
-        .flusher(FlusherOptions.builder().dirtyRatioThreshold(0).round(Duration.ofMillis(1)).build())
+        .flusher(FlusherOptions.builder().dirtyRatioThreshold(0)
+            .idleDirtyRatioThreshold(0).round(Duration.ofMillis(1)).build())
         .ioEngineDecorator(e -> {
           FaultInjectingIoEngine f = new FaultInjectingIoEngine(e);
           engine.set(f);

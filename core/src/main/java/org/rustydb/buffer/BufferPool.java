@@ -787,6 +787,11 @@ public final class BufferPool implements AutoCloseable {
     return new DirtyPageWriter(frames, table, store, wal, options);
   }
 
+  /** Pages evicted so far, for the flusher (which flushes earlier while the pool evicts). */
+  long evictions() {
+    return evictions.get();
+  }
+
   /** Dirty pages nobody holds, for the flusher. */
   long[] dirtyPagesForFlusher() {
     checkOpen();

@@ -16,7 +16,8 @@ import org.rustydb.stats.FlusherStats;
  * write a victim before it can read.
  *
  * <p>Each round ({@link FlusherOptions#round()}) it counts the dirty frames; at or above
- * {@link FlusherOptions#dirtyRatioThreshold()} of the pool it writes up to {@code rate x round} worth of pages
+ * {@link FlusherOptions#dirtyRatioThreshold()} of the pool if the pool evicted a page since the last round,
+ * or {@link FlusherOptions#idleDirtyRatioThreshold()} if not, it writes up to {@code rate x round} worth of pages
  * through the pool's {@link DirtyPageWriter} (write combining, snapshots under shared latches, WAL hook
  * before each run, version-checked clean marking: see there), skipping pages a writer holds. If the round used
  * its whole allowance the achieved bandwidth (bytes over the round's wall time, the wait included) goes to the
@@ -50,6 +51,7 @@ public final class DirtyPageFlusher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean stopped;
   private volatile double currentRate;
+  private long evictionsSeen; // the pool's evictions at the last round; guarded by lock
 
   private final AtomicLong pages = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
@@ -136,8 +138,11 @@ public final class DirtyPageFlusher implements AutoCloseable {
     lock.lock();
     try {
       if (stopped && thread != null && Thread.currentThread() == thread) return 0;
+      long evictions = pool.evictions();
+      double ratio = evictions != evictionsSeen ? options.dirtyRatioThreshold() : options.idleDirtyRatioThreshold();
+      evictionsSeen = evictions;
       long[] dirty = pool.dirtyPagesForFlusher();
-      if (dirty.length < Math.max(1, Math.ceil(options.dirtyRatioThreshold() * pool.capacity()))) return 0;
+      if (dirty.length < Math.max(1, Math.ceil(ratio * pool.capacity()))) return 0;
       long allowance = Math.max(1, (long) (rate.currentRate() * MIB * roundNanos / 1e9 / FrameRegion.FRAME_SIZE));
       DirtyPageWriter.Result r = writer.write(dirty, false, allowance);
       rounds.incrementAndGet();

@@ -34,7 +34,7 @@ class DirtyPageFlusherTest {
   }
 
   static FlusherOptions manualOptions() {
-    return FlusherOptions.builder().dirtyRatioThreshold(0).build();
+    return FlusherOptions.builder().dirtyRatioThreshold(0).idleDirtyRatioThreshold(0).build();
   }
 
   @AfterEach
@@ -214,16 +214,17 @@ class DirtyPageFlusherTest {
   void belowTheDirtyRatioTheFlusherWaits() {
     open(100, false, manualOptions());
     for (long no = 1; no <= 9; no++) dirty(no, no, 0);
-    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, FlusherOptions.builder().dirtyRatioThreshold(0.1).build())) {
+    FlusherOptions tenth = FlusherOptions.builder().dirtyRatioThreshold(0.1).idleDirtyRatioThreshold(0.1).build();
+    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, tenth)) {
       assertThat(f.runRound()).isZero();
       dirty(10, 10, 0);
       assertThat(f.runRound()).isEqualTo(10);
     }
   }
 
-  /** By default a pool with at least half its frames clean or free is left alone: misses find clean victims. */
+  /** By default a pool that is not evicting is left alone until half its frames are dirty. */
   @Test
-  void byDefaultTheFlusherWaitsUntilHalfThePoolIsDirty() {
+  void byDefaultAPoolThatDoesNotEvictIsFlushedOnceHalfDirty() {
     open(100, false, manualOptions());
     for (long no = 1; no <= 49; no++) dirty(no, no, 0);
     try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, FlusherOptions.DEFAULTS)) {
@@ -233,11 +234,29 @@ class DirtyPageFlusherTest {
     }
   }
 
+  /** By default a pool that evicted since the last round is flushed from a tenth dirty: misses need clean victims. */
+  @Test
+  void byDefaultAnEvictingPoolIsFlushedOnceATenthDirty() {
+    open(100, false, manualOptions());
+    for (long no = 200; no < 300; no++) pool.read(page(no)).close(); // every frame used, all clean
+    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, FlusherOptions.DEFAULTS)) {
+      for (long no = 1; no <= 10; no++) dirty(no, no, 0); // ten misses, each evicting a clean page
+      assertThat(f.runRound()).isEqualTo(10);
+      for (long no = 11; no <= 19; no++) dirty(no, no, 0);
+      assertThat(f.runRound()).as("evicting, but under a tenth dirty").isZero();
+      for (long no = 1; no <= 10; no++) dirty(no, no + 1, 0); // hits: nothing evicted since the last round
+      assertThat(f.runRound()).as("19 dirty, not evicting: under half").isZero();
+      pool.read(page(300)).close();
+      assertThat(f.runRound()).isEqualTo(19);
+    }
+  }
+
   @Test
   void aRoundWritesAtMostItsAllowanceAndSkipsHeldPages() {
     open(64, false, manualOptions());
     // 1 MiB/s over a 100 ms round: 25 pages
-    FlusherOptions slow = FlusherOptions.builder().dirtyRatioThreshold(0).targetBandwidthMiBps(1)
+    FlusherOptions slow = FlusherOptions.builder().dirtyRatioThreshold(0)
+        .idleDirtyRatioThreshold(0).targetBandwidthMiBps(1)
         .round(Duration.ofMillis(100)).maxBatch(8).build();
     for (long no = 1; no <= 50; no++) dirty(no, no, 0);
     try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, slow); ReadGuard held = pool.read(page(1))) {
@@ -253,7 +272,8 @@ class DirtyPageFlusherTest {
 
   @Test
   void backgroundThreadIsNamedFlushesAndStopsWithThePool() {
-    open(32, true, FlusherOptions.builder().dirtyRatioThreshold(0).round(Duration.ofMillis(5)).build());
+    open(32, true, FlusherOptions.builder().dirtyRatioThreshold(0)
+        .idleDirtyRatioThreshold(0).round(Duration.ofMillis(5)).build());
     assertThat(pool.flusher()).isPresent();
     assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals(DirtyPageFlusher.THREAD_NAME));
     for (long no = 1; no <= 10; no++) dirty(no, no, 0);

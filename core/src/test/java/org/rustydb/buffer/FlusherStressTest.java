@@ -39,7 +39,8 @@ class FlusherStressTest {
     AtomicLongArray model = new AtomicLongArray(PAGES);
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     AtomicBoolean done = new AtomicBoolean();
-    FlusherOptions flush = FlusherOptions.builder().dirtyRatioThreshold(0).maxBatch(8).combineDistance(3).build();
+    FlusherOptions flush = FlusherOptions.builder().dirtyRatioThreshold(0)
+        .idleDirtyRatioThreshold(0).maxBatch(8).combineDistance(3).build();
     BufferPool pool = new BufferPool(store, BufferPoolOptions.builder().frames(FRAMES).replacer(LruReplacer::new)
         .prefetch(false).flusher(flush).build());
     DirtyPageFlusher flusher = DirtyPageFlusher.manual(pool, flush);

@@ -152,7 +152,8 @@ class IoPriorityTest {
   @Test
   void theBackgroundFlushersPageWritesAreLow() {
     Recording[] rec = new Recording[1];
-    FlusherOptions flush = FlusherOptions.builder().round(Duration.ofMillis(1)).dirtyRatioThreshold(0.01).build();
+    FlusherOptions flush = FlusherOptions.builder().round(Duration.ofMillis(1)).dirtyRatioThreshold(0.01)
+        .idleDirtyRatioThreshold(0.01).build();
     try (Database db = Database.open(tmp.resolve("db"), options(rec).backgroundFlush(true).flusher(flush)
         .walFiles(EngineWalFile.DATABASE_ENGINE).build())) {
       HeapTable t = db.heapTable("t");

@@ -57,7 +57,8 @@ class PageCrashSweepTest {
     DatabaseOptions.Builder options() {
       return DatabaseOptions.builder().poolFrames(poolFrames).walSegmentSize(1 << 20)
           .checkpointInterval(Duration.ZERO).backgroundFlush(flusher)
-          .flusher(FlusherOptions.builder().round(Duration.ofMillis(2)).dirtyRatioThreshold(0.25).build());
+          .flusher(FlusherOptions.builder().round(Duration.ofMillis(2)).dirtyRatioThreshold(0.25)
+              .idleDirtyRatioThreshold(0.25).build());
     }
   }
 
