@@ -8,6 +8,8 @@ import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,6 +195,34 @@ class DiskManagerTest {
     dm.allocatePage(f);
     assertThat(Files.size(path)).isEqualTo(32L * PAGE);
     assertThat(dm.pageCount(f)).isEqualTo(17);
+  }
+
+  /** Growth writes one page per chunk (the rest is a hole) and the pages of the hole read as zeros. */
+  @Test
+  void growthWritesOnlyTheChunksLastPage() throws IOException {
+    dm.close();
+    AtomicLong written = new AtomicLong();
+    PageFileChannel.Opener counting = (path, options) ->
+        new FsyncFailureTest.FailingForce(FileChannel.open(path, options),
+            new AtomicBoolean()) {
+          @Override
+          public int write(ByteBuffer src, long position) throws IOException {
+            int n = super.write(src, position);
+            written.addAndGet(n);
+            return n;
+          }
+        };
+    dm = DiskManager.open(dir, DiskOptions.builder().growthChunkPages(64).build(), counting);
+    int f = dm.createFile("t.dat");
+    for (int i = 0; i < 63; i++) dm.allocatePage(f); // the first chunk, header page included
+    written.set(0);
+    long p = dm.allocatePage(f);
+    assertThat(Files.size(dm.path(f))).isEqualTo(128L * PAGE);
+    assertThat(written.get()).as("bytes written to grow by 64 pages").isEqualTo(PAGE);
+    MemorySegment page = arena.allocate(PAGE, PAGE);
+    page.fill((byte) 7);
+    dm.readPage(p, page);
+    assertThat(page.mismatch(arena.allocate(PAGE, PAGE))).as("a page of the hole reads as zeros").isEqualTo(-1);
   }
 
   @Test

@@ -54,7 +54,7 @@ class FsyncFailureTest {
   }
 
   /** Delegates to a real channel; {@code force} fails while the flag is set. */
-  static final class FailingForce extends FileChannel {
+  static class FailingForce extends FileChannel {
     private final FileChannel d;
     private final AtomicBoolean fail;
 
