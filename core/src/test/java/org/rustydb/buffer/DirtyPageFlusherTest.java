@@ -234,6 +234,18 @@ class DirtyPageFlusherTest {
     }
   }
 
+  /** The idle threshold is never below the evicting one: the builder raises it, the record refuses it. */
+  @Test
+  void theIdleThresholdIsAtLeastTheEvictingOne() {
+    assertThat(FlusherOptions.DEFAULTS.dirtyRatioThreshold()).isEqualTo(0.10);
+    assertThat(FlusherOptions.DEFAULTS.idleDirtyRatioThreshold()).isEqualTo(0.50);
+    assertThat(FlusherOptions.builder().dirtyRatioThreshold(0.8).build().idleDirtyRatioThreshold()).isEqualTo(0.8);
+    assertThatThrownBy(() -> new FlusherOptions(100, 10, 64, 0.3, 0.2, Duration.ofMillis(100)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle dirty ratio threshold");
+    assertThatThrownBy(() -> FlusherOptions.builder().idleDirtyRatioThreshold(1.5).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle dirty ratio threshold");
+  }
+
   /** By default a pool that evicted since the last round is flushed from a tenth dirty: misses need clean victims. */
   @Test
   void byDefaultAnEvictingPoolIsFlushedOnceATenthDirty() {
