@@ -34,8 +34,8 @@ public final class BenchYcsbCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--engines", split = ",", paramLabel = "NAME", defaultValue = "rocksdb,je,h2,lmdb,sqlite",
-      description = "Engines, comma-separated: rocksdb, je, h2, lmdb, sqlite. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--engines", split = ",", paramLabel = "NAME", defaultValue = "rustydb,rocksdb,je,h2,lmdb,sqlite",
+      description = "Engines, comma-separated: rustydb, rocksdb, je, h2, lmdb, sqlite. Default: ${DEFAULT-VALUE}.")
   List<String> engines;
 
   @Option(names = "--workloads", split = ",", paramLabel = "W", defaultValue = "a,b,c,d,e,f",
@@ -47,8 +47,13 @@ public final class BenchYcsbCommand implements Callable<Integer> {
   long records;
 
   @Option(names = "--operations", defaultValue = "10000", paramLabel = "M",
-      description = "Operations in each run phase. Default: ${DEFAULT-VALUE}.")
+      description = "Measured operations in each run phase. Default: ${DEFAULT-VALUE}.")
   long operations;
+
+  @Option(names = "--warmup-operations", defaultValue = "0", paramLabel = "W",
+      description = "Unmeasured operations of the same workload before the measured ones, so that every engine's"
+          + " JIT and cache reach steady state. Default: ${DEFAULT-VALUE}.")
+  long warmup;
 
   @Option(names = "--threads", defaultValue = "1", paramLabel = "T", description = "Client threads. Default: ${DEFAULT-VALUE}.")
   int threads;
@@ -101,7 +106,7 @@ public final class BenchYcsbCommand implements Callable<Integer> {
         throw new IllegalArgumentException("unknown format \"" + format + "\"; use table or csv");
       }
       YcsbConfig.Builder b = YcsbConfig.builder().engines(es).workloads(ws).records(records).operations(operations)
-          .threads(threads).durability(d).cacheMb(cacheMb).keep(keep);
+          .warmup(warmup).threads(threads).durability(d).cacheMb(cacheMb).keep(keep);
       if (dir != null) b.dir(dir);
       List<String> javaOptions = new ArrayList<>();
       if (fieldLength != null) {
@@ -149,8 +154,9 @@ public final class BenchYcsbCommand implements Callable<Integer> {
       }
     });
     if (plot != null) {
-      ThroughputPlot.write(results, plot, String.format(Locale.ROOT, "YCSB: %,d records, %,d operations, %d threads, %s",
-          records, operations, threads, d.cliName()));
+      String warm = warmup == 0 ? "" : String.format(Locale.ROOT, " (after %,d warm-up)", warmup);
+      ThroughputPlot.write(results, plot, String.format(Locale.ROOT, "YCSB: %,d records, %,d operations%s, %d threads, %s",
+          records, operations, warm, threads, d.cliName()));
       if (!csv) out.println("plot written to " + plot);
     }
     out.flush();

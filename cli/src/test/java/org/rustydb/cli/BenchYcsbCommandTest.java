@@ -54,6 +54,25 @@ class BenchYcsbCommandTest {
   }
 
   @Test
+  void warmUpOperationsShowInTheProgressButNotInTheCountAndMustNotBeNegative() {
+    CliRun r = run("bench", "ycsb", "--engines", "rustydb", "--workloads", "b", "--records", "100",
+        "--operations", "150", "--warmup-operations", "250", "--threads", "2", "--dir", dir.resolve("data").toString(),
+        "--format", "csv");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("rustydb,b,2,");
+    assertThat(r.err()).contains("run  [====================] 100% 400/400");
+    CliRun bad = run("bench", "ycsb", "--warmup-operations", "-1");
+    assertThat(bad.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);
+    assertThat(bad.err()).contains("warm-up operations must not be negative: -1");
+  }
+
+  @Test
+  void theDefaultEnginesIncludeRustyDb() {
+    CliRun r = run("bench", "ycsb", "--help");
+    assertThat(r.out().replaceAll("\\s+", "")).contains("Default:rustydb,rocksdb,je,h2,lmdb,sqlite.");
+  }
+
+  @Test
   void unknownEngineIsBadUsage() {
     CliRun r = run("bench", "ycsb", "--engines", "rocksdb,oracle", "--workloads", "a");
     assertThat(r.exit()).isEqualTo(RustyDbCommand.EXIT_USAGE);

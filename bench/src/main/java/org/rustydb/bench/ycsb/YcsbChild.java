@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * records, then runs the operations, and reports on stdout in a line protocol the parent parses:
  *
  * <pre>
- * PROGRESS load|run DONE TOTAL                      (at most every 200 ms)
- * PHASE load|run OPS NANOS P50_US P99_US            (when a phase completes)
+ * PROGRESS load|run DONE TOTAL                      (at most every 200 ms; run counts its warm-up too)
+ * PHASE load|run OPS NANOS P50_US P99_US            (when a phase completes; run's figures without warm-up)
  * </pre>
  *
  * Exits 0 when both phases completed with every operation OK, 1 otherwise (the reason on stderr).
- * Arguments: {@code ENGINE WORKLOAD RECORDS OPERATIONS THREADS DURABILITY CACHE_MB DIR}.
+ * Arguments: {@code ENGINE WORKLOAD RECORDS OPERATIONS THREADS DURABILITY CACHE_MB DIR WARMUP_OPERATIONS}.
  */
 public final class YcsbChild {
 
@@ -29,14 +29,16 @@ public final class YcsbChild {
   public static void main(String[] args) {
     PrintStream out = System.out;
     try {
-      if (args.length != 8) throw new IllegalArgumentException("expected 8 arguments, got " + args.length);
+      if (args.length != 9) throw new IllegalArgumentException("expected 9 arguments, got " + args.length);
       YcsbEngine engine = YcsbEngine.parse(args[0]);
       Properties p = properties(YcsbWorkloads.parse(args[1]), Long.parseLong(args[2]), Long.parseLong(args[3]),
           new StoreSettings(Path.of(args[7]), YcsbDurability.parse(args[5]), Integer.parseInt(args[6]),
               Integer.parseInt(args[4])));
+      p.setProperty(YcsbDriver.WARMUP, Long.toString(Long.parseLong(args[8])));
       for (YcsbDriver.Phase phase : YcsbDriver.Phase.values()) {
         String name = phase.name().toLowerCase(Locale.ROOT);
-        long total = Long.parseLong(p.getProperty(phase == YcsbDriver.Phase.LOAD ? "recordcount" : "operationcount"));
+        long total = phase == YcsbDriver.Phase.LOAD ? Long.parseLong(p.getProperty("recordcount"))
+            : Long.parseLong(p.getProperty("operationcount")) + Long.parseLong(p.getProperty(YcsbDriver.WARMUP));
         AtomicLong lastReport = new AtomicLong(System.nanoTime());
         YcsbDriver.PhaseResult r = YcsbDriver.run(engine, p, phase, done -> {
           long now = System.nanoTime();

@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param engines engines, in run order
  * @param workloads workload letters a-f, in run order
  * @param records records loaded before each run phase
- * @param operations operations of each run phase
+ * @param operations measured operations of each run phase
+ * @param warmup unmeasured operations before them (see {@link YcsbDriver#WARMUP})
  * @param threads client threads
  * @param durability durability class of every engine
  * @param cacheMb cache budget of every engine, MiB
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param javaOptions extra options for the child JVMs (after the built-in ones)
  */
 public record YcsbConfig(List<YcsbEngine> engines, List<String> workloads, long records, long operations,
-    int threads, YcsbDurability durability, int cacheMb, Path dir, boolean keep, List<String> javaOptions) {
+    long warmup, int threads, YcsbDurability durability, int cacheMb, Path dir, boolean keep, List<String> javaOptions) {
 
   public YcsbConfig {
     engines = List.copyOf(engines);
@@ -31,6 +32,7 @@ public record YcsbConfig(List<YcsbEngine> engines, List<String> workloads, long 
     if (workloads.isEmpty()) throw new IllegalArgumentException("no workload");
     if (records <= 0) throw new IllegalArgumentException("records must be positive: " + records);
     if (operations <= 0) throw new IllegalArgumentException("operations must be positive: " + operations);
+    if (warmup < 0) throw new IllegalArgumentException("warm-up operations must not be negative: " + warmup);
     if (threads <= 0) throw new IllegalArgumentException("threads must be positive: " + threads);
     if (cacheMb <= 0) throw new IllegalArgumentException("cache-mb must be positive: " + cacheMb);
   }
@@ -39,12 +41,13 @@ public record YcsbConfig(List<YcsbEngine> engines, List<String> workloads, long 
     return new Builder();
   }
 
-  /** Builder with the command's defaults: all engines, all workloads, 1,000 records and operations. */
+  /** Builder with the command's defaults: all engines, all workloads, 1,000 records and operations, no warm-up. */
   public static final class Builder {
     private List<YcsbEngine> engines = List.of(YcsbEngine.values());
     private List<String> workloads = YcsbWorkloads.NAMES;
     private long records = 1000;
     private long operations = 1000;
+    private long warmup;
     private int threads = 1;
     private YcsbDurability durability = YcsbDurability.NOSYNC;
     private int cacheMb = 64;
@@ -56,6 +59,7 @@ public record YcsbConfig(List<YcsbEngine> engines, List<String> workloads, long 
     public Builder workloads(List<String> v) { workloads = v; return this; }
     public Builder records(long v) { records = v; return this; }
     public Builder operations(long v) { operations = v; return this; }
+    public Builder warmup(long v) { warmup = v; return this; }
     public Builder threads(int v) { threads = v; return this; }
     public Builder durability(YcsbDurability v) { durability = v; return this; }
     public Builder cacheMb(int v) { cacheMb = v; return this; }
@@ -64,7 +68,7 @@ public record YcsbConfig(List<YcsbEngine> engines, List<String> workloads, long 
     public Builder javaOptions(List<String> v) { javaOptions = v; return this; }
 
     public YcsbConfig build() {
-      return new YcsbConfig(engines, workloads, records, operations, threads, durability, cacheMb, dir, keep,
+      return new YcsbConfig(engines, workloads, records, operations, warmup, threads, durability, cacheMb, dir, keep,
           javaOptions);
     }
   }

@@ -82,7 +82,7 @@ public final class YcsbRunner {
       cmd.add(YcsbChild.class.getName());
       cmd.addAll(List.of(engine.cliName(), workload, Long.toString(config.records()),
           Long.toString(config.operations()), Integer.toString(config.threads()), config.durability().cliName(),
-          Integer.toString(config.cacheMb()), data.toString()));
+          Integer.toString(config.cacheMb()), data.toString(), Long.toString(config.warmup())));
       Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
       p.getOutputStream().close();
       long[] load = null;
@@ -97,7 +97,7 @@ public final class YcsbRunner {
             long[] v = {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5])};
             if (f[1].equals("load")) load = v;
             else run = v;
-            long total = f[1].equals("load") ? config.records() : config.operations();
+            long total = f[1].equals("load") ? config.records() : config.operations() + config.warmup();
             listener.progress(engine, workload, f[1], total, total);
           } else {
             other.add(line);
