@@ -146,12 +146,17 @@ public final class IoScheduler {
    * future is then complete when this returns. So does a read or a write above LOW: its caller waits for
    * it, which is more urgent than anything queued, and it must follow no other request (the buffer pool
    * never reads a page whose write is still out, and never has two writes of one page out at once: a page
-   * being flushed is not evicted, see {@code DirtyPageWriter}). LOW requests and syncs with earlier writes
-   * out are submitted: running them inline would let them overtake queued requests of higher priority, or
-   * the writes they must cover.
+   * being flushed is not evicted, see {@code DirtyPageWriter}). So does a LOW write to a file in the OS
+   * cache (not {@link FileOpenOptions#direct}): a copy into memory that waits for no device, so nothing
+   * queued for the device is delayed by it, while through the ring it cost a hand-off to the ring thread and,
+   * since io_uring hands buffered writes to its own worker threads, another (the dirty-page flusher's
+   * writes, YCSB with the data 4x the pool: more CPU than the clients' own write-backs of the same pages).
+   * Other LOW requests and syncs with earlier writes out are submitted: running them inline would let them
+   * overtake queued requests of higher priority, or the writes they must cover.
    */
   public CompletableFuture<Long> execute(IoPriority priority, IoRequest request) {
-    boolean waitedFor = !(request instanceof IoRequest.Sync) && priority != IoPriority.LOW;
+    boolean waitedFor = !(request instanceof IoRequest.Sync)
+        && (priority != IoPriority.LOW || (request instanceof IoRequest.Write && !request.file().options().direct()));
     if (priority != IoPriority.CRITICAL && !waitedFor) return submit(priority, request);
     Set<CompletableFuture<Long>> pending = request.file().scheduledWrites;
     if (request instanceof IoRequest.Sync && !pending.isEmpty()) {

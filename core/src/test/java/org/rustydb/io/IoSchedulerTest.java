@@ -337,10 +337,12 @@ class IoSchedulerTest {
     assertThat(s.queued()).isEqualTo(1);
 
     // Syncs below CRITICAL never run inline (they would overtake the queued requests above them), nor does
-    // anything at LOW; a write above LOW does, as a read does: its caller waits for it.
+    // anything at LOW that may wait for a device; a write above LOW does, as a read does: its caller waits
+    // for it. A LOW write to a file in the OS cache does too: it waits for no device.
     CompletableFuture<Long> highSync = s.execute(IoPriority.HIGH, new IoRequest.Sync(f, true));
     assertThat(highSync).isNotDone();
-    CompletableFuture<Long> lowWrite = s.execute(IoPriority.LOW, new IoRequest.Write(f, 16, MemorySegment.ofArray(new byte[1])));
+    IoFile direct = e.open(Path.of("data"), new FileOpenOptions(true, false, true));
+    CompletableFuture<Long> lowWrite = s.execute(IoPriority.LOW, new IoRequest.Write(direct, 16, MemorySegment.ofArray(new byte[1])));
     assertThat(lowWrite).isNotDone();
     assertThat(e.inline).hasSize(2);
     assertThat(s.queued()).isEqualTo(3);
@@ -348,6 +350,10 @@ class IoSchedulerTest {
     assertThat(s.execute(IoPriority.NORMAL, eviction)).isCompletedWithValue(1L);
     assertThat(e.inline).hasSize(3).last().isSameAs(eviction);
     assertThat(s.dispatched(IoPriority.NORMAL)).isEqualTo(1);
+    IoRequest flush = new IoRequest.Write(f, 24, MemorySegment.ofArray(new byte[1]));
+    assertThat(s.execute(IoPriority.LOW, flush)).as("buffered: inline").isCompletedWithValue(1L);
+    assertThat(e.inline).hasSize(4).last().isSameAs(flush);
+    assertThat(s.queued()).isEqualTo(3);
   }
 
   @Test
