@@ -821,6 +821,12 @@ public final class BufferPool implements AutoCloseable {
     return DirtyPageWriter.dirtyPages(frames, true);
   }
 
+  /** Dirty pages nobody holds among about the {@code coldest} least recently used frames, for the flusher. */
+  long[] coldDirtyPagesForFlusher(int coldest) {
+    checkOpen();
+    return DirtyPageWriter.coldDirtyPages(frames, coldest);
+  }
+
   /** Writes the frame if it still holds {@code pageId} and is dirty; returns whether it wrote. */
   private boolean flushFrame(Frame f, long pageId) {
     if (f.pageId != pageId || !f.acquireWhile(true, () -> f.pageId == pageId)) return false;

@@ -18,7 +18,8 @@ import org.rustydb.stats.FlusherStats;
  * <p>Each round ({@link FlusherOptions#round()}) it counts the dirty frames; at or above
  * {@link FlusherOptions#dirtyRatioThreshold()} of the pool if the pool evicted a page since the last round,
  * or {@link FlusherOptions#idleDirtyRatioThreshold()} if not, it writes up to {@code rate x round} worth of pages
- * through the pool's {@link DirtyPageWriter} (write combining, snapshots under shared latches, WAL hook
+ * (while the pool evicts, only dirty pages among the coldest frames, twice as many as the last round evicted:
+ * the next victims; see {@link DirtyPageWriter#coldDirtyPages}) through the pool's {@link DirtyPageWriter} (write combining, snapshots under shared latches, WAL hook
  * before each run, version-checked clean marking: see there), skipping pages a writer holds. If the round used
  * its whole allowance the achieved bandwidth (bytes over the round's wall time, the wait included) goes to the
  * {@link FlushRateController}, which steps the rate by the spec's rule. The round then sleeps out its time.
@@ -40,6 +41,8 @@ public final class DirtyPageFlusher implements AutoCloseable {
   public static final String THREAD_NAME = "rustydb-dirty-page-flusher";
   private static final System.Logger LOG = System.getLogger(DirtyPageFlusher.class.getName());
   private static final double MIB = 1024.0 * 1024.0;
+  /** While the pool evicts, a round writes the dirty pages among this many times last round's evictions of the coldest frames. */
+  private static final long COLD_FACTOR = 2;
 
   private final BufferPool pool;
   private final FlusherOptions options;
@@ -139,10 +142,18 @@ public final class DirtyPageFlusher implements AutoCloseable {
     try {
       if (stopped && thread != null && Thread.currentThread() == thread) return 0;
       long evictions = pool.evictions();
-      double ratio = evictions != evictionsSeen ? options.dirtyRatioThreshold() : options.idleDirtyRatioThreshold();
+      long evicted = evictions - evictionsSeen;
+      double ratio = evicted != 0 ? options.dirtyRatioThreshold() : options.idleDirtyRatioThreshold();
       evictionsSeen = evictions;
       long[] dirty = pool.dirtyPagesForFlusher();
       if (dirty.length < Math.max(1, Math.ceil(ratio * pool.capacity()))) return 0;
+      if (evicted != 0) {
+        // Only the next victims: the dirty ones among the coldest frames, twice as many as the last round
+        // evicted. A hot page written now is dirty again before it is evicted: with the data 4x the pool,
+        // writing every dirty page cost a quarter of the CPU and lost 10% of YCSB A's throughput against
+        // no flusher at all.
+        dirty = pool.coldDirtyPagesForFlusher((int) Math.min(pool.capacity(), COLD_FACTOR * evicted));
+      }
       long allowance = Math.max(1, (long) (rate.currentRate() * MIB * roundNanos / 1e9 / FrameRegion.FRAME_SIZE));
       DirtyPageWriter.Result r = writer.write(dirty, false, allowance);
       rounds.incrementAndGet();

@@ -76,6 +76,64 @@ final class DirtyPageWriter implements AutoCloseable {
   }
 
   /**
+   * Page ids of the dirty frames nobody holds among about the {@code coldest} resident frames whose last
+   * recorded use ({@link PageLatch#lastOffered}: the admission tick, moved on by hits the pool hands to the
+   * policy) is oldest: the pages an evicting pool will take as victims next, whatever its policy, to a first
+   * approximation. Frames tied at the cut are all included; all dirty frames when {@code coldest} covers the
+   * pool.
+   */
+  static long[] coldDirtyPages(Frame[] frames, int coldest) {
+    long[] ticks = new long[frames.length];
+    int n = 0;
+    for (Frame f : frames) {
+      if (f.pageId != PageId.INVALID) ticks[n++] = f.lastOffered;
+    }
+    if (coldest >= n) return dirtyPages(frames, true);
+    if (coldest <= 0) return new long[0];
+    long cut = kthSmallest(ticks, n, coldest - 1);
+    long[] ids = new long[coldest];
+    int m = 0;
+    for (Frame f : frames) {
+      long p = f.pageId;
+      if (p != PageId.INVALID && f.dirty && f.loadingPageId == PageId.INVALID && f.lastOffered <= cut && !f.isHeld()) {
+        if (m == ids.length) ids = java.util.Arrays.copyOf(ids, 2 * m);
+        ids[m++] = p;
+      }
+    }
+    return java.util.Arrays.copyOf(ids, m);
+  }
+
+  /** The k-th smallest (0-based) of {@code a[0..n)}, which it reorders: Hoare's quickselect, median-of-three pivots. */
+  static long kthSmallest(long[] a, int n, int k) {
+    if (k < 0 || k >= n) throw new IllegalArgumentException("k " + k + " outside 0.." + (n - 1));
+    int lo = 0;
+    int hi = n - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      long x = a[lo];
+      long y = a[mid];
+      long z = a[hi];
+      long pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) i++;
+        while (a[j] > pivot) j--;
+        if (i <= j) {
+          long t = a[i];
+          a[i++] = a[j];
+          a[j--] = t;
+        }
+      }
+      // a[lo..j] <= pivot <= a[i..hi], and a[j+1..i-1] == pivot
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else return pivot;
+    }
+    return a[lo];
+  }
+
+  /**
    * Writes the dirty pages among {@code pageIds}, batch by batch, until at least {@code maxPages} were written.
    *
    * @param wait wait for latches and for other writers of a page (checkpoint: every page dirty before the

@@ -249,17 +249,34 @@ class DirtyPageFlusherTest {
   /** By default a pool that evicted since the last round is flushed from a tenth dirty: misses need clean victims. */
   @Test
   void byDefaultAnEvictingPoolIsFlushedOnceATenthDirty() {
-    open(100, false, manualOptions());
-    for (long no = 200; no < 300; no++) pool.read(page(no)).close(); // every frame used, all clean
+    open(100, false, manualOptions()); // LRU: the order of admission is the order of eviction here
+    for (long no = 200; no < 210; no++) pool.read(page(no)).close();
+    for (long no = 1; no <= 10; no++) dirty(no, no, 0);
+    for (long no = 210; no < 290; no++) pool.read(page(no)).close(); // every frame used, none evicted
     try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, FlusherOptions.DEFAULTS)) {
-      for (long no = 1; no <= 10; no++) dirty(no, no, 0); // ten misses, each evicting a clean page
-      assertThat(f.runRound()).isEqualTo(10);
-      for (long no = 11; no <= 19; no++) dirty(no, no, 0);
+      assertThat(f.runRound()).as("10 dirty, not evicting: under half").isZero();
+      for (long no = 290; no < 300; no++) pool.read(page(no)).close(); // evicts 200..209, clean
+      assertThat(f.runRound()).as("evicting, a tenth dirty, and 1..10 the next victims").isEqualTo(10);
+      for (long no = 11; no <= 19; no++) dirty(no, no, 0); // nine misses, evicting 1..9, clean now
       assertThat(f.runRound()).as("evicting, but under a tenth dirty").isZero();
-      for (long no = 1; no <= 10; no++) dirty(no, no + 1, 0); // hits: nothing evicted since the last round
-      assertThat(f.runRound()).as("19 dirty, not evicting: under half").isZero();
-      pool.read(page(300)).close();
-      assertThat(f.runRound()).isEqualTo(19);
+    }
+  }
+
+  @Test
+  void whileThePoolEvictsARoundWritesOnlyTheNextVictims() {
+    open(100, false, manualOptions());
+    for (long no = 1; no <= 100; no++) dirty(no, no, 0); // admitted in this order: LRU's eviction order
+    for (long no = 201; no <= 210; no++) pool.read(page(no)).close(); // evicts 1..10, writing each
+    try (DirtyPageFlusher f = DirtyPageFlusher.manual(pool, FlusherOptions.DEFAULTS)) {
+      // 90 dirty, well within the allowance; but only the 20 coldest frames (twice the 10 evictions) are
+      // written: 11..30, the next victims. A hot page written now would only be dirty again by its eviction.
+      assertThat(f.runRound()).isEqualTo(20);
+      for (long no = 11; no <= 30; no++) assertThat(storedLong(no, 64)).as("page %d", no).isEqualTo(no);
+      for (long no = 31; no <= 100; no++) assertThat(storedLong(no, 64)).as("page %d", no).isZero();
+      assertThat(pool.stats().dirtyFrames()).isEqualTo(70);
+      for (long no = 211; no <= 250; no++) pool.read(page(no)).close(); // evicts 11..50: 31..50 written now
+      assertThat(f.runRound()).as("the coldest 80 frames: 51..100 (dirty), 201..230").isEqualTo(50);
+      assertThat(pool.stats().dirtyFrames()).isZero();
     }
   }
 
