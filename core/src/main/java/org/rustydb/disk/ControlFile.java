@@ -23,7 +23,10 @@ public final class ControlFile {
   public static final String NAME = "control";
   public static final String COPY_NAME = "control.bak";
 
-  /** Format versions this build writes into a new control file; later issues bump them. */
+  /**
+   * Format versions this build writes into a new control file; a control file of another page format is
+   * refused (a change of any page layout bumps it, so that old files get a clear error, not misreadings).
+   */
   public static final int PAGE_FORMAT_VERSION = 1;
   public static final int WAL_FORMAT_VERSION = 1;
 

@@ -82,6 +82,11 @@ public final class ControlFileLayout {
     if (DatabaseState.fromCode(s.get(Layouts.U32, STATE)) == null) {
       return "unknown state code " + s.get(Layouts.U32, STATE) + " at offset " + STATE;
     }
+    int pageFormat = s.get(Layouts.U32, PAGE_FORMAT);
+    if (pageFormat != ControlFile.PAGE_FORMAT_VERSION) {
+      return "page format version " + pageFormat + " (this build reads version " + ControlFile.PAGE_FORMAT_VERSION
+          + "; the database was made by another version of RustyDB)";
+    }
     int pageSize = s.get(Layouts.U32, PAGE_SIZE);
     if (pageSize != PageFileStore.PAGE_SIZE) return "page size " + pageSize + ", expected 4096";
     return null;

@@ -94,6 +94,17 @@ class ControlFileTest {
   }
 
   @Test
+  void aDatabaseOfAnotherPageFormatIsRefusedWithItsVersion() {
+    ControlFile.Contents old = new ControlFile.Contents(DatabaseState.CLEAN_SHUTDOWN, written.systemId(), 0, 0,
+        ControlFile.PAGE_FORMAT_VERSION - 1, ControlFile.WAL_FORMAT_VERSION, 0);
+    cf.write(old);
+    assertThatThrownBy(cf::read)
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("page format version " + (ControlFile.PAGE_FORMAT_VERSION - 1) + " (this build reads version "
+            + ControlFile.PAGE_FORMAT_VERSION);
+  }
+
+  @Test
   void bothBadIsACorruptionNamingBothFilesAndWhatIsWrong() throws IOException {
     Files.write(dir.resolve("control"), "garbage".getBytes());
     Files.write(dir.resolve("control.bak"), new byte[512]);
