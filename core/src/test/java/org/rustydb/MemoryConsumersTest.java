@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.engine.btree.BTree;
 import org.rustydb.engine.heap.HeapTable;
 import org.rustydb.stats.MemoryStats;
+import org.rustydb.testing.Seeds;
 import org.rustydb.txn.Transaction;
 
 /**
@@ -101,8 +102,7 @@ class MemoryConsumersTest {
    */
   @Test
   void concurrentTransactionsUseArenasAndSlabWithoutLeaksOrLoss() throws Exception {
-    long seed = Long.getLong("memconsumers.seed", new Random().nextLong());
-    System.out.println("memconsumers.seed=" + seed);
+    long seed = Seeds.of("MemoryConsumersTest", "memconsumers.seed");
     int threads = 8;
     int rounds = 60;
     try (Database db = Database.open(tmp.resolve("db"), options(256))) {

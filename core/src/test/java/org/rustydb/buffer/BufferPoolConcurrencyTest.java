@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.rustydb.disk.PageId;
+import org.rustydb.testing.Seeds;
 
 /**
  * Threads x random guards on more pages than frames, checked against a model. Each page's words from offset
@@ -31,8 +32,7 @@ class BufferPoolConcurrencyTest {
 
   @Test
   void randomGuardsAgainstAModel() throws Exception {
-    long seed = Long.getLong("pool.seed", System.nanoTime());
-    System.out.println("BufferPoolConcurrencyTest seed " + seed + " (rerun with -Dpool.seed=" + seed + ")");
+    long seed = Seeds.of("BufferPoolConcurrencyTest", "pool.seed");
     InMemoryPageFileStore store = new InMemoryPageFileStore();
     store.createFile(FILE, PAGES);
     AtomicLongArray model = new AtomicLongArray(PAGES);

@@ -18,6 +18,7 @@ import org.rustydb.memory.MemoryManager;
 import org.rustydb.memory.MemoryOptions;
 import org.rustydb.memory.ReclaimUrgency;
 import org.rustydb.memory.RecommendedAction;
+import org.rustydb.testing.Seeds;
 
 /** The pool wired to a MemoryManager: budgeted frame region, shrinking under pressure, growing back. */
 @SuppressWarnings("try")
@@ -141,8 +142,7 @@ class BufferPoolMemoryTest {
 
   @Test
   void budgetHoldsWhileAllocationsAndPageTrafficRace() throws Exception {
-    long seed = Long.getLong("poolmem.seed", System.nanoTime());
-    System.out.println("BufferPoolMemoryTest seed " + seed + " (rerun with -Dpoolmem.seed=" + seed + ")");
+    long seed = Seeds.of("BufferPoolMemoryTest", "poolmem.seed");
     open(5 * MiB); // a 4 MiB object needs the pool to give 1 MiB back
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     Thread allocator = Thread.ofPlatform().start(() -> {

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.rustydb.testing.Seeds;
 
 class DirtyPageWriterTest {
 
   @Test
   void kthSmallestAgreesWithSortingOnRandomArraysWithManyTies() {
-    long seed = Long.getLong("dirtywriter.seed", System.nanoTime());
-    System.out.println("DirtyPageWriterTest seed " + seed + " (-Ddirtywriter.seed=" + seed + " repeats it)");
+    long seed = Seeds.of("DirtyPageWriterTest", "dirtywriter.seed");
     Random r = new Random(seed);
     for (int round = 0; round < 2000; round++) {
       int n = 1 + r.nextInt(300);

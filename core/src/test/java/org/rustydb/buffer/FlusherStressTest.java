@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.rustydb.disk.PageId;
+import org.rustydb.testing.Seeds;
 
 /**
  * Writers, the flusher and checkpoints at once, on more pages than frames (so eviction write-backs race the
@@ -32,8 +33,7 @@ class FlusherStressTest {
 
   @Test
   void writersFlusherAndCheckpointsLoseNoUpdate() throws Exception {
-    long seed = Long.getLong("flush.seed", System.nanoTime());
-    System.out.println("FlusherStressTest seed " + seed + " (rerun with -Dflush.seed=" + seed + ")");
+    long seed = Seeds.of("FlusherStressTest", "flush.seed");
     InMemoryPageFileStore store = new InMemoryPageFileStore();
     store.createFile(FILE, PAGES);
     AtomicLongArray model = new AtomicLongArray(PAGES);

@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.rustydb.disk.PageId;
+import org.rustydb.testing.Seeds;
 
 class PageTableTest {
 
   @Test
   void randomPutsAndRemovesMatchAHashMap() {
-    long seed = Long.getLong("pagetable.seed", System.nanoTime());
-    System.out.println("PageTableTest seed " + seed + " (rerun with -Dpagetable.seed=" + seed + ")");
+    long seed = Seeds.of("PageTableTest", "pagetable.seed");
     SplittableRandom rnd = new SplittableRandom(seed);
     int frames = 64;
     PageTable t = new PageTable(frames);

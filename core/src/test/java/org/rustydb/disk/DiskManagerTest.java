@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.ClosedException;
 import org.rustydb.CorruptionException;
 import org.rustydb.OperationFailedException;
+import org.rustydb.testing.Seeds;
 
 class DiskManagerTest {
 
@@ -449,8 +450,7 @@ class DiskManagerTest {
 
   @Test
   void concurrentAllocateWriteFreeAndReadAgreeWithAModel() throws Exception {
-    long seed = Long.getLong("rustydb.seed", System.nanoTime());
-    System.out.println("DiskManagerTest.concurrent seed=" + seed + " (-Drustydb.seed=" + seed + " to repeat)");
+    long seed = Seeds.of("DiskManagerTest.concurrent", "rustydb.seed");
     int files = 3;
     int threads = 4;
     int[] ids = new int[files];

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.ClosedException;
+import org.rustydb.testing.Seeds;
 
 /** The contract of {@link IoEngine}; every engine runs it through a subclass. */
 abstract class IoEngineContractTest {
@@ -405,8 +406,7 @@ abstract class IoEngineContractTest {
 
   @Test
   void concurrentRandomWritesAndReadsMatchAModel() throws Exception {
-    long seed = Long.getLong("rustydb.test.seed", System.nanoTime());
-    System.out.println("concurrentRandomWritesAndReadsMatchAModel seed=" + seed + " (-Drustydb.test.seed)");
+    long seed = Seeds.of("concurrentRandomWritesAndReadsMatchAModel", "rustydb.test.seed");
     IoFile f = create("m");
     int pages = 64;
     int threads = 4;

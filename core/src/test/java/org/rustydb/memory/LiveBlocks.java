@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.TreeMap;
+import org.rustydb.testing.Seeds;
 
 /**
  * The model for allocator tests: the live blocks by address. Adding a block checks it overlaps no live
@@ -56,8 +57,6 @@ final class LiveBlocks {
   }
 
   static long seed(String name) {
-    long seed = Long.getLong("seed", System.nanoTime());
-    System.out.println(name + " seed " + seed + " (rerun with -Dseed=" + seed + ")");
-    return seed;
+    return Seeds.of(name, "seed");
   }
 }

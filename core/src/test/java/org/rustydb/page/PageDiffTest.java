@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.rustydb.CorruptionException;
+import org.rustydb.testing.Seeds;
 
 class PageDiffTest {
 
@@ -15,8 +16,7 @@ class PageDiffTest {
 
   @Test
   void redoTurnsBeforeIntoAfterAndUndoTurnsItBack() {
-    long seed = Long.getLong("pagediff.seed", new Random().nextLong());
-    System.out.println("pagediff.seed=" + seed);
+    long seed = Seeds.of("PageDiffTest", "pagediff.seed");
     Random r = new Random(seed);
     for (int round = 0; round < 500; round++) {
       byte[] before = new byte[PAGE];
@@ -44,8 +44,7 @@ class PageDiffTest {
 
   @Test
   void rangesAreExactlyThoseOfAByteByByteScan() {
-    long seed = Long.getLong("pagediff.seed", new Random().nextLong());
-    System.out.println("pagediff.seed=" + seed);
+    long seed = Seeds.of("PageDiffTest", "pagediff.seed");
     Random r = new Random(seed);
     for (int round = 0; round < 2000; round++) {
       byte[] before = new byte[PAGE];
@@ -193,8 +192,7 @@ class PageDiffTest {
   /** The off-heap variants give the same payload bytes as the array ones (log records must not change). */
   @Test
   void segmentVariantsMatchTheArrayVariantsByteForByte() {
-    long seed = Long.getLong("pagediff.seed", new Random().nextLong());
-    System.out.println("pagediff.seed=" + seed);
+    long seed = Seeds.of("PageDiffTest", "pagediff.seed");
     Random r = new Random(seed);
     try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
       MemorySegment b = arena.allocate(PAGE);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
+import org.rustydb.testing.Seeds;
 
 /**
  * Random insert/update/delete/compact sequences checked after every step against a model: a list of byte
@@ -19,8 +20,7 @@ class SlottedPagePropertyTest {
 
   @RepeatedTest(40)
   void randomOperationsMatchTheModel(RepetitionInfo info) {
-    long seed = Long.getLong("rustydb.seed", System.nanoTime() + info.getCurrentRepetition());
-    System.out.println("SlottedPagePropertyTest seed=" + seed);
+    long seed = Seeds.of("SlottedPagePropertyTest", "rustydb.seed");
     Random rnd = new Random(seed);
     MemorySegment seg = MemorySegment.ofArray(new byte[PageLayout.PAGE_SIZE]);
     SlottedPage page = new SlottedPage().wrap(seg).format(1L << 40, PageType.HEAP);

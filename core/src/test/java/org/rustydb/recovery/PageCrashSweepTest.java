@@ -21,6 +21,7 @@ import org.rustydb.disk.DataDirectory;
 import org.rustydb.io.FaultInjectingIoEngine;
 import org.rustydb.io.IoRequest;
 import org.rustydb.page.PageFileVerifier;
+import org.rustydb.testing.Seeds;
 
 /**
  * Crash sweep over the page files: a seeded workload of SYNC transactions on heap tables runs on a
@@ -44,9 +45,7 @@ class PageCrashSweepTest {
   int recoveryCrashes;
 
   static long seed() {
-    long seed = Long.getLong("rustydb.crash.seed", System.nanoTime());
-    System.out.println("PageCrashSweepTest seed: " + seed + " (replay with -Drustydb.crash.seed=" + seed + ")");
-    return seed;
+    return Seeds.of("PageCrashSweepTest", "rustydb.crash.seed");
   }
 
   /** A write to a page file in base/ (headers included); temp files do not count. */

@@ -19,6 +19,7 @@ import org.rustydb.engine.heap.HeapTable;
 import org.rustydb.io.FaultInjectingIoEngine;
 import org.rustydb.io.IoRequest;
 import org.rustydb.page.PageFileVerifier;
+import org.rustydb.testing.Seeds;
 import org.rustydb.txn.Transaction;
 
 /**
@@ -65,8 +66,7 @@ class PageFaultTest {
 
   @Test
   void aBitFlippedInAPageReadIsCorruptionNamingFileAndPageNeverWrongData() {
-    long seed = Long.getLong("rustydb.crash.seed", System.nanoTime());
-    System.out.println("PageFaultTest seed: " + seed + " (replay with -Drustydb.crash.seed=" + seed + ")");
+    long seed = Seeds.of("PageFaultTest", "rustydb.crash.seed");
     Random rnd = new Random(seed);
     Path dir = tmp.resolve("db");
     TreeMap<Long, String> model = new TreeMap<>();

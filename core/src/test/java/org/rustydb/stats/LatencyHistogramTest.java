@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.rustydb.testing.Seeds;
 
 class LatencyHistogramTest {
 
@@ -25,8 +26,7 @@ class LatencyHistogramTest {
 
   @Test
   void percentilesAreWithinThreePercentOfTheExactOnes() {
-    long seed = Long.getLong("rustydb.test.seed", System.nanoTime());
-    System.out.println("LatencyHistogramTest seed=" + seed);
+    long seed = Seeds.of("LatencyHistogramTest", "rustydb.test.seed");
     Random r = new Random(seed);
     LatencyHistogram h = new LatencyHistogram();
     long[] values = new long[20_000];

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.DatabaseFailedException;
 import org.rustydb.stats.WalStats;
+import org.rustydb.testing.Seeds;
 
 class GroupCommitTest {
 
@@ -156,8 +157,7 @@ class GroupCommitTest {
    */
   @Test
   void manyCommittersWithLeadershipPassingAroundAllReturnDurable() throws Exception {
-    long seed = Long.getLong("rustydb.test.seed", System.nanoTime());
-    System.out.println("manyCommittersWithLeadershipPassingAroundAllReturnDurable seed=" + seed);
+    long seed = Seeds.of("manyCommittersWithLeadershipPassingAroundAllReturnDurable", "rustydb.test.seed");
     int threads = 48, perThread = 120;
     WalOptions o = WalOptions.builder().segmentSize(128 << 10).bufferSize(16 << 10).build();
     ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();

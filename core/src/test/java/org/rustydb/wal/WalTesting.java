@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.rustydb.page.PageLayout;
+import org.rustydb.testing.Seeds;
 
 /** Shared helpers of the WAL tests: random records, reading a whole log, waiting for a condition. */
 final class WalTesting {
@@ -18,9 +19,7 @@ final class WalTesting {
 
   /** The seed to use: -Drustydb.seed=N to reproduce, else a fresh one; printed either way. */
   static long seed(String test) {
-    long seed = Long.getLong("rustydb.seed", System.nanoTime());
-    System.out.println(test + " seed=" + seed);
-    return seed;
+    return Seeds.of(test, "rustydb.seed");
   }
 
   static WalOptions small() {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.rustydb.CorruptionException;
+import org.rustydb.testing.Seeds;
 
 class BTreeLogLayoutTest {
 
@@ -15,8 +16,7 @@ class BTreeLogLayoutTest {
   /** Seeded random changes of random values: the patch always gives the old value back from the new one. */
   @Test
   void aPatchTurnsTheNewValueBackIntoTheOld() {
-    long seed = Long.getLong("btreelog.seed", new Random().nextLong());
-    System.out.println("btreelog.seed=" + seed);
+    long seed = Seeds.of("BTreeLogLayoutTest", "btreelog.seed");
     Random r = new Random(seed);
     for (int round = 0; round < 3_000; round++) {
       byte[] old = new byte[1 + r.nextInt(r.nextBoolean() ? 64 : 5_000)];

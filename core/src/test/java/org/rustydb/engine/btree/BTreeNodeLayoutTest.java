@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 import org.rustydb.page.PageLayout;
 import org.rustydb.page.PageType;
+import org.rustydb.testing.Seeds;
 
 class BTreeNodeLayoutTest {
 
@@ -141,8 +142,7 @@ class BTreeNodeLayoutTest {
    */
   @Test
   void compareKeyAgreesWithUnsignedArrayOrder() {
-    long seed = Long.getLong("btree.seed", System.nanoTime());
-    System.out.println("compareKeyAgreesWithUnsignedArrayOrder seed " + seed);
+    long seed = Seeds.of("compareKeyAgreesWithUnsignedArrayOrder", "btree.seed");
     java.util.Random r = new java.util.Random(seed);
     try (Arena arena = Arena.ofConfined()) {
       for (int round = 0; round < 200; round++) {

@@ -16,6 +16,7 @@ import org.rustydb.CrashImages;
 import org.rustydb.Database;
 import org.rustydb.DatabaseOptions;
 import org.rustydb.OperationFailedException;
+import org.rustydb.testing.Seeds;
 import org.rustydb.txn.Transaction;
 
 /** Seeded random inserts, updates and deletes in committed and aborted transactions against a TreeMap. */
@@ -25,8 +26,7 @@ class HeapTableModelTest {
 
   @Test
   void matchesModelAcrossReopensAndCrashes() {
-    long seed = Long.getLong("seed", System.nanoTime());
-    System.out.println("HeapTableModelTest seed=" + seed + " (rerun with -Dseed=" + seed + ")");
+    long seed = Seeds.of("HeapTableModelTest", "seed");
     Random rnd = new Random(seed);
     TreeMap<Long, String> model = new TreeMap<>();
     DatabaseOptions o = DatabaseOptions.builder().poolFrames(16).walSegmentSize(1 << 20)
