@@ -410,8 +410,8 @@ public final class BufferPool implements AutoCloseable {
    *   <li>Under the miss lock: if the page is mapped after all, go back and latch it; otherwise admit it
    *       and claim a frame (free, or a victim's that nobody holds), map the page to it
    *       ({@link Frame#loadingPageId}) while the victim stays mapped too.</li>
-   *   <li>Without the lock, the frame held exclusively: write the victim back if dirty; then, under the
-   *       lock again, unmap the victim and make the frame the page's.</li>
+   *   <li>A clean victim is unmapped and the frame made the page's still under the lock; a dirty one is
+   *       written back without it (the frame held exclusively), then unmapped under the lock again.</li>
    *   <li>Without the lock: fill the frame and release, downgrade or keep the latch.</li>
    * </ol>
    */

@@ -19,9 +19,9 @@ final class Frame extends PageLatch {
   volatile long pageId = PageId.INVALID;
 
   /**
-   * The page being read into this frame (mapped in the page table already) while the frame is held
-   * exclusively for the load, else {@link PageId#INVALID}. Lets a reader who found the page in the table know
-   * that waiting on this latch is worth it.
+   * The page this frame is claimed for (mapped in the page table already) while its dirty victim, still
+   * {@link #pageId}, is being written back with the frame held exclusively; else {@link PageId#INVALID}. Lets
+   * a reader who found the page in the table know that waiting on this latch is worth it.
    */
   volatile long loadingPageId = PageId.INVALID;
 
