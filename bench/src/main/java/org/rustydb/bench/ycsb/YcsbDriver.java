@@ -58,6 +58,12 @@ public final class YcsbDriver {
    * @throws OperationFailedException if the binding cannot be opened or any operation failed
    */
   public static PhaseResult run(YcsbEngine engine, Properties props, Phase phase, Progress progress) {
+    return run(engine.cliName(), engine::newBinding, props, phase, progress);
+  }
+
+  /** As {@link #run(YcsbEngine, Properties, Phase, Progress)} with any binding (tests inject failing ones). */
+  static PhaseResult run(String engineName, java.util.function.Supplier<DB> bindings, Properties props, Phase phase,
+      Progress progress) {
     int threads = Integer.parseInt(props.getProperty(StoreSettings.THREADS, "1"));
     long total = Long.parseLong(props.getProperty(phase == Phase.LOAD ? "recordcount" : "operationcount"));
     long warmup = phase == Phase.LOAD ? 0 : warmupCount(props);
@@ -75,7 +81,7 @@ public final class YcsbDriver {
     boolean finished = false;
     try {
       for (int t = 0; t < threads; t++) {
-        DB db = new CountingDb(engine.newBinding(), errors, firstError);
+        DB db = new CountingDb(bindings.get(), errors, firstError);
         db.setProperties(props);
         db.init();
         dbs.add(db);
@@ -101,7 +107,7 @@ public final class YcsbDriver {
         DB db = dbs.get(t);
         Object state = states.get(t);
         Histogram h = hist[t] = new Histogram(3);
-        workers[t] = Thread.ofPlatform().name("ycsb-" + engine.cliName() + "-" + t).start(() -> {
+        workers[t] = Thread.ofPlatform().name("ycsb-" + engineName + "-" + t).start(() -> {
           boolean arrived = false;
           try {
             for (long i = -warmShare; i < share; i++) {
@@ -131,11 +137,11 @@ public final class YcsbDriver {
       for (Thread w : workers) w.join();
       long nanos = System.nanoTime() - start[0];
       if (crashed.get() != null) {
-        throw new OperationFailedException(engine.cliName() + " " + phase.name().toLowerCase() + " crashed: "
+        throw new OperationFailedException(engineName + " " + phase.name().toLowerCase() + " crashed: "
             + crashed.get(), crashed.get());
       }
       if (errors.get() > 0) {
-        throw new OperationFailedException(engine.cliName() + " " + phase.name().toLowerCase() + ": " + errors.get()
+        throw new OperationFailedException(engineName + " " + phase.name().toLowerCase() + ": " + errors.get()
             + " of " + total + " operations failed; first: " + firstError.get());
       }
       Histogram all = new Histogram(3);
@@ -143,7 +149,7 @@ public final class YcsbDriver {
       finished = true;
       return new PhaseResult(phase, done.get() - warmup, nanos, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
     } catch (DBException | WorkloadException e) {
-      throw new OperationFailedException(engine.cliName() + ": " + e.getMessage(), e);
+      throw new OperationFailedException(engineName + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new OperationFailedException("interrupted", e);
@@ -158,7 +164,7 @@ public final class YcsbDriver {
       }
       // A close failure is reported only when nothing else failed first (it must not hide the cause).
       if (closeFailure != null && finished) {
-        throw new OperationFailedException(engine.cliName() + ": " + closeFailure.getMessage(), closeFailure);
+        throw new OperationFailedException(engineName + ": " + closeFailure.getMessage(), closeFailure);
       }
     }
   }
