@@ -21,6 +21,7 @@ import org.rustydb.ClosedException;
 import org.rustydb.CorruptionException;
 import org.rustydb.DatabaseFailedException;
 import org.rustydb.OperationFailedException;
+import org.rustydb.io.MappedFile;
 
 /**
  * The disk manager: page files under a {@link DataDirectory}, one per table or index, with pages
@@ -52,6 +53,10 @@ import org.rustydb.OperationFailedException;
  * it for every file if it works, else logs one warning and uses buffered I/O. Direct I/O needs 4096-aligned
  * native buffers: a caller's segment that is not (a heap segment, or an unaligned slice) is copied through a
  * per-thread aligned bounce buffer, so any segment of at least 4096 bytes works, aligned ones without a copy.
+ * Without it, pages are read by copying them from a read-only memory mapping of the file
+ * ({@link DiskOptions#mappedReads()}, {@link MappedFile}): a page in the OS page cache costs a copy, not a
+ * system call. Only pages below the file's length are copied so; the rest, and every write, go through
+ * {@link PageFileChannel} as before, and the checksum is verified either way.
  *
  * <h2>Read-ahead</h2>
  * After {@link DiskOptions#sequentialThreshold()} reads of consecutive pages of a file, the manager reads
@@ -94,6 +99,7 @@ public final class DiskManager implements PageFileStore {
   private final LongAdder pagesRead = new LongAdder();
   private final LongAdder pagesWritten = new LongAdder();
   private final LongAdder syncs = new LongAdder();
+  private final LongAdder mappedReads = new LongAdder();
 
   private DiskManager(DataDirectory dir, DiskOptions options, PageFileChannel.Opener opener,
       org.rustydb.io.IoEngine engine) {
@@ -201,9 +207,23 @@ public final class DiskManager implements PageFileStore {
         LOG.log(System.Logger.Level.WARNING, "page file {0} is damaged and stays closed: {1}", p, problem);
         continue;
       }
-      PageFile f = new PageFile(name, FileKind.DATA, p, ch, h, size / PAGE, Arena.ofAuto().allocate(PAGE, PAGE));
+      PageFile f = new PageFile(name, FileKind.DATA, p, ch, mapping(p), h, size / PAGE, Arena.ofAuto().allocate(PAGE, PAGE));
       byId.put(f.fileId, f);
       byName.put(name, f);
+    }
+  }
+
+  /**
+   * A mapping for reads of {@code path} when {@link DiskOptions#mappedReads()} applies (buffered I/O, an engine
+   * that allows it, memory mappings available), else null. A file that cannot be mapped is read as before.
+   */
+  private MappedFile mapping(Path path) {
+    if (direct || !options.mappedReads() || (engine != null && !engine.allowsMappedReads())) return null;
+    try {
+      return MappedFile.open(path);
+    } catch (OperationFailedException e) {
+      LOG.log(System.Logger.Level.DEBUG, "no mapped reads of {0} ({1}); reading it with pread", path, e.getMessage());
+      return null;
     }
   }
 
@@ -229,11 +249,13 @@ public final class DiskManager implements PageFileStore {
     if (maxFileId >= PageId.MAX_FILE_ID) throw new OperationFailedException("no file ids left");
     int fileId = maxFileId + 1;
     PageFileChannel ch = null;
+    MappedFile mapping = null;
     try {
       DurableFiles.createFile(path);
       ch = PageFileChannel.open(path, direct, false, opener, engine);
+      mapping = mapping(path);
       var h = new PageFileHeaderLayout.Header(fileId, kind, 1, 0, 0, System.currentTimeMillis());
-      PageFile f = new PageFile(name, kind, path, ch, h, 0, Arena.ofAuto().allocate(PAGE, PAGE));
+      PageFile f = new PageFile(name, kind, path, ch, mapping, h, 0, Arena.ofAuto().allocate(PAGE, PAGE));
       f.lock.lock();
       try {
         grow(f);
@@ -254,6 +276,7 @@ public final class DiskManager implements PageFileStore {
       return fileId;
     } catch (IOException e) {
       try {
+        if (mapping != null) mapping.close();
         if (ch != null) ch.close();
         Files.deleteIfExists(path);
       } catch (IOException suppressed) {
@@ -294,6 +317,7 @@ public final class DiskManager implements PageFileStore {
     byName.remove(f.name);
     readAhead.invalidateFile(fileId);
     try {
+      if (f.mapping != null) f.mapping.close();
       f.channel.close();
       Files.deleteIfExists(f.path);
       if (f.kind == FileKind.DATA) DurableFiles.syncDirectory(dir.base());
@@ -413,6 +437,13 @@ public final class DiskManager implements PageFileStore {
       maybePrefetch(f, pageNo);
       return;
     }
+    if (f.mapping != null && pageNo < f.sizePages && f.mapping.copy(pageNo * PAGE, dst.asSlice(0, PAGE))) {
+      pagesRead.increment();
+      mappedReads.increment();
+      verify(f, pageNo, dst);
+      if (readAheadOn) maybePrefetch(f, pageNo);
+      return;
+    } // else past the file's end as the mapping saw it: the read says how (truncated)
     boolean bounced = direct && !PageFileChannel.aligned(dst.asSlice(0, PAGE));
     MemorySegment buf = bounced ? bounce.get() : dst.asSlice(0, PAGE);
     int n;
@@ -760,7 +791,7 @@ public final class DiskManager implements PageFileStore {
 
   public DiskStats stats() {
     return new DiskStats(direct, pagesRead.sum(), pagesWritten.sum(), syncs.sum(),
-        readAhead.issued.sum(), readAhead.hits.sum(), readAhead.wasted.sum());
+        readAhead.issued.sum(), readAhead.hits.sum(), readAhead.wasted.sum(), mappedReads.sum());
   }
 
   /** The read-ahead cache (for tests). */
@@ -792,6 +823,7 @@ public final class DiskManager implements PageFileStore {
         f.lock.unlock();
       }
       try {
+        if (f.mapping != null) f.mapping.close();
         f.channel.close();
         if (f.kind == FileKind.TEMP) Files.deleteIfExists(f.path);
       } catch (IOException e) {

@@ -14,6 +14,10 @@ package org.rustydb.disk;
  *     (at least {@code prefetchPages}); the oldest unread one is dropped (counted as wasted) when full
  * @param verifyChecksums check every page's CRC32C (see {@link PageCrc}) as it is read and throw a
  *     {@code CorruptionException} on a mismatch; all-zero (never written) pages pass
+ * @param mappedReads without O_DIRECT, read pages by copying them from a read-only memory mapping of the
+ *     file ({@link org.rustydb.io.MappedFile}) instead of a {@code pread}: no system call for a page in the OS
+ *     page cache. No effect with O_DIRECT, where memory mappings are not available (not Linux), or with an
+ *     I/O engine that must see every read ({@link org.rustydb.io.IoEngine#allowsMappedReads()})
  */
 public record DiskOptions(
     boolean directIo,
@@ -21,7 +25,8 @@ public record DiskOptions(
     int sequentialThreshold,
     int prefetchPages,
     int readAheadCachePages,
-    boolean verifyChecksums) {
+    boolean verifyChecksums,
+    boolean mappedReads) {
 
   public DiskOptions {
     if (growthChunkPages < 1 || growthChunkPages > 1 << 16) {
@@ -39,7 +44,10 @@ public record DiskOptions(
     }
   }
 
-  /** O_DIRECT on, 64-page growth, read-ahead of 8 pages after 3 sequential reads, checksums verified. */
+  /**
+   * O_DIRECT on, 64-page growth, read-ahead of 8 pages after 3 sequential reads, checksums verified, mapped
+   * reads where O_DIRECT is off.
+   */
   public static DiskOptions defaults() {
     return builder().build();
   }
@@ -55,7 +63,8 @@ public record DiskOptions(
         .sequentialThreshold(sequentialThreshold)
         .prefetchPages(prefetchPages)
         .readAheadCachePages(readAheadCachePages)
-        .verifyChecksums(verifyChecksums);
+        .verifyChecksums(verifyChecksums)
+        .mappedReads(mappedReads);
   }
 
   public static final class Builder {
@@ -65,6 +74,7 @@ public record DiskOptions(
     private int prefetchPages = 8;
     private int readAheadCachePages = 64;
     private boolean verifyChecksums = true;
+    private boolean mappedReads = true;
 
     private Builder() {}
 
@@ -98,9 +108,14 @@ public record DiskOptions(
       return this;
     }
 
+    public Builder mappedReads(boolean v) {
+      mappedReads = v;
+      return this;
+    }
+
     public DiskOptions build() {
-      return new DiskOptions(
-          directIo, growthChunkPages, sequentialThreshold, prefetchPages, readAheadCachePages, verifyChecksums);
+      return new DiskOptions(directIo, growthChunkPages, sequentialThreshold, prefetchPages, readAheadCachePages,
+          verifyChecksums, mappedReads);
     }
   }
 }

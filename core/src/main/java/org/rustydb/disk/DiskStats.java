@@ -10,6 +10,8 @@ package org.rustydb.disk;
  * @param prefetchIssued pages read ahead into the read-ahead cache
  * @param prefetchHits reads served from the read-ahead cache
  * @param prefetchWasted read-ahead pages dropped unread (evicted, overwritten, freed or their file dropped)
+ * @param mappedReads of {@code pagesRead}, those copied from a memory mapping of their file rather than read
+ *     with a system call ({@link DiskOptions#mappedReads()}); they never reach the I/O engine
  */
 public record DiskStats(
     boolean directIo,
@@ -18,4 +20,5 @@ public record DiskStats(
     long syncs,
     long prefetchIssued,
     long prefetchHits,
-    long prefetchWasted) {}
+    long prefetchWasted,
+    long mappedReads) {}

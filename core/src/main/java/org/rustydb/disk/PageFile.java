@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.rustydb.io.MappedFile;
 
 /**
  * One open page file of a {@link DiskManager}: its channel, the in-memory copy of its header, and its
@@ -18,14 +19,19 @@ final class PageFile {
   final FileKind kind;
   final Path path;
   final PageFileChannel channel;
+  /** Mapped reads of this file ({@link org.rustydb.disk.DiskOptions#mappedReads()}); null when off. */
+  final MappedFile mapping;
   final long createdMillis;
 
   /** Guards the fields below it and {@link #scratch}. */
   final ReentrantLock lock = new ReentrantLock();
   /** Pages in use or free, header included; read without the lock for bounds checks. */
   volatile long pageCount;
-  /** The file's length in pages (grown in chunks, so usually more than pageCount). */
-  long sizePages;
+  /**
+   * The file's length in pages (grown in chunks, so usually more than pageCount). Read without the lock by
+   * mapped reads: a page below it is in the file.
+   */
+  volatile long sizePages;
   long freeHead;
   long freeCount;
   boolean headerDirty;
@@ -50,13 +56,14 @@ final class PageFile {
   private long hintedFrom = -1; // pages a caller read ahead itself (DiskManager.readAhead)
   private long hintedUpTo = -1;
 
-  PageFile(String name, FileKind kind, Path path, PageFileChannel channel, PageFileHeaderLayout.Header h,
-      long sizePages, MemorySegment scratch) {
+  PageFile(String name, FileKind kind, Path path, PageFileChannel channel, MappedFile mapping,
+      PageFileHeaderLayout.Header h, long sizePages, MemorySegment scratch) {
     this.name = name;
     this.fileId = h.fileId();
     this.kind = kind;
     this.path = path;
     this.channel = channel;
+    this.mapping = mapping;
     this.createdMillis = h.createdMillis();
     this.pageCount = h.pageCount();
     this.freeHead = h.freeHead();

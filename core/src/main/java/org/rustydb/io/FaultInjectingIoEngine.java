@@ -302,6 +302,12 @@ public final class FaultInjectingIoEngine implements IoEngine {
     if (undos != null) undos.removeIf(u -> u.seq < syncSeq);
   }
 
+  /** False: a mapped read would bypass the faults (and the crash's lost writes) this engine injects. */
+  @Override
+  public boolean allowsMappedReads() {
+    return false;
+  }
+
   @Override
   public boolean registerBuffers(MemorySegment region) {
     return delegate.registerBuffers(region);

@@ -98,6 +98,15 @@ public interface IoEngine extends AutoCloseable {
   }
 
   /**
+   * Whether the files' users may read buffered files through a memory mapping ({@link MappedFile}) instead of
+   * this engine: such reads never reach it. True unless this is a decorator that must see every read, such
+   * as a fault injector.
+   */
+  default boolean allowsMappedReads() {
+    return true;
+  }
+
+  /**
    * Registers a native memory region (the buffer pool's frames) for zero-setup I/O: io_uring pins it once
    * and then reads and writes whose buffer lies inside it skip per-request page mapping. Replaces any
    * region registered before. Returns whether the engine uses it (the portable engine does not; io_uring

@@ -22,8 +22,8 @@ import java.util.Optional;
  *
  * <p>Safety rules, so that no call can crash the JVM: memory passed to the kernel is a {@link MemorySegment}
  * whose size is checked against what the kernel will touch before the call; no raw address from Java code
- * reaches a call without such a check; only {@link #mmapShared} turns a raw address into a segment, sized
- * to exactly the mapping. Calls return the kernel's result, or minus errno on failure (captured through
+ * reaches a call without such a check; only {@link #mmapShared} and {@link #mmapReadOnly} turn a raw address
+ * into a segment, sized to exactly the mapping. Calls return the kernel's result, or minus errno on failure (captured through
  * {@link Linker.Option#captureCallState}), and never throw for an OS error.
  */
 @SuppressWarnings("restricted") // the one class allowed to use restricted FFM methods
@@ -38,7 +38,8 @@ final class LinuxNative {
   static final int O_CREAT = 0100;
   static final int O_CLOEXEC = 02000000;
   static final int SEEK_END = 2;
-  static final int PROT_READ_WRITE = 0x1 | 0x2;
+  static final int PROT_READ = 0x1;
+  static final int PROT_READ_WRITE = PROT_READ | 0x2;
   static final int MAP_SHARED = 0x01;
   static final int MAP_POPULATE = 0x8000;
 
@@ -227,6 +228,26 @@ final class LinuxNative {
       throw new IoFailedException("mmap " + what + " failed: " + Errno.describe((int) -errno()));
     }
     return MemorySegment.ofAddress(r).reinterpret(length);
+  }
+
+  /**
+   * Maps {@code length} bytes of {@code fd} at {@code offset}, shared and read-only, as a segment of exactly
+   * that size that lives as long as {@code arena}: closing the arena unmaps it (FFM makes a copy that races
+   * with the close fail instead of touching unmapped memory). The range may pass the file's end; a copy
+   * touching a page past it gets SIGBUS, which the JVM turns into an {@link InternalError} in that copy.
+   */
+  MemorySegment mmapReadOnly(long length, int fd, long offset, Arena arena, String what) {
+    if (length <= 0 || offset < 0) throw new IllegalArgumentException("mmap range " + offset + "+" + length);
+    long r;
+    try {
+      r = (long) mmap.invokeExact(captured.get(), 0L, length, PROT_READ, MAP_SHARED, fd, offset);
+    } catch (Throwable t) {
+      throw new IllegalStateException("mmap failed to run", t);
+    }
+    if (r == -1L) {
+      throw new IoFailedException("mmap " + what + " failed: " + Errno.describe((int) -errno()));
+    }
+    return MemorySegment.ofAddress(r).reinterpret(length, arena, this::munmap);
   }
 
   /** Unmaps a segment returned by {@link #mmapShared}: 0 or -errno. */

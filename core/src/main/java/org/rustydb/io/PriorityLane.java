@@ -54,6 +54,11 @@ final class PriorityLane implements IoEngine {
   }
 
   @Override
+  public boolean allowsMappedReads() {
+    return scheduler.engine().allowsMappedReads();
+  }
+
+  @Override
   public boolean registerBuffers(MemorySegment region) {
     return scheduler.engine().registerBuffers(region);
   }

@@ -15,14 +15,15 @@ class DiskOptionsTest {
     assertThat(d.prefetchPages()).isEqualTo(8);
     assertThat(d.growthChunkPages()).isEqualTo(64);
     assertThat(d.verifyChecksums()).isTrue();
+    assertThat(d.mappedReads()).isTrue();
     assertThat(d.toBuilder().build()).isEqualTo(d);
   }
 
   @Test
   void builderSetsEveryField() {
     DiskOptions o = DiskOptions.builder().directIo(false).growthChunkPages(8).sequentialThreshold(5)
-        .prefetchPages(16).readAheadCachePages(32).verifyChecksums(false).build();
-    assertThat(o).isEqualTo(new DiskOptions(false, 8, 5, 16, 32, false));
+        .prefetchPages(16).readAheadCachePages(32).verifyChecksums(false).mappedReads(false).build();
+    assertThat(o).isEqualTo(new DiskOptions(false, 8, 5, 16, 32, false, false));
   }
 
   @Test
