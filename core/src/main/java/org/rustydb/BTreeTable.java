@@ -294,6 +294,12 @@ final class BTreeTable implements Table {
     }
 
     @Override
+    public Cursor limit(long n) {
+      inner.limit(n);
+      return this;
+    }
+
+    @Override
     public void close() {
       inner.close();
     }

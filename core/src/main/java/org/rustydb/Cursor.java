@@ -40,6 +40,17 @@ public interface Cursor extends AutoCloseable {
    */
   byte[] value();
 
+  /**
+   * Ends the scan after {@code n} more entries: {@link #next()} then returns false. A cursor copies entries
+   * out of the tree in batches that grow as the scan goes on, so a short scan that stops on its own may copy
+   * some it never returns; one given its length copies exactly those, in one batch (up to 512) per read of
+   * the tree. Calling it again replaces the limit. Returns this cursor:
+   * {@code table.scan(from, null).limit(100)}.
+   *
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  Cursor limit(long n);
+
   /** Releases the cursor; closing twice is harmless. */
   @Override
   void close();

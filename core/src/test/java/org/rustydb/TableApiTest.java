@@ -64,6 +64,15 @@ class TableApiTest {
     return v;
   }
 
+  /** The first {@code n} entries of {@code m}, in its order. */
+  static NavigableMap<byte[], byte[]> first(NavigableMap<byte[], byte[]> m, int n) {
+    int i = 0;
+    for (byte[] k : m.keySet()) {
+      if (i++ == n) return m.headMap(k, false);
+    }
+    return m;
+  }
+
   static List<Map.Entry<byte[], byte[]>> drain(Cursor c) {
     List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
     try (c) {
@@ -135,12 +144,17 @@ class TableApiTest {
           byte[] from = r.nextInt(4) == 0 ? null : randomKey(r);
           byte[] to = r.nextInt(4) == 0 ? null : randomKey(r);
           NavigableMap<byte[], byte[]> expected = range(model, from, to);
-          if (r.nextBoolean()) {
-            assertScanMatches(drain(t.scan(from, to)), expected, "seed " + seed + " op " + op + " scan");
-          } else {
-            assertScanMatches(drain(t.scanDescending(from, to)), expected.descendingMap(),
-                "seed " + seed + " op " + op + " descending scan");
+          boolean descending = r.nextBoolean();
+          if (descending) expected = expected.descendingMap();
+          Cursor c = descending ? t.scanDescending(from, to) : t.scan(from, to);
+          String what = "seed " + seed + " op " + op + (descending ? " descending scan" : " scan");
+          if (r.nextInt(3) == 0) { // the cursor's own limit
+            int limit = r.nextInt(40);
+            c.limit(limit);
+            expected = first(expected, limit);
+            what += " limit " + limit;
           }
+          assertScanMatches(drain(c), expected, what);
         }
       }
       assertScanMatches(drain(t.scan(null, null)), model, "seed " + seed + " final scan");

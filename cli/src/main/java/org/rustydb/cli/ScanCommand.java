@@ -54,14 +54,13 @@ public final class ScanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Database db = TableAccess.openExisting(dir)) {
       Table table = db.openTable(this.table);
-      long n = 0;
       long max = limit == null ? Long.MAX_VALUE : limit;
       try (Cursor c = reverse ? table.scanDescending(f, t) : table.scan(f, t)) {
-        while (n < max && c.next()) {
+        c.limit(max);
+        while (c.next()) {
           out.print(TableAccess.encode(c.key(), hex));
           out.print('\t');
           out.println(TableAccess.encode(c.value(), hex));
-          n++;
         }
       }
       out.flush();

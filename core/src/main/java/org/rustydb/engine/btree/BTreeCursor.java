@@ -14,7 +14,7 @@ import org.rustydb.txn.Transaction;
  * range.
  *
  * <p>The cursor holds no latch between calls: it copies the qualifying entries of one leaf (a few at first,
- * more as the scan goes on: see {@link #batch}), and when they run out descends again from the root for the entries after the last key it returned. So it sees every
+ * more as the scan goes on: see {@link #batch}; or what is left of its {@link #limit}), and when they run out descends again from the root for the entries after the last key it returned. So it sees every
  * entry that stayed in the tree for the whole scan exactly once, in order, and may or may not see entries
  * inserted or deleted meanwhile (weakly consistent, like the JDK's concurrent collections). It sees
  * committed entries only, and its reader's own changes: where another transaction has changed a key and
@@ -38,6 +38,8 @@ public final class BTreeCursor implements AutoCloseable {
   private int batch = FIRST_BATCH;
   static final int FIRST_BATCH = 8;
   static final int MAX_BATCH = 512;
+  /** Entries {@link #next()} may still return ({@link #limit}); no limit by default. */
+  private long remaining = Long.MAX_VALUE;
   private byte[] resume; // null when descending means "from the end"
   private boolean resumeInclusive;
   private boolean exhausted;
@@ -68,13 +70,20 @@ public final class BTreeCursor implements AutoCloseable {
   /** Moves to the next entry; false (and no current entry) when the range is exhausted. */
   public boolean next() {
     checkOpen();
+    if (remaining == 0) {
+      key = null;
+      value = null;
+      return false;
+    }
     if (pos == keys.size()) {
       keys.clear();
       values.clear();
       pos = 0;
       if (!exhausted) {
-        if (descending) tree.fetchBackward(reader, resume, resumeInclusive, from, keys, values, batch);
-        else tree.fetchForward(reader, resume, resumeInclusive, to, keys, values, batch);
+        // With a limit, what is left of it (the caller said it will read that many), else the growing batch.
+        int max = remaining == Long.MAX_VALUE ? batch : (int) Math.min(remaining, MAX_BATCH);
+        if (descending) tree.fetchBackward(reader, resume, resumeInclusive, from, keys, values, max);
+        else tree.fetchForward(reader, resume, resumeInclusive, to, keys, values, max);
         batch = Math.min(MAX_BATCH, batch * 2);
       }
       if (keys.isEmpty()) {
@@ -90,7 +99,15 @@ public final class BTreeCursor implements AutoCloseable {
     pos++;
     resume = key;
     resumeInclusive = false;
+    if (remaining != Long.MAX_VALUE) remaining--;
     return true;
+  }
+
+  /** Ends the scan after {@code n} more entries (see {@link org.rustydb.Cursor#limit}). */
+  public void limit(long n) {
+    checkOpen();
+    if (n < 0) throw new IllegalArgumentException("limit must be at least 0: " + n);
+    remaining = n;
   }
 
   /** Repositions: the next {@link #next()} returns the first entry at or beyond {@code target}. */

@@ -183,7 +183,11 @@ class BTreeCursorTest {
       if (desc) sub = sub.descendingMap();
       try (BTreeCursor c = tree.cursor(from, to, desc)) {
         int limit = 1 + r.nextInt(300);
-        assertThat(drain(c, limit)).as("seed %d round %d", seed, round).isEqualTo(strings(sub.keySet(), limit));
+        boolean limited = r.nextBoolean(); // the cursor's own limit, or the caller stopping
+        if (limited) c.limit(limit);
+        assertThat(drain(c, limited ? Integer.MAX_VALUE : limit)).as("seed %d round %d limited %s", seed, round, limited)
+            .isEqualTo(strings(sub.keySet(), limit));
+        if (limited) c.limit(Long.MAX_VALUE); // lifted: the seek below reads on
         byte[] target = key(r.nextInt(21_000));
         c.seek(target);
         List<byte[]> after = sub.keySet().stream()
@@ -191,6 +195,30 @@ class BTreeCursorTest {
             .toList();
         assertThat(drain(c, 50)).as("seed %d round %d seek", seed, round).isEqualTo(strings(after, 50));
       }
+    }
+  }
+
+  /** A cursor given its length returns that many entries and copies no more out of the tree. */
+  @Test
+  void aLimitEndsTheScanAndIsAllThatIsCopied() {
+    try (BTreeCursor c = tree.cursor(key(100), null, false)) {
+      c.limit(5);
+      assertThat(drain(c, Integer.MAX_VALUE)).containsExactly("k00000100", "k00000102", "k00000104", "k00000106", "k00000108");
+      assertThat(c.hasBuffered()).isFalse(); // without the limit the first batch copies 8
+      assertThatThrownBy(c::key).isInstanceOf(IllegalStateException.class);
+      c.limit(2); // replaces the limit: the scan goes on where it stopped
+      assertThat(drain(c, Integer.MAX_VALUE)).containsExactly("k00000110", "k00000112");
+      c.limit(0);
+      assertThat(c.next()).isFalse();
+      assertThatThrownBy(() -> c.limit(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+    try (BTreeCursor c = tree.cursor(key(100), null, false)) {
+      assertThat(drain(c, 5)).hasSize(5);
+      assertThat(c.hasBuffered()).isTrue();
+    }
+    try (BTreeCursor c = tree.cursor(null, key(10), true)) {
+      c.limit(100); // more than the range holds
+      assertThat(drain(c, Integer.MAX_VALUE)).containsExactly("k00000008", "k00000006", "k00000004", "k00000002", "k00000000");
     }
   }
 
