@@ -53,11 +53,11 @@ public final class H2MvStoreBinding extends KvBinding {
     }
 
     @Override
-    public void scan(String startKey, int count, EntryVisitor visitor) {
+    public void scan(String startKey, int count, ValueVisitor visitor) {
       Cursor<String, byte[]> c = map.cursor(startKey);
       for (int n = 0; n < count && c.hasNext(); n++) {
-        String k = c.next();
-        visitor.accept(k, c.getValue());
+        c.next();
+        visitor.accept(c.getValue());
       }
     }
 

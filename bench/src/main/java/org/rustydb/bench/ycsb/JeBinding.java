@@ -54,13 +54,13 @@ public final class JeBinding extends KvBinding {
     }
 
     @Override
-    public void scan(String startKey, int count, EntryVisitor visitor) {
+    public void scan(String startKey, int count, ValueVisitor visitor) {
       DatabaseEntry k = new DatabaseEntry(startKey.getBytes(UTF_8));
       DatabaseEntry v = new DatabaseEntry();
       try (Cursor c = db.openCursor(null, null)) {
         OperationStatus st = c.getSearchKeyRange(k, v, LockMode.DEFAULT);
         for (int n = 0; st == OperationStatus.SUCCESS && n < count; n++) {
-          visitor.accept(new String(k.getData(), k.getOffset(), k.getSize(), UTF_8), v.getData());
+          visitor.accept(v.getData());
           st = c.getNext(k, v, LockMode.DEFAULT);
         }
       }

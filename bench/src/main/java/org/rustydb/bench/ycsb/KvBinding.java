@@ -95,7 +95,7 @@ public abstract class KvBinding extends DB {
   public Status scan(String table, String startKey, int count, Set<String> fields,
       Vector<HashMap<String, ByteIterator>> result) {
     try {
-      store.scan(startKey, count, (k, v) -> {
+      store.scan(startKey, count, v -> {
         HashMap<String, ByteIterator> row = new HashMap<>();
         RecordCodec.decode(v, fields, row);
         result.add(row);

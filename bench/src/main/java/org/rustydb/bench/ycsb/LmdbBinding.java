@@ -67,14 +67,14 @@ public final class LmdbBinding extends KvBinding {
     }
 
     @Override
-    public void scan(String startKey, int count, EntryVisitor visitor) {
+    public void scan(String startKey, int count, ValueVisitor visitor) {
       // LMDB rejects a zero-length key; the empty start key means "from the first key".
       KeyRange<byte[]> range = startKey.isEmpty() ? KeyRange.all() : KeyRange.atLeast(startKey.getBytes(UTF_8));
       try (Txn<byte[]> txn = env.txnRead(); CursorIterable<byte[]> it = dbi.iterate(txn, range)) {
         Iterator<CursorIterable.KeyVal<byte[]>> i = it.iterator();
         for (int n = 0; n < count && i.hasNext(); n++) {
           CursorIterable.KeyVal<byte[]> kv = i.next();
-          visitor.accept(new String(kv.key(), UTF_8), kv.val());
+          visitor.accept(kv.val());
         }
       }
     }

@@ -75,11 +75,11 @@ public final class RocksDbBinding extends KvBinding {
     }
 
     @Override
-    public void scan(String startKey, int count, EntryVisitor visitor) {
+    public void scan(String startKey, int count, ValueVisitor visitor) {
       try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
         int n = 0;
         for (it.seek(startKey.getBytes(UTF_8)); it.isValid() && n < count; it.next(), n++) {
-          visitor.accept(new String(it.key(), UTF_8), it.value());
+          visitor.accept(it.value());
         }
       }
     }

@@ -52,9 +52,9 @@ public final class RustyDbBinding extends KvBinding {
     }
 
     @Override
-    public void scan(String startKey, int count, EntryVisitor visitor) {
-      try (Cursor c = table.scan(startKey.getBytes(UTF_8), null)) {
-        for (int n = 0; n < count && c.next(); n++) visitor.accept(new String(c.key(), UTF_8), c.value());
+    public void scan(String startKey, int count, ValueVisitor visitor) {
+      try (Cursor c = table.scan(startKey.getBytes(UTF_8), null).limit(count)) {
+        while (c.next()) visitor.accept(c.value());
       }
     }
 

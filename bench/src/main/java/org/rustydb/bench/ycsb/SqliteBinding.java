@@ -55,7 +55,7 @@ public final class SqliteBinding extends KvBinding {
         c = new Conn(con, con.prepareStatement("SELECT v FROM usertable WHERE k = ?"),
             con.prepareStatement("INSERT OR REPLACE INTO usertable (k, v) VALUES (?, ?)"),
             con.prepareStatement("DELETE FROM usertable WHERE k = ?"),
-            con.prepareStatement("SELECT k, v FROM usertable WHERE k >= ? ORDER BY k LIMIT ?"));
+            con.prepareStatement("SELECT v FROM usertable WHERE k >= ? ORDER BY k LIMIT ?"));
         synchronized (all) {
           all.add(con);
         }
@@ -103,13 +103,13 @@ public final class SqliteBinding extends KvBinding {
     }
 
     @Override
-    public void scan(String startKey, int count, EntryVisitor visitor) {
+    public void scan(String startKey, int count, ValueVisitor visitor) {
       Conn c = conn();
       try {
         c.scan().setString(1, startKey);
         c.scan().setInt(2, count);
         try (ResultSet rs = c.scan().executeQuery()) {
-          while (rs.next()) visitor.accept(rs.getString(1), rs.getBytes(2));
+          while (rs.next()) visitor.accept(rs.getBytes(1));
         }
       } catch (SQLException e) {
         throw new IllegalStateException("sqlite scan: " + e.getMessage(), e);
