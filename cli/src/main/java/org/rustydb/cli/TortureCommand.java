@@ -56,6 +56,14 @@ public final class TortureCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "4", description = "workload threads in the child (default 4)")
   int threads;
 
+  /** How the page files are read and written: O_DIRECT, or through the OS page cache (mapped reads). */
+  enum PageCache { direct, os }
+
+  @Option(names = "--page-cache", defaultValue = "direct",
+      description = "direct (O_DIRECT, the default) or os: page files through the OS page cache, misses read "
+          + "from memory mappings of the files, in the child and in the checks after each kill")
+  PageCache pageCache;
+
   @Option(names = "--seconds", defaultValue = "1.0",
       description = "longest workload time per cycle before the kill, in seconds (default 1.0); the kill comes "
           + "at a random moment up to it")
@@ -102,7 +110,7 @@ public final class TortureCommand implements Callable<Integer> {
         Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
         RustyDbCommand.class.getName(), "torture-worker", dir.toString(), "--threads", Integer.toString(threads),
-        "--cycle", Integer.toString(cycle));
+        "--cycle", Integer.toString(cycle), "--page-cache", pageCache.name());
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
     LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = Thread.ofPlatform().name("torture-reader").start(() -> {
@@ -154,7 +162,7 @@ public final class TortureCommand implements Callable<Integer> {
     Map<Long, TreeSet<String>> entries = new HashMap<>();
     RecoveryReport report;
     try (Database db = Database.open(dir, DatabaseOptions.builder().poolFrames(256).walSegmentSize(1 << 20)
-        .checkpointInterval(Duration.ZERO).build())) {
+        .checkpointInterval(Duration.ZERO).directIo(pageCache == PageCache.direct).build())) {
       report = db.recoveryReport();
       db.heapTable("torture").scan((rid, v) -> group(rows, new String(v, StandardCharsets.UTF_8)));
       try (Cursor c = db.openTable(TortureWorkerCommand.TREE).scan(null, null)) {

@@ -38,11 +38,13 @@ public final class TortureWorkerCommand implements Callable<Integer> {
 
   @Option(names = "--cycle", defaultValue = "1") long cycle;
 
+  @Option(names = "--page-cache", defaultValue = "direct") TortureCommand.PageCache pageCache;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
     Database db = Database.open(dir, DatabaseOptions.builder().poolFrames(64).walSegmentSize(1 << 20)
-        .checkpointInterval(Duration.ofMillis(200)).build());
+        .checkpointInterval(Duration.ofMillis(200)).directIo(pageCache == TortureCommand.PageCache.direct).build());
     HeapTable t = db.heapTable("torture");
     boolean hasTree = db.listTables().stream().anyMatch(i -> i.name().equals(TREE));
     Table tree = hasTree ? db.openTable(TREE) : db.createTable(TREE, TableOptions.defaults());

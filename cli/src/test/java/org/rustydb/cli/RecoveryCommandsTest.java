@@ -26,6 +26,19 @@ class RecoveryCommandsTest {
     assertThat(r.exit()).isEqualTo(0);
   }
 
+  /** The same through the OS page cache: the child's and the checks' misses are copies from file mappings. */
+  @Test
+  void tortureThroughTheOsPageCacheLosesNothing() {
+    Path db = dir.resolve("torture-os");
+    CliRun r = run("torture", db.toString(), "--cycles", "15", "--threads", "3", "--seconds", "0.4",
+        "--page-cache", "os");
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines[lines.length - 1]).as(r.out() + r.err())
+        .matches("cycles=15 acknowledged=[1-9]\\d* lost=0 phantom=0 corrupt_pages=0");
+    assertThat(r.exit()).isEqualTo(0);
+    assertThat(run("torture", db.toString(), "--cycles", "1", "--page-cache", "mmap").exit()).isEqualTo(2);
+  }
+
   @Test
   void checkpointAndRecoverPrintWhatTheyDid() {
     try (Database db = Database.open(dir.resolve("d"), DatabaseOptions.builder().poolFrames(64)
