@@ -207,7 +207,8 @@ public final class DiskManager implements PageFileStore {
         LOG.log(System.Logger.Level.WARNING, "page file {0} is damaged and stays closed: {1}", p, problem);
         continue;
       }
-      PageFile f = new PageFile(name, FileKind.DATA, p, ch, mapping(p), h, size / PAGE, Arena.ofAuto().allocate(PAGE, PAGE));
+      PageFile f = new PageFile(name, FileKind.DATA, p, ch, mapping(p), h, size / PAGE,
+          Arena.ofAuto().allocate(PAGE, PAGE));
       byId.put(f.fileId, f);
       byName.put(name, f);
     }

@@ -88,7 +88,8 @@ class MappedReadsTest {
          DiskManager dm = DiskManager.open(dir, buffered().toBuilder().directIo(true).build())) {
       long[] ids = writePages(dm, 5);
       for (long id : ids) dm.readPage(id, page);
-      assertThat(dm.stats().mappedReads()).as("direct=%s", dm.directIo()).isEqualTo(!dm.directIo() && mappable() ? 5 : 0);
+      assertThat(dm.stats().mappedReads()).as("direct=%s", dm.directIo())
+          .isEqualTo(!dm.directIo() && mappable() ? 5 : 0);
     }
     try (IoEngine faults = new FaultInjectingIoEngine(IoEngines.create(IoOptions.builder().build()));
          DataDirectory dir = DataDirectory.create(tmp.resolve("faults"));
