@@ -111,6 +111,7 @@ class MappedFileTest {
       MappedFile m = MappedFile.open(file, 4L * PAGE);
       java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
       java.util.List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      java.util.concurrent.atomic.AtomicLong copies = new java.util.concurrent.atomic.AtomicLong();
       Thread[] readers = new Thread[2];
       for (int t = 0; t < readers.length; t++) {
         readers[t] = new Thread(() -> {
@@ -119,6 +120,7 @@ class MappedFileTest {
           try {
             for (long i = 0; ; i++) {
               if (!m.copy((i % 8) * PAGE, mine)) throw new AssertionError("page " + i % 8 + " is in the file");
+              copies.incrementAndGet();
             }
           } catch (Throwable e) {
             failures.add(e);
@@ -127,7 +129,7 @@ class MappedFileTest {
         readers[t].start();
       }
       started.await();
-      Thread.sleep(1);
+      while (copies.get() < 1000 && failures.isEmpty()) Thread.onSpinWait(); // copying, windows mapped
       m.close();
       for (Thread t : readers) t.join(10_000);
       assertThat(failures).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(ClosedException.class));
