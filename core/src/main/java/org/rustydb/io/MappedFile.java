@@ -47,9 +47,10 @@ public final class MappedFile implements AutoCloseable {
 
   /**
    * Opens {@code path} (read-only) for mapped reads, or returns null where memory mappings through FFM are
-   * not available (not Linux, or native access refused).
+   * not available (not Linux, or native access refused). Maps the first window at once, so that a file
+   * system that cannot map files fails here rather than at a read.
    *
-   * @throws IoFailedException if the file cannot be opened
+   * @throws IoFailedException if the file cannot be opened or mapped
    */
   public static MappedFile open(Path path) {
     return open(path, WINDOW_BYTES);
@@ -64,13 +65,21 @@ public final class MappedFile implements AutoCloseable {
     if (nat == null) return null;
     long fd = nat.open(path, LinuxNative.O_RDONLY);
     if (fd < 0) throw new IoFailedException("open", path, 0, 0, (int) -fd);
-    return new MappedFile(nat, path, (int) fd, windowBytes);
+    MappedFile m = new MappedFile(nat, path, (int) fd, windowBytes);
+    try {
+      m.map(0);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
   }
 
   /**
    * Copies {@code dst.byteSize()} bytes from {@code offset} of the file into {@code dst}; false when they
-   * are not all in the file (past its end: nothing is trusted in {@code dst} then). The range must lie in
-   * one window (a page at a page-aligned offset always does).
+   * are not all in the file (past its end: nothing is trusted in {@code dst} then), or when their window
+   * could not be mapped (the caller reads them another way). The range must lie in one window (a page at a
+   * page-aligned offset always does).
    *
    * @throws ClosedException if this mapping is closed
    */
@@ -84,7 +93,13 @@ public final class MappedFile implements AutoCloseable {
     }
     MemorySegment[] ws = windows;
     MemorySegment w = window < ws.length ? ws[(int) window] : null;
-    if (w == null) w = map((int) window);
+    if (w == null) {
+      try {
+        w = map((int) window);
+      } catch (IoFailedException e) { // out of address space, say: this window stays unmapped
+        return false;
+      }
+    }
     try {
       MemorySegment.copy(w, at, dst, 0, length);
       return true;

@@ -136,6 +136,15 @@ class MappedFileTest {
     }
   }
 
+  /** procfs files cannot be mapped: the failure comes from open, so the caller reads such a file with pread. */
+  @Test
+  void aFileThatCannotBeMappedFailsAtOpen() {
+    Path proc = Path.of("/proc/self/status");
+    assumeTrue(java.nio.file.Files.isReadable(proc), "needs procfs");
+    assertThatThrownBy(() -> MappedFile.open(proc)).isInstanceOf(IoFailedException.class)
+        .hasMessageContaining("mmap").hasMessageContaining("/proc/self/status");
+  }
+
   @Test
   void aFileThatCannotBeOpenedFailsWithItsName() {
     assertThatThrownBy(() -> MappedFile.open(tmp.resolve("missing.dat")))
