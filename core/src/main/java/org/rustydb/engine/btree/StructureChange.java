@@ -92,8 +92,14 @@ final class StructureChange implements AutoCloseable {
 
   /** Page {@code pageId} latched exclusively and tracked: the one already held, or latched now. */
   WriteGuard write(long pageId) {
+    WriteGuard g = held(pageId);
+    return g != null ? g : adopt(pool.write(pageId));
+  }
+
+  /** The tracked guard of page {@code pageId}, or null if this change does not hold it. */
+  WriteGuard held(long pageId) {
     for (WriteGuard g : guards) if (g.pageId() == pageId) return g;
-    return adopt(pool.write(pageId));
+    return null;
   }
 
   /**

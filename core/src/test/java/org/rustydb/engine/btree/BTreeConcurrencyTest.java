@@ -272,6 +272,32 @@ class BTreeConcurrencyTest {
     }
   }
 
+  /**
+   * A split that finds the tree's free list empty takes a new page of the file without latching the
+   * free-list page exclusively: a reader holding that page does not hold the split up. Latched exclusively
+   * (as before), every split waited for the one before it to commit, and here for the reader.
+   */
+  @Test
+  void aSplitWithAnEmptyFreeListDoesNotWaitForTheFreeListPage() throws Exception {
+    try (BufferPool pool = pool(4096)) {
+      BTree t = BTree.create(pool, FILE);
+      byte[] v = new byte[200];
+      assertThat(t.freePages()).isZero();
+      java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try (ReadGuard freeList = pool.read(t.freeListPageId())) {
+        java.util.concurrent.Future<?> puts = writer.submit(() -> {
+          for (int i = 0; i < 400; i++) t.put(key(i), v); // 200-byte values: about 20 splits
+          return null;
+        });
+        puts.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } finally {
+        writer.shutdownNow();
+      }
+      assertThat(t.height()).isEqualTo(2);
+      assertThat(t.verify()).isEmpty();
+    }
+  }
+
   private static byte[] rootBytes(BufferPool pool, BTree t) {
     try (ReadGuard r = pool.read(t.rootPageId())) {
       return r.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
