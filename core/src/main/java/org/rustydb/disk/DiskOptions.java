@@ -6,8 +6,9 @@ package org.rustydb.disk;
  *
  * @param directIo try O_DIRECT (bypass the OS page cache); falls back to buffered I/O, logged once,
  *     where the file system refuses it
- * @param growthChunkPages a file grows by this many pages at a time (a hole ended by one written zero
- *     page), so that allocation rarely changes the file's size
+ * @param growthChunkPages a file grows by at least this many pages at a time (a hole ended by one written
+ *     zero page), so that allocation rarely changes the file's size; by an eighth of its size once that is
+ *     more, up to 32 MiB at a time
  * @param sequentialThreshold this many reads of consecutive pages of one file trigger read-ahead
  * @param prefetchPages pages read ahead, in one I/O, when read-ahead triggers; 0 turns read-ahead off
  * @param readAheadCachePages how many read-ahead pages the disk manager holds until they are read

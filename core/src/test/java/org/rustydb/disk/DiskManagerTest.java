@@ -198,6 +198,38 @@ class DiskManagerTest {
     assertThat(dm.pageCount(f)).isEqualTo(17);
   }
 
+  /** A file grows by an eighth of its size once that is more than the chunk, and by at most 32 MiB. */
+  @Test
+  void largeFilesGrowByAnEighthOfTheirSize() {
+    assertThat(DiskManager.growth(16, 64)).isEqualTo(64);
+    assertThat(DiskManager.growth(512, 64)).isEqualTo(64);
+    assertThat(DiskManager.growth(8000, 64)).isEqualTo(1000);
+    assertThat(DiskManager.growth(1L << 20, 64)).isEqualTo(DiskManager.MAX_GROWTH_PAGES);
+    assertThat(DiskManager.growth(1L << 20, 1 << 16)).isEqualTo(1 << 16);
+
+    int f = dm.createFile("t.dat");
+    Path path = dm.path(f);
+    long grows = 0;
+    long size = -1;
+    for (int i = 0; i < 20_000; i++) {
+      dm.allocatePage(f);
+      long now = fileSize(path);
+      if (now != size) grows++;
+      size = now;
+    }
+    // 64-page chunks up to 512 pages, then an eighth (x1.125 each): 8 + 31 growths, against 312 in fixed chunks.
+    assertThat(grows).isBetween(35L, 45L);
+    assertThat(size / PAGE).isGreaterThanOrEqualTo(20_001L).isLessThan(20_001L + 20_001L / 8 + 64);
+  }
+
+  private static long fileSize(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Growth writes one page per chunk (the rest is a hole) and the pages of the hole read as zeros. */
   @Test
   void growthWritesOnlyTheChunksLastPage() throws IOException {
