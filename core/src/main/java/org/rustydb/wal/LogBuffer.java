@@ -16,6 +16,8 @@ final class LogBuffer {
   private int[] runStart = new int[4];
   private int runs;
   private long endLsn;
+  /** Whether the writer thread was asked to write this buffer out ({@link WalWriter#append}); reset by clear. */
+  boolean writeRequested;
 
   LogBuffer(int capacity) {
     bytes = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
@@ -27,6 +29,11 @@ final class LogBuffer {
 
   int remaining() {
     return bytes.remaining();
+  }
+
+  /** Whether at least half of the buffer is taken. */
+  boolean halfFull() {
+    return bytes.position() >= bytes.capacity() / 2;
   }
 
   /** Reserves {@code size} bytes for the record at {@code lsn}; returns their index in {@link #bytes}. */
@@ -70,5 +77,6 @@ final class LogBuffer {
   void clear() {
     bytes.clear();
     runs = 0;
+    writeRequested = false;
   }
 }

@@ -81,6 +81,31 @@ class GroupCommitTest {
     }
   }
 
+  /**
+   * The append that fills half the buffer has the writer thread write it out at once, not at its next timed
+   * round (an hour away here), so appenders find a buffer with room instead of writing and syncing it
+   * themselves; appends below half wait for the timer.
+   */
+  @Test
+  void aHalfFullBufferIsWrittenByTheWriterThreadWithoutWaitingForItsTimer() {
+    WalOptions o = WalTesting.small().toBuilder().noSyncFlushInterval(java.time.Duration.ofHours(1)).build();
+    try (WalWriter w = WalWriter.open(dir, o)) {
+      byte[] payload = new byte[1000];
+      LogRecord r = new LogRecord.Update(1, 0, 1, 1L, payload, payload);
+      int size = LogRecordCodec.size(r);
+      int belowHalf = (o.bufferSize() / 2 - 1) / size;
+      long lsn = 0;
+      for (int i = 0; i < belowHalf; i++) lsn = w.append(r);
+      long durableBefore = w.durableLsn();
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+      assertThat(w.durableLsn()).as("below half the buffer, nothing is written before the timer").isEqualTo(durableBefore)
+          .isLessThanOrEqualTo(lsn);
+      long half = w.append(r);
+      WalTesting.await(() -> w.durableLsn() > half, "the writer thread writes the half-full buffer");
+      assertThat(w.stats().syncCommits()).isZero();
+    }
+  }
+
   @Test
   void aFailedFsyncTurnsTheWriterFailedAndIsNeverRetried() {
     FaultyFiles files = new FaultyFiles();
