@@ -676,8 +676,8 @@ public final class DiskManager implements PageFileStore {
    * Pages a file of {@code sizePages} grows by: the configured chunk, or an eighth of the file once that is
    * more (at most {@link #MAX_GROWTH_PAGES}). The growth is a synchronous write made while the allocating
    * thread holds the file's lock (and, in a B+tree split, the latches of the pages it splits); in fixed
-   * chunks of 64 pages a 200 MiB table paid one every 64 allocations, and an insert-only YCSB run spent a
-   * fifth of its client time waiting behind them. Geometric growth makes them as rare as a file's doublings.
+   * chunks of 64 pages a 200 MiB table paid one every 64 allocations, and a fifth of an insert-only YCSB
+   * run's client waits were behind them. Geometric growth makes them as rare as a file's doublings.
    */
   static long growth(long sizePages, int chunkPages) {
     return Math.max(chunkPages, Math.min(sizePages / 8, MAX_GROWTH_PAGES));
