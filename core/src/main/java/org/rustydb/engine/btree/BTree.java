@@ -905,8 +905,11 @@ public final class BTree {
       byte[][] all = concat(cells, right.cells());
       int m = evenSplitWith(all, key, cell, 1, cells.length); // m = n: only the new entry goes right
       if (m > 0 && separatorFits(parent, all, m)) {
+        int rightCount = all.length - cells.length;
         new BTreeNode(lg.segment()).rewrite(all, 0, m);
         right.rewrite(all, m, all.length);
+        sc.rebuilt(lg, BTreeLogLayout.rebuild(0, m, all, 0, 0, false));
+        sc.rebuilt(rg, BTreeLogLayout.rebuild(0, rightCount, all, m, cells.length, true));
         replaceSeparator(parent, ci + 1, all, m, rg.pageId());
         return true;
       }
@@ -920,6 +923,8 @@ public final class BTree {
       if (m > 0 && separatorFits(parent, all, m)) {
         left.rewrite(all, 0, m);
         new BTreeNode(lg.segment()).rewrite(all, m, all.length);
+        sc.rebuilt(sg, BTreeLogLayout.rebuild(0, leftCount, all, leftCount, m, false));
+        sc.rebuilt(lg, BTreeLogLayout.rebuild(m - leftCount, cells.length, all, 0, 0, false));
         replaceSeparator(parent, ci, all, m, lg.pageId());
         return true;
       }
@@ -1006,6 +1011,7 @@ public final class BTree {
     if (sg != null) new BTreeNode(sg.segment()).setPrev(rg.pageId());
     left.setNext(rg.pageId());
     left.rewrite(cells, 0, m);
+    sc.rebuilt(lg, BTreeLogLayout.rebuild(0, m, cells, 0, 0, false));
     right.rewrite(cells, m, cells.length);
     insertSeparator(path, d - 1, sep, lg.pageId(), rg.pageId(), 0, sc);
   }

@@ -14,6 +14,13 @@ import org.rustydb.CorruptionException;
  *  redo payloads
  *    OP_DIFF   1 | PageDiff ranges (new bytes)       any change to an existing page
  *    OP_IMAGE  2 | PageDiff image                    a page built from nothing (new file page)
+ *    OP_REBUILD 5 | u16 keep from f | u16 keep to t | u8 moved first (0/1) | u16 count n
+ *                 | n times: u16 length L, L bytes of a whole cell (full key)
+ *                                                    a node rebuilt (BTreeNode.rewrite) from its own
+ *                                                    entries [f, t) and n entries moved in from a
+ *                                                    sibling, before or after them: a split's or shift's
+ *                                                    page that keeps or takes entries logs what moved,
+ *                                                    not the bytes the rewrite moved within the page
  *  undo payloads
  *    OP_DIFF   1 | PageDiff ranges (old bytes)       structure changes (system transactions): in place
  *    OP_IMAGE  2 | PageDiff image of a zero page      a page new to the file, in a structure change
@@ -26,7 +33,8 @@ import org.rustydb.CorruptionException;
  *                                                    old value is the current one (the change's new value)
  *                                                    with these ranges written back
  * </pre>
- * Every change is physiological on its page (a diff of bytes), so redo never depends on the tree's shape;
+ * Every change is physiological on its page (a diff of bytes, or a rebuild from the page's own entries and
+ * the logged ones), so redo never depends on the tree's shape;
  * only a user's change is undone logically, because splits may have moved the key to another page since.
  * A replace that changes a few bytes of a large value (YCSB's update: one field of ten) logs those bytes
  * and not the whole old value: {@link #OP_RESTORE_PATCH} relies on the key's lock, which keeps the new
@@ -39,7 +47,9 @@ final class BTreeLogLayout {
   static final byte OP_IMAGE = 2;
   static final byte OP_RESTORE = 3;
   static final byte OP_RESTORE_PATCH = 4;
+  static final byte OP_REBUILD = 5;
   static final int OP_SIZE = 1;
+  private static final int REBUILD_HEADER = OP_SIZE + 2 + 2 + 1 + 2;
 
   private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -137,6 +147,71 @@ final class BTreeLogLayout {
     return out;
   }
 
+  /**
+   * The redo of a node rebuilt from its own entries [{@code keepFrom}, {@code keepTo}) and the whole cells
+   * {@code moved[movedFrom..movedTo)} placed before them ({@code movedFirst}) or after them.
+   */
+  static byte[] rebuild(int keepFrom, int keepTo, byte[][] moved, int movedFrom, int movedTo, boolean movedFirst) {
+    int size = REBUILD_HEADER;
+    for (int i = movedFrom; i < movedTo; i++) size += 2 + moved[i].length;
+    byte[] out = new byte[size];
+    MemorySegment s = MemorySegment.ofArray(out);
+    out[0] = OP_REBUILD;
+    s.set(U16, 1, (short) keepFrom);
+    s.set(U16, 3, (short) keepTo);
+    out[5] = (byte) (movedFirst ? 1 : 0);
+    s.set(U16, 6, (short) (movedTo - movedFrom));
+    int at = REBUILD_HEADER;
+    for (int i = movedFrom; i < movedTo; i++) {
+      s.set(U16, at, (short) moved[i].length);
+      System.arraycopy(moved[i], 0, out, at + 2, moved[i].length);
+      at += 2 + moved[i].length;
+    }
+    return out;
+  }
+
+  /**
+   * Applies an {@link #OP_REBUILD} redo to the node in {@code page}: the same {@link BTreeNode#rewrite} the
+   * change made, from the same entries, so the page comes out byte for byte as it did then.
+   *
+   * @throws CorruptionException when the record is cut short, names entries the node does not have, or
+   *     its entries do not fit a node
+   */
+  static void applyRebuild(byte[] redo, MemorySegment page) {
+    check(redo, REBUILD_HEADER);
+    MemorySegment s = MemorySegment.ofArray(redo);
+    int keepFrom = Short.toUnsignedInt(s.get(U16, 1));
+    int keepTo = Short.toUnsignedInt(s.get(U16, 3));
+    boolean movedFirst = redo[5] != 0;
+    int n = Short.toUnsignedInt(s.get(U16, 6));
+    BTreeNode node = new BTreeNode(page);
+    byte[][] own = node.cells();
+    if (keepFrom > keepTo || keepTo > own.length) {
+      throw new CorruptionException("B+tree rebuild record keeps entries " + keepFrom + ".." + keepTo + " of a node of "
+          + own.length);
+    }
+    byte[][] all = new byte[keepTo - keepFrom + n][];
+    int ownAt = movedFirst ? n : 0;
+    System.arraycopy(own, keepFrom, all, ownAt, keepTo - keepFrom);
+    int movedAt = movedFirst ? 0 : keepTo - keepFrom;
+    int at = REBUILD_HEADER;
+    for (int i = 0; i < n; i++) {
+      check(redo, at + 2);
+      int len = Short.toUnsignedInt(s.get(U16, at));
+      check(redo, at + 2 + len);
+      all[movedAt + i] = java.util.Arrays.copyOfRange(redo, at + 2, at + 2 + len);
+      at += 2 + len;
+    }
+    if (at != redo.length) {
+      throw new CorruptionException("B+tree rebuild record of " + redo.length + " bytes holds " + at);
+    }
+    try {
+      node.rewrite(all, 0, all.length);
+    } catch (IllegalStateException e) {
+      throw new CorruptionException("B+tree rebuild record: " + e.getMessage());
+    }
+  }
+
   /** The undo of a user's change to {@code key}: restore {@code oldValue}, or delete the key when null. */
   static byte[] restore(byte[] key, byte[] oldValue) {
     int size = OP_SIZE + 2 + key.length + 1 + (oldValue == null ? 0 : 4 + oldValue.length);
@@ -174,9 +249,9 @@ final class BTreeLogLayout {
     return java.util.Arrays.copyOfRange(undo, at + 5, at + 5 + v);
   }
 
-  private static void check(byte[] undo, int need) {
-    if (undo.length < need) {
-      throw new CorruptionException("B+tree undo record of " + undo.length + " bytes is cut short (needs " + need + ")");
+  private static void check(byte[] payload, int need) {
+    if (payload.length < need) {
+      throw new CorruptionException("B+tree log payload of " + payload.length + " bytes is cut short (needs " + need + ")");
     }
   }
 }

@@ -11,7 +11,7 @@ import org.rustydb.txn.ResourceManager;
 
 /**
  * The B+tree's redo and undo handlers (payloads in {@link BTreeLogLayout}). Redo writes byte ranges or a
- * whole image into the page. Undo of a structure change writes the old bytes back in place; undo of a user's
+ * whole image into the page, or rebuilds a node from its own entries and the logged ones. Undo of a structure change writes the old bytes back in place; undo of a user's
  * put or delete is logical: it opens the tree of the record's file (its meta page is always page
  * {@link BTree#META_PAGE_NO}) and puts the old value back (whole, or patched into the key's current value)
  * or deletes the key, wherever the key lives now.
@@ -43,6 +43,7 @@ public final class BTreeResourceManager implements ResourceManager {
     switch (redo[0]) {
       case BTreeLogLayout.OP_DIFF -> PageDiff.apply(redo, BTreeLogLayout.OP_SIZE, page.segment());
       case BTreeLogLayout.OP_IMAGE -> PageDiff.applyImage(redo, BTreeLogLayout.OP_SIZE, page.segment());
+      case BTreeLogLayout.OP_REBUILD -> BTreeLogLayout.applyRebuild(redo, page.segment());
       default -> throw new CorruptionException("B+tree page " + PageId.toString(page.pageId()) + ": unknown redo op "
           + redo[0]);
     }

@@ -83,4 +83,73 @@ class BTreeLogLayoutTest {
     assertThatThrownBy(() -> BTreeLogLayout.patchedValue(outside, now))
         .isInstanceOf(CorruptionException.class).hasMessageContaining("outside a value of 1000");
   }
+
+  /**
+   * A rebuild redone on a copy of the page as it was gives the page the change made: entries kept from the
+   * node and moved in before or after them, whatever order the node's cells were stored in.
+   */
+  @Test
+  void aRebuildRedoneOnThePageAsItWasGivesThePageTheChangeMade() {
+    long seed = Seeds.of("BTreeLogLayoutTest", "btreelog.seed");
+    Random r = new Random(seed);
+    for (int round = 0; round < 500; round++) {
+      java.lang.foreign.MemorySegment page = java.lang.foreign.MemorySegment.ofArray(new byte[4096]);
+      BTreeNode node = BTreeNode.init(page, 77, 0);
+      int n = 1 + r.nextInt(12);
+      byte[][] cells = new byte[n][];
+      for (int i = 0; i < n; i++) cells[i] = BTreeNode.leafCell(String.format("k%05d", 10 * i).getBytes(), new byte[r.nextInt(200)]);
+      for (int i : shuffled(r, n)) node.insertCell(i < node.count() ? i : node.count(), cells[i]); // stored in any order
+      node.rewrite(cells, 0, n); // then in key order, as a node is after its last rebuild
+      int from = r.nextInt(n + 1);
+      int to = from + r.nextInt(n - from + 1);
+      boolean movedFirst = r.nextBoolean();
+      int m = r.nextInt(4);
+      byte[][] moved = new byte[m][];
+      for (int i = 0; i < m; i++) {
+        String k = movedFirst ? String.format("a%05d", i) : String.format("z%05d", i);
+        moved[i] = BTreeNode.leafCell(k.getBytes(), new byte[r.nextInt(200)]);
+      }
+      byte[][] all = new byte[to - from + m][];
+      System.arraycopy(cells, from, all, movedFirst ? m : 0, to - from);
+      System.arraycopy(moved, 0, all, movedFirst ? 0 : to - from, m);
+      java.lang.foreign.MemorySegment copy = java.lang.foreign.MemorySegment.ofArray(new byte[4096]);
+      copy.copyFrom(page);
+      node.rewrite(all, 0, all.length);
+      BTreeLogLayout.applyRebuild(BTreeLogLayout.rebuild(from, to, moved, 0, m, movedFirst), copy);
+      assertThat(copy.mismatch(page)).as("seed %d round %d", seed, round).isEqualTo(-1L);
+    }
+  }
+
+  @Test
+  void aDamagedRebuildRecordIsCorruption() {
+    java.lang.foreign.MemorySegment page = java.lang.foreign.MemorySegment.ofArray(new byte[4096]);
+    BTreeNode node = BTreeNode.init(page, 77, 0);
+    byte[][] cells = {BTreeNode.leafCell("a".getBytes(), new byte[10]), BTreeNode.leafCell("b".getBytes(), new byte[10])};
+    node.rewrite(cells, 0, 2);
+    byte[] ok = BTreeLogLayout.rebuild(0, 2, new byte[][] {BTreeNode.leafCell("c".getBytes(), new byte[3000])}, 0, 1, false);
+    assertThatThrownBy(() -> BTreeLogLayout.applyRebuild(Arrays.copyOf(ok, 5), page))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("cut short");
+    assertThatThrownBy(() -> BTreeLogLayout.applyRebuild(Arrays.copyOf(ok, ok.length - 1), page))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("cut short");
+    assertThatThrownBy(() -> BTreeLogLayout.applyRebuild(Arrays.copyOf(ok, ok.length + 1), page))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("holds");
+    assertThatThrownBy(() -> BTreeLogLayout.applyRebuild(BTreeLogLayout.rebuild(1, 3, cells, 0, 0, false), page))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("keeps entries 1..3 of a node of 2");
+    byte[][] big = {BTreeNode.leafCell("c".getBytes(), new byte[3000]), BTreeNode.leafCell("d".getBytes(), new byte[3000])};
+    assertThatThrownBy(() -> BTreeLogLayout.applyRebuild(BTreeLogLayout.rebuild(0, 2, big, 0, 2, false), page))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("do not fit");
+    assertThat(node.count()).as("the node is as it was").isEqualTo(2);
+  }
+
+  private static int[] shuffled(Random r, int n) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) a[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rustydb.Database;
+import org.rustydb.Table;
+import org.rustydb.TableOptions;
 import org.rustydb.buffer.BufferPool;
 import org.rustydb.buffer.ReadGuard;
 import org.rustydb.buffer.WriteGuard;
@@ -82,6 +84,58 @@ class StructureChangeLoggingTest {
       for (long p : held) assertThat(lsnOf(pool, p)).as("page %s", PageId.toString(p)).isEqualTo(commitLsn);
       assertThat(lsnOf(pool, early)).as("the early page keeps its record's LSN").isLessThan(commitLsn);
     }
+  }
+
+  /**
+   * A split's left leaf and both leaves of a shift are logged as rebuilds that carry only the entries moved
+   * in (none for a leaf that keeps some of its own), plus a diff of what else changed (a sibling link: a
+   * few bytes), not as diffs of their rewritten cell areas. 1,100-byte values, three to a leaf, inserted in
+   * random order; the data read back from a crash image of the open database, recovered from its log.
+   */
+  @Test
+  void splitsAndShiftsLogTheEntriesTheyMoveNotTheRewrittenPages(@TempDir Path image) {
+    long seed = BTreeTesting.seed("btree.rebuildlog.seed");
+    List<Integer> keys = new ArrayList<>();
+    for (int k = 0; k < 600; k++) keys.add(k);
+    java.util.Collections.shuffle(keys, new java.util.Random(seed));
+    int rebuildsKeeping = 0;
+    int rebuildsTaking = 0;
+    try (Database db = Database.open(dir, StructureChangeArenaTest.opts())) {
+      Table t = db.createTable("t", TableOptions.defaults());
+      for (int k : keys) t.put(BTreeTesting.key(k), value(k));
+      List<LogRecord> log = records(db.transactions());
+      org.rustydb.CrashImages.copy(dir, image);
+      for (int i = 0; i < log.size(); i++) {
+        if (!(log.get(i) instanceof LogRecord.Update u) || u.txnId() >= 0 || u.redo()[0] != BTreeLogLayout.OP_REBUILD) {
+          continue;
+        }
+        int moved = Short.toUnsignedInt(java.nio.ByteBuffer.wrap(u.redo()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getShort(6));
+        if (moved == 0) rebuildsKeeping++; else rebuildsTaking++;
+        int cell = 4 + BTreeTesting.key(0).length + 1100;
+        assertThat(u.redo().length).as("a rebuild carries the entries moved in").isEqualTo(8 + moved * (2 + cell));
+        assertThat(u.undo()).isEmpty();
+        for (int j = i + 1; j < log.size() && !(log.get(j) instanceof LogRecord.Commit); j++) {
+          if (log.get(j) instanceof LogRecord.Update w && w.pageId() == u.pageId()) {
+            assertThat(w.redo().length).as("what else changed on page %s", PageId.toString(u.pageId())).isLessThan(32);
+          }
+        }
+      }
+    }
+    assertThat(rebuildsKeeping).as("split left leaves and shifts' giving leaves").isGreaterThan(100);
+    assertThat(rebuildsTaking).as("shifts' taking leaves").isGreaterThan(20);
+    try (Database db = Database.open(image, StructureChangeArenaTest.opts())) {
+      assertThat(db.recoveryReport().recordsRedone()).as("records redone by recovery").isGreaterThan(100);
+      Table t = db.openTable("t");
+      for (int k : keys) assertThat(t.get(BTreeTesting.key(k))).as("key %d", k).isEqualTo(value(k));
+    }
+  }
+
+  private static byte[] value(int k) {
+    byte[] v = new byte[1100];
+    java.util.Arrays.fill(v, (byte) k);
+    v[0] = (byte) (k >> 8);
+    return v;
   }
 
   @Test
