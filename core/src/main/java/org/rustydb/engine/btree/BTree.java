@@ -1196,14 +1196,18 @@ public final class BTree {
       byte[][] all = concat(l.cells(), rc);
       if (BTreeNode.packedSize(all, 0, all.length, true) > USABLE) return false;
       long rs = r.next();
+      int own = l.count();
       l.rewrite(all, 0, all.length);
+      sc.rebuilt(lg, BTreeLogLayout.rebuild(0, own, rc, 0, rc.length, false));
       l.setNext(rs);
       if (rs != -1) new BTreeNode(sc.write(rs).segment()).setPrev(lg.pageId());
     } else {
       byte[] down = BTreeNode.innerCell(sepKey, r.leftmost());
       byte[][] all = concat(BTreeNode.insertAt(l.cells(), l.count(), down), rc);
       if (BTreeNode.packedSize(all, 0, all.length, false) > USABLE) return false;
+      int own = l.count();
       l.rewrite(all, 0, all.length);
+      sc.rebuilt(lg, BTreeLogLayout.rebuild(0, own, all, own, all.length, false));
     }
     parent.removeCell(sepIdx);
     sc.free(rg);
