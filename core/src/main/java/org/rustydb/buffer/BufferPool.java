@@ -30,12 +30,14 @@ import org.rustydb.stats.BufferPoolStats;
  *
  * <p><b>Finding a resident page (the hit path) takes no lock and allocates nothing.</b> The
  * {@link PageTable} is an open-addressing table from page id to frame read with plain (opaque) loads; its
- * answer is a hint. The reader latches the frame it names ({@link PageLatch}: one atomic add for shared, none
- * for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
- * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode
- * <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive} on an unheld latch, so a
- * guarded page can never be chosen, and a read guard costs two atomic adds (enter, leave); the hit is
- * counted with no atomic instruction ({@link HitCounter}). {@link #read} and {@link #write} stay small enough
+ * answer is a hint. The reader latches the frame it names ({@link PageLatch}: for shared, a slot of its own
+ * in the pool's {@link ReaderSlots} while the frame is reader-biased, else one atomic add on the latch word;
+ * nothing for an optimistic read) and then checks {@link Frame#pageId}, which only changes under the frame's
+ * exclusive latch. If the hint was stale, the reader falls back to the slow path. A latch held in any mode,
+ * biased readers included, <em>is</em> the pin: eviction claims a frame only with {@code tryAcquireExclusive},
+ * which fails while a shared count or a reader slot holds it, so a guarded page can never be chosen. A biased
+ * read guard writes no cache line that another reader writes; the hit is counted with no atomic instruction
+ * ({@link HitCounter}). {@link #read} and {@link #write} stay small enough
  * to be inlined into their callers, so escape analysis removes the guard object; everything else is in
  * {@link #slowPath} (see there why it is one long method).
  *
@@ -130,6 +132,7 @@ public final class BufferPool implements AutoCloseable {
   private final FrameRegion region;
   private final Frame[] frames;
   private final PageTable table;
+  private final ReaderSlots readerSlots;
   private final Replacer replacer;
   private final HitBuffer hits;
   private final WalFlushHook wal;
@@ -188,8 +191,9 @@ public final class BufferPool implements AutoCloseable {
     this.freeFrames = new int[n];
     MemorySegment[] slices = new MemorySegment[n];
     for (int i = 0; i < n; i++) slices[i] = region.frame(i);
+    this.readerSlots = new ReaderSlots(Math.max(64, 4 * Runtime.getRuntime().availableProcessors()));
     for (int i = 0; i < n; i++) { // allocated back to back: a hit reads one small object, densely packed
-      frames[i] = new Frame(i, slices[i]);
+      frames[i] = new Frame(i, slices[i], readerSlots);
       freeFrames[i] = n - 1 - i; // pop order 0, 1, 2...
     }
     this.freeCount = n;
@@ -219,9 +223,15 @@ public final class BufferPool implements AutoCloseable {
 
   /** Shared access to page {@code pageId}, reading it if it is not resident. */
   public ReadGuard read(long pageId) {
-    Frame f = tryHitShared(pageId);
-    if (f == null || isRareHit(f)) f = slowPath(f, pageId, Mode.READ, null);
-    return new ReadGuard(f, pageId);
+    Frame f = lookUp(pageId);
+    int how = f == null ? PageLatch.REFUSED : enterShared(f, pageId);
+    if (how == PageLatch.REFUSED) {
+      f = slowPath(null, pageId, Mode.READ, null);
+      how = PageLatch.COUNTED;
+    } else if (isRareHit(f)) {
+      slowPath(f, pageId, Mode.READ, null);
+    }
+    return new ReadGuard(f, pageId, how, readerSlots);
   }
 
   /**
@@ -230,10 +240,11 @@ public final class BufferPool implements AutoCloseable {
    * holds the current one: waiting could close a cycle with a writer that latches right to left).
    */
   public ReadGuard tryRead(long pageId) {
-    Frame f = tryHitShared(pageId);
-    if (f == null) return null;
+    Frame f = lookUp(pageId);
+    int how = f == null ? PageLatch.REFUSED : enterShared(f, pageId);
+    if (how == PageLatch.REFUSED) return null;
     if (isRareHit(f)) onRareHit(f, pageId);
-    return new ReadGuard(f, pageId);
+    return new ReadGuard(f, pageId, how, readerSlots);
   }
 
   /** Exclusive access to page {@code pageId}, reading it if it is not resident; the page becomes dirty. */
@@ -303,23 +314,28 @@ public final class BufferPool implements AutoCloseable {
     return new OptimisticGuard(f, pageId, stamp); // one allocation site, so that escape analysis can drop it
   }
 
-  /**
-   * The hit path of {@link #read}: one table probe, one atomic add on the frame's latch, the page id check,
-   * the hit counted. Null when the page is not resident, its frame is held exclusively, or the hint was
-   * stale; the caller then takes {@link #slowPath}. Unlike that path it never waits, so it needs no check
-   * that the frame is worth waiting for.
-   */
-  private Frame tryHitShared(long pageId) {
+  /** The frame the page table names for {@code pageId} (a hint), or null. */
+  private Frame lookUp(long pageId) {
     checkOpen();
     checkPageId(pageId);
-    Frame f = (Frame) table.getRef(pageId);
-    if (f == null || !f.tryAcquireShared()) return null;
+    return (Frame) table.getRef(pageId);
+  }
+
+  /**
+   * The hit path of {@link #read}: the latch entered ({@link PageLatch#tryEnterShared(ReaderSlots)}: a reader
+   * slot of this thread's own while the frame is reader-biased, else one atomic add on the latch word), the
+   * page id check, the hit counted with no atomic instruction. {@link PageLatch#REFUSED} when the frame is
+   * held exclusively or the hint was stale; the caller then takes {@link #slowPath}. Never waits.
+   */
+  private int enterShared(Frame f, long pageId) {
+    int how = f.tryEnterShared(readerSlots);
+    if (how == PageLatch.REFUSED) return how;
     if (f.pageId != pageId) {
-      f.releaseShared();
-      return null;
+      f.exitShared(readerSlots, how);
+      return PageLatch.REFUSED;
     }
-    hitCount.increment(); // no atomic instruction: see HitCounter
-    return f;
+    if (how >= 0) readerSlots.countHit(how); else hitCount.increment();
+    return how;
   }
 
   /**
@@ -616,6 +632,7 @@ public final class BufferPool implements AutoCloseable {
     f.loadingPageId = PageId.INVALID;
     f.dirty = false;
     f.prefetched = false;
+    f.biasCredit = 0; // a new page: reader-biased again from its first counted read (the old page's credit is moot)
   }
 
   /** The policy's tryEvict: claim the victim's frame if nobody holds it (and, for prefetches, it is clean). */
@@ -950,11 +967,16 @@ public final class BufferPool implements AutoCloseable {
     } finally {
       missLock.unlock();
     }
-    long h = hitCount.sum();
+    long h = hitCount.sum() + readerSlots.hits();
     long m = missCount.get();
     return new BufferPoolStats(frames.length, used, dirty, pinned, h, m, h + m == 0 ? 0.0 : (double) h / (h + m),
         evictions.get(), prefetches.get(), prefetchHits.get(), prefetchMisses.get(), checkpoints.get(),
         s.t1(), s.t2(), s.b1(), s.b2(), s.scan());
+  }
+
+  /** Hits taken by biased read guards so far (part of {@link #stats()}' hit count; for tests). */
+  long biasedHits() {
+    return readerSlots.hits();
   }
 
   /** The frames' memory, for registering with an I/O engine. Valid until {@link #close()}. */

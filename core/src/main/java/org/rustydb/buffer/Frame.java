@@ -12,7 +12,7 @@ import org.rustydb.disk.PageId;
  */
 final class Frame extends PageLatch {
 
-  final int index;
+  // index (the frame's number in the pool) is the latch's: PageLatch#index
   final MemorySegment page;
 
   /** The page held, or {@link PageId#INVALID} for a free frame. */
@@ -63,8 +63,8 @@ final class Frame extends PageLatch {
   // neighbouring frames, costs only when two threads latch two frames that the allocator placed side by
   // side at the same moment; the frames of hot pages are rarely neighbours.
 
-  Frame(int index, MemorySegment page) {
-    this.index = index;
+  Frame(int index, MemorySegment page, ReaderSlots slots) {
+    super(slots, index);
     this.page = page;
   }
 

@@ -11,10 +11,10 @@ import java.lang.invoke.VarHandle;
  * operation to enter and one to leave, not two.
  *
  * <pre>
- *   bit 63                         18   17       16        15            0
- *      +-------------------------------+--------+---------+---------------+
- *      |  version (46 bits)            | WAITER | EXCLUSIVE | shared count |
- *      +-------------------------------+--------+---------+---------------+
+ *   bit 63                    19   18       17       16          15            0
+ *      +------------------------+--------+--------+-----------+---------------+
+ *      |  version (45 bits)     | RBIAS  | WAITER | EXCLUSIVE | shared count  |
+ *      +------------------------+--------+--------+-----------+---------------+
  * </pre>
  *
  * <p>The version grows by one each time the exclusive mode is released, so an optimistic reader takes a
@@ -28,24 +28,57 @@ import java.lang.invoke.VarHandle;
  * carrier. Writers are not preferred: a steady stream of readers can delay a writer (acceptable for page
  * latches, which are held for microseconds).
  *
+ * <p><b>Reader bias (BRAVO, Dice and Kogan, USENIX ATC 2019).</b> While {@link #RBIAS} is set, a reader
+ * ({@link #tryEnterShared(ReaderSlots)}) does not add to this word, which every reader of the page would write: it
+ * publishes the latch in its own slot of the pool's {@link ReaderSlots} (a store and a fence on a line only
+ * its thread writes), then re-reads this word; if the bias is still set it holds the latch (and the pin)
+ * until it clears the slot, else it clears the slot and counts itself in as above. A writer takes
+ * {@link #EXCLUSIVE} and clears RBIAS in one CAS, then looks for slots naming this latch: the reader's
+ * store-then-load and the writer's CAS-then-load are a Dekker pair (all volatile, so in one synchronisation
+ * order), so either the reader sees the bias gone or the writer sees the slot. Finding one, a try
+ * ({@link #tryAcquireExclusive()}: eviction, write hits) backs out (EXCLUSIVE off, RBIAS back on, no version
+ * bump since nothing was written) and fails, as it would on a shared count; a blocking acquire waits,
+ * holding EXCLUSIVE, for the slots to empty (the paper's revocation; new readers wait meanwhile). Hence the
+ * invariant that keeps a writer that finds RBIAS clear from having to look: <em>a slot names this latch only
+ * while RBIAS is set, or while the writer that cleared it holds EXCLUSIVE and has not finished looking</em>
+ * (besides a reader between its publication and its re-read, which then backs out). The bias comes back when
+ * a reader on the counting path has used up {@link #biasCredit}, set by the revocation from its duration (one
+ * counted read per nanosecond it took, within [{@link #MIN_CREDIT}, {@link #MAX_CREDIT}]: with a counted read
+ * at about 10 ns, the paper's "inhibit for N = 9 times the revocation time"), so that a page that is written
+ * often stays unbiased and its writers do not pay a revocation each. {@link #isHeld()} counts biased readers.
+ *
  * <p>{@link Frame} extends this class so that the latch word and the frame's hot fields share one small
  * object, mostly on one cache line: a hit touches the page table slot and this object (and the page, if it
  * reads it).
  */
 class PageLatch {
 
-  volatile long state;
+  volatile long state = RBIAS;
+  /** This latch's number in {@link #slots} (the frame's index in its pool). */
+  final int index;
+  /** Where biased readers of this latch (and of every latch of the pool) publish themselves. */
+  final ReaderSlots slots;
+  /** Counted reads left before the bias is turned back on (racy on purpose: a heuristic). */
+  int biasCredit;
   /** The pool's admission tick when a hit on this frame was last offered to the policy (kept on this line). */
   long lastOffered;
 
   static final long SHARED_MASK = 0xFFFFL;
   static final long EXCLUSIVE = 1L << 16;
   static final long WAITER = 1L << 17;
-  static final long VERSION_UNIT = 1L << 18;
+  /** Readers may publish themselves in {@link #slots} instead of adding to the shared count. */
+  static final long RBIAS = 1L << 18;
+  static final long VERSION_UNIT = 1L << 19;
   /** A reader whose add finds this bit of the shared count set backs out and fails: 32768 holders at most. */
   static final long SHARED_LIMIT = 1L << 15;
   static final long VERSION_MASK = ~(VERSION_UNIT - 1);
   private static final int SPINS = 64;
+  static final int MIN_CREDIT = 64;
+  static final int MAX_CREDIT = 1 << 14;
+  /** {@link #tryEnterShared(ReaderSlots)}: held through the shared count (release with {@link #releaseShared()}). */
+  static final int COUNTED = -1;
+  /** {@link #tryEnterShared(ReaderSlots)}: not held (a writer holds the latch). */
+  static final int REFUSED = -2;
 
   private static final VarHandle STATE;
 
@@ -55,6 +88,11 @@ class PageLatch {
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+  }
+
+  PageLatch(ReaderSlots slots, int index) {
+    this.slots = slots;
+    this.index = index;
   }
 
   // ---- optimistic ----
@@ -72,7 +110,49 @@ class PageLatch {
     return stamp != 0 && (s & (VERSION_MASK | EXCLUSIVE)) == (stamp & VERSION_MASK);
   }
 
-  // ---- shared ----
+  // ---- shared, biased (the read guard's hit path) ----
+
+  /**
+   * Takes the latch shared without waiting: returns a slot of {@code readers} (&ge; 0) when held as a biased
+   * reader, {@link #COUNTED} when held through the shared count, {@link #REFUSED} when a writer holds it. Pass
+   * the answer to {@link #exitShared(ReaderSlots, int)}. {@code readers} must be this latch's {@link #slots}:
+   * the caller passes its own reference (the pool's field) because reaching the table through this object
+   * made the slot's address depend on loading the frame, usually a cache miss, and cost as much as the
+   * atomic add it replaces (measured: docs/benchmarks.md).
+   */
+  int tryEnterShared(ReaderSlots readers) {
+    if ((state & RBIAS) != 0) {
+      int slot = readers.publish(index);
+      if (slot >= 0) {
+        if (confirmBiased(slot)) return slot;
+      }
+    }
+    return enterCounted();
+  }
+
+  /** After publishing {@code slot}: still biased (held), or not (the slot is cleared). Separate for tests. */
+  boolean confirmBiased(int slot) {
+    if ((state & RBIAS) != 0) return true;
+    slots.clear(slot);
+    return false;
+  }
+
+  /** The counting path of {@link #tryEnterShared(ReaderSlots)}, which also turns the bias back on when its credit is spent. */
+  int enterCounted() {
+    long s = addShared();
+    if (!settleSharedAdd(s)) return REFUSED;
+    if ((s & RBIAS) == 0 && --biasCredit <= 0) {
+      STATE.getAndBitwiseOr(this, RBIAS); // we hold it shared, so no writer does: the invariant holds
+    }
+    return COUNTED;
+  }
+
+  /** Releases what {@link #tryEnterShared(ReaderSlots)} returned ({@code readers}: the same table). */
+  void exitShared(ReaderSlots readers, int how) {
+    if (how >= 0) readers.clear(how); else releaseShared();
+  }
+
+  // ---- shared, counted ----
 
   /**
    * One atomic add (x86 {@code LOCK XADD}), never a retry loop: the reader counts itself in first and looks at
@@ -145,19 +225,82 @@ class PageLatch {
 
   // ---- exclusive ----
 
-  boolean tryAcquireExclusive() {
+  /**
+   * The word's part of an exclusive acquire: EXCLUSIVE on and RBIAS off in one CAS if no one holds the latch.
+   * Returns the state it replaced, or -1. With RBIAS in that state, biased readers may still hold the latch:
+   * the caller must look ({@link #readersGone()}) and keep or give back ({@link #settleExclusive}).
+   */
+  long lockWord() {
     long s = (long) STATE.getVolatile(this);
-    return (s & (EXCLUSIVE | SHARED_MASK)) == 0 && STATE.compareAndSet(this, s, s | EXCLUSIVE);
+    if ((s & (EXCLUSIVE | SHARED_MASK)) != 0 || !STATE.compareAndSet(this, s, (s & ~RBIAS) | EXCLUSIVE)) return -1;
+    return s;
+  }
+
+  /** Whether no biased reader's slot names this latch (after {@link #lockWord()}, the revocation's look). */
+  boolean readersGone() {
+    return !slots.holds(index);
+  }
+
+  /**
+   * Ends an exclusive acquire whose {@link #lockWord()} found {@code prior}: keeps the latch (true) unless the
+   * bias was on and biased readers were found, in which case it gives the latch back as it was (EXCLUSIVE off,
+   * RBIAS on again, same version) and returns false.
+   */
+  boolean settleExclusive(long prior, boolean readersGone, long revokeStartNanos) {
+    if ((prior & RBIAS) == 0) return true;
+    if (readersGone) {
+      revoked(revokeStartNanos);
+      return true;
+    }
+    backOutExclusive();
+    return false;
+  }
+
+  private void revoked(long startNanos) {
+    long took = System.nanoTime() - startNanos;
+    biasCredit = (int) Math.max(MIN_CREDIT, Math.min(MAX_CREDIT, took));
+  }
+
+  /** Undoes {@link #lockWord()} while biased readers hold the latch: EXCLUSIVE off, RBIAS back on, no version bump. */
+  private void backOutExclusive() {
+    for (;;) {
+      long s = (long) STATE.getVolatile(this);
+      if (STATE.compareAndSet(this, s, (s & ~(EXCLUSIVE | WAITER)) | RBIAS)) {
+        if ((s & WAITER) != 0) wakeAll();
+        return;
+      }
+    }
+  }
+
+  boolean tryAcquireExclusive() {
+    long prior = lockWord();
+    if (prior == -1) return false;
+    if ((prior & RBIAS) == 0) return true;
+    long start = System.nanoTime();
+    return settleExclusive(prior, readersGone(), start);
   }
 
   void acquireExclusive() {
-    if (tryAcquireExclusive()) return;
-    for (int i = 0; i < SPINS; i++) {
-      Thread.onSpinWait();
-      if (tryAcquireExclusive()) return;
-    }
-    while (!tryAcquireExclusive()) {
-      awaitChange(EXCLUSIVE | SHARED_MASK);
+    acquireWhile(true, null);
+  }
+
+  /**
+   * After {@link #lockWord()} found the bias on: waits, holding EXCLUSIVE, until no biased reader holds the
+   * latch (spin, yield, then sleep in growing slices up to a millisecond: a reader may hold a guard while it
+   * waits for I/O). Returns false, having given the latch back, if {@code stillWanted} turns false first.
+   */
+  private boolean drainBiasedReaders(long prior, java.util.function.BooleanSupplier stillWanted) {
+    long start = System.nanoTime();
+    for (int i = 0; ; i++) {
+      if (readersGone()) return settleExclusive(prior, true, start);
+      if (i < SPINS) {
+        Thread.onSpinWait();
+      } else if (i < 2 * SPINS) {
+        Thread.yield();
+      } else {
+        if (stillWanted != null && !stillWanted.getAsBoolean()) return settleExclusive(prior, false, start);
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(10, i - 2 * SPINS)));
+      }
     }
   }
 
@@ -196,13 +339,22 @@ class PageLatch {
     return (int) ((long) STATE.getVolatile(this) & SHARED_MASK);
   }
 
-  /** Held in any mode: the frame is pinned. */
+  /**
+   * Held in any mode, biased readers included: the frame is pinned. (Slots are looked at only while the bias
+   * is on: see the invariant in the class comment. A reader about to back out may count for a moment.)
+   */
   boolean isHeld() {
-    return ((long) STATE.getVolatile(this) & (EXCLUSIVE | SHARED_MASK)) != 0;
+    long s = (long) STATE.getVolatile(this);
+    return (s & (EXCLUSIVE | SHARED_MASK)) != 0 || ((s & RBIAS) != 0 && slots.holds(index));
+  }
+
+  /** Whether readers may take the biased path now. */
+  boolean isBiased() {
+    return ((long) STATE.getVolatile(this) & RBIAS) != 0;
   }
 
   long version() {
-    return ((long) STATE.getVolatile(this) & VERSION_MASK) >>> 18;
+    return ((long) STATE.getVolatile(this) & VERSION_MASK) >>> 19;
   }
 
   /**
@@ -215,9 +367,22 @@ class PageLatch {
   boolean acquireWhile(boolean exclusive, java.util.function.BooleanSupplier stillWanted) {
     long conflict = exclusive ? EXCLUSIVE | SHARED_MASK : EXCLUSIVE;
     for (int i = 0; ; i++) {
-      if (exclusive ? tryAcquireExclusive() : tryAcquireShared()) return true;
+      if (exclusive) {
+        long prior = lockWord();
+        if (prior != -1) {
+          if ((prior & RBIAS) == 0 || drainBiasedReaders(prior, stillWanted)) return true;
+          if (stillWanted != null && !stillWanted.getAsBoolean()) return false;
+          continue;
+        }
+      } else if (tryAcquireShared()) {
+        return true;
+      }
       if (i < SPINS) {
         Thread.onSpinWait();
+        continue;
+      }
+      if (stillWanted == null) {
+        awaitChange(conflict);
         continue;
       }
       if (!stillWanted.getAsBoolean()) return false;
@@ -268,7 +433,7 @@ class PageLatch {
   @Override
   public String toString() {
     long s = (long) STATE.getVolatile(this);
-    return "PageLatch[version=" + ((s & VERSION_MASK) >>> 18) + ", exclusive=" + ((s & EXCLUSIVE) != 0)
-        + ", shared=" + (s & SHARED_MASK) + "]";
+    return "PageLatch[version=" + ((s & VERSION_MASK) >>> 19) + ", exclusive=" + ((s & EXCLUSIVE) != 0)
+        + ", shared=" + (s & SHARED_MASK) + ", biased=" + ((s & RBIAS) != 0) + "]";
   }
 }

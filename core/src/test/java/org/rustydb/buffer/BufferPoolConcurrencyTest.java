@@ -159,7 +159,8 @@ class BufferPoolConcurrencyTest {
   }
 
   /**
-   * The hit path's invariants under a race with eviction: readers take read guards (the one-add fast path)
+   * The hit path's invariants under a race with eviction: readers take read guards (the biased path through a
+   * reader slot, or the one-add counted path)
    * and optimistic reads on a few hot pages and hold the guards a random while; churners miss on cold pages
    * of a pool with few frames, so that every unpinned frame is evicted again and again. A held guard must
    * keep its page (frame, bytes) until it closes; an optimistic read that validates must have seen its own
@@ -235,6 +236,7 @@ class BufferPoolConcurrencyTest {
       assertThat(stats.hitCount() + stats.missCount() - before).as("every guard counted once, seed %d", seed)
           .isEqualTo(opened.sum());
       assertThat(stats.pinnedFrames()).isZero();
+      assertThat(pool.biasedHits()).as("read guards took the biased path (reader slots) too").isPositive();
     }
   }
 

@@ -46,6 +46,50 @@ class BufferPoolTest {
     return PageId.of(FILE, no);
   }
 
+  /**
+   * A read guard that took the biased path (a reader slot, not the latch's shared count) pins its page: the
+   * policy proposes it as the victim first (least recently used) and the pool must refuse it, however many
+   * misses follow; once the guard closes, the page can go.
+   */
+  @Test
+  void aPageHeldByABiasedReaderIsNeverEvicted() {
+    try (WriteGuard g = pool.write(page(1))) {
+      g.setLong(100, 0xB1A5EDL);
+    }
+    ReadGuard held = null;
+    for (int i = 0; i < 1000 && held == null; i++) { // the first counted reads after the load turn the bias on
+      ReadGuard g = pool.read(page(1));
+      if (g.frame.isHeld() && g.frame.sharedCount() == 0) held = g; else g.close();
+    }
+    assertThat(held).as("a read guard took the biased path").isNotNull();
+    long biasedHits = pool.biasedHits();
+    assertThat(biasedHits).isPositive();
+    Frame f = held.frame;
+    try (ReadGuard g = held) {
+      for (int no = 2; no < 40; no++) {
+        try (ReadGuard other = pool.read(page(no))) {
+          assertThat(other.frame).isNotSameAs(f);
+        }
+        if (no % 5 == 0) {
+          try (WriteGuard w = pool.write(page(no))) {
+            w.setLong(100, no);
+          }
+        }
+      }
+      assertThat(pool.stats().evictions()).as("the misses evicted").isGreaterThan(30);
+      assertThat(f.pageId).as("the biased reader's page kept its frame").isEqualTo(page(1));
+      assertThat(g.getLong(100)).isEqualTo(0xB1A5EDL);
+      assertThat(pool.stats().pinnedFrames()).as("a biased reader counts as a pin").isEqualTo(1);
+      assertThat(f.sharedCount()).as("held by its slot, not the count").isZero();
+    }
+    assertThat(pool.stats().pinnedFrames()).isZero();
+    for (int no = 40; no < 50; no++) pool.read(page(no)).close();
+    assertThat(f.pageId).as("unpinned, the least recently used page goes").isNotEqualTo(page(1));
+    try (ReadGuard g = pool.read(page(1))) { // and it was written back before it went
+      assertThat(g.getLong(100)).isEqualTo(0xB1A5EDL);
+    }
+  }
+
   @Test
   void writeThenReadSeesTheBytes() {
     try (WriteGuard g = pool.write(page(1))) {

@@ -17,9 +17,14 @@ import org.junit.jupiter.api.Test;
  */
 class PageLatchTest {
 
+  /** A latch of its own table of reader slots (a pool's frames share one). */
+  static PageLatch newLatch() {
+    return new PageLatch(new ReaderSlots(4), 0);
+  }
+
   @Test
   void sequentialProtocol() {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     long s0 = l.tryOptimistic();
     assertThat(s0).isNotZero();
     assertThat(l.validate(s0)).isTrue();
@@ -150,7 +155,7 @@ class PageLatchTest {
   }
 
   private static void run(Op[][] programs, int[] schedule) {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     Model m = new Model();
     Thr[] ts = new Thr[programs.length];
     for (int i = 0; i < ts.length; i++) ts[i] = new Thr(programs[i]);
@@ -210,6 +215,354 @@ class PageLatchTest {
     }
   }
 
+  // ---------------------------------------------------------------- the biased (BRAVO) path
+
+  @Test
+  void biasedReadersPinWithoutTheCountAndWritersRevoke() {
+    ReaderSlots slots = new ReaderSlots(4);
+    PageLatch l = new PageLatch(slots, 7);
+    PageLatch other = new PageLatch(slots, 8);
+    assertThat(l.isBiased()).as("a new latch is reader-biased").isTrue();
+    long s0 = l.tryOptimistic();
+    int slot = l.tryEnterShared(slots);
+    assertThat(slot).as("biased: a slot, not the count").isGreaterThanOrEqualTo(0);
+    assertThat(l.sharedCount()).isZero();
+    assertThat(slots.count(7)).isEqualTo(1);
+    assertThat(l.isHeld()).as("a biased reader pins").isTrue();
+    assertThat(other.isHeld()).as("only its own latch").isFalse();
+    assertThat(l.tryAcquireExclusive()).as("a try finds the reader's slot").isFalse();
+    assertThat(l.isBiased()).as("a failed try gives the bias back").isTrue();
+    assertThat(l.isExclusive()).isFalse();
+    assertThat(l.validate(s0)).as("a failed try wrote nothing").isTrue();
+    assertThat(other.tryAcquireExclusive()).as("another latch of the table is free").isTrue();
+    other.releaseExclusive();
+    l.exitShared(slots, slot);
+    assertThat(l.isHeld()).isFalse();
+
+    assertThat(l.tryAcquireExclusive()).as("no reader left: revoked").isTrue();
+    assertThat(l.isBiased()).isFalse();
+    assertThat(l.biasCredit).isBetween(PageLatch.MIN_CREDIT, PageLatch.MAX_CREDIT);
+    assertThat(l.tryEnterShared(slots)).as("writer in").isEqualTo(PageLatch.REFUSED);
+    l.releaseExclusive();
+    assertThat(l.validate(s0)).isFalse();
+    int counted = 0;
+    while (!l.isBiased()) {
+      assertThat(l.tryEnterShared(slots)).as("unbiased: the count").isEqualTo(PageLatch.COUNTED);
+      l.exitShared(slots, PageLatch.COUNTED);
+      counted++;
+      assertThat(counted).as("the bias comes back within the credit").isLessThanOrEqualTo(PageLatch.MAX_CREDIT);
+    }
+    assertThat(counted).as("not before the credit is spent").isGreaterThanOrEqualTo(PageLatch.MIN_CREDIT);
+    assertThat(l.tryEnterShared(slots)).as("biased again").isGreaterThanOrEqualTo(0);
+    assertThat(l.sharedCount()).isZero();
+  }
+
+  @Test
+  void aThreadOutOfSlotsUsesTheCount() {
+    ReaderSlots slots = new ReaderSlots(4);
+    List<PageLatch> latches = new ArrayList<>();
+    List<Integer> held = new ArrayList<>();
+    for (int i = 0; i <= ReaderSlots.SLOTS; i++) {
+      PageLatch l = new PageLatch(slots, i);
+      latches.add(l);
+      held.add(l.tryEnterShared(slots));
+    }
+    for (int i = 0; i < ReaderSlots.SLOTS; i++) assertThat(held.get(i)).isGreaterThanOrEqualTo(0);
+    assertThat(held.get(ReaderSlots.SLOTS)).isEqualTo(PageLatch.COUNTED);
+    // The same latch twice (a nested guard on one page): its own slot and then, say, the count; both pin.
+    PageLatch again = latches.get(0);
+    int second = again.tryEnterShared(slots);
+    assertThat(second).isEqualTo(PageLatch.COUNTED);
+    for (int i = 0; i <= ReaderSlots.SLOTS; i++) {
+      assertThat(latches.get(i).isHeld()).isTrue();
+      assertThat(latches.get(i).tryAcquireExclusive()).isFalse();
+      latches.get(i).exitShared(slots, held.get(i));
+    }
+    assertThat(again.isHeld()).as("the nested count still pins").isTrue();
+    again.exitShared(slots, second);
+    for (PageLatch l : latches) assertThat(l.isHeld()).isFalse();
+  }
+
+  @Test
+  void aBlockingWriterWaitsForBiasedReadersAndHoldsOffNewOnes() throws Exception {
+    ReaderSlots slots = new ReaderSlots(4);
+    PageLatch l = new PageLatch(slots, 3);
+    int slot = l.tryEnterShared(slots);
+    assertThat(slot).isGreaterThanOrEqualTo(0);
+    CountDownLatch got = new CountDownLatch(1);
+    Thread writer = Thread.ofPlatform().start(() -> {
+      l.acquireExclusive();
+      got.countDown();
+      l.releaseExclusive();
+    });
+    for (int i = 0; i < 1_000_000 && !l.isExclusive(); i++) Thread.yield();
+    assertThat(l.isExclusive()).as("the writer took the word and revoked the bias").isTrue();
+    assertThat(l.isBiased()).isFalse();
+    assertThat(got.getCount()).as("but waits for the biased reader").isEqualTo(1);
+    assertThat(l.tryEnterShared(slots)).as("new readers wait for the writer").isEqualTo(PageLatch.REFUSED);
+    assertThat(l.tryOptimistic()).isZero();
+    l.exitShared(slots, slot);
+    got.await();
+    writer.join();
+    assertThat(l.isHeld()).isFalse();
+    assertThat(l.version()).isEqualTo(1);
+  }
+
+  @Test
+  void aWriterDrainingBiasedReadersGivesUpWhenNoLongerWanted() throws Exception {
+    ReaderSlots slots = new ReaderSlots(4);
+    PageLatch l = new PageLatch(slots, 3);
+    int slot = l.tryEnterShared(slots);
+    java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.CompletableFuture<Boolean> got = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> l.acquireWhile(true, wanted::get));
+    for (int i = 0; i < 1_000_000 && !l.isExclusive(); i++) Thread.yield();
+    assertThat(l.isExclusive()).isTrue();
+    wanted.set(false);
+    assertThat(got.get(30, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+    assertThat(l.isExclusive()).isFalse();
+    assertThat(l.isBiased()).as("backed out: the reader's slot is covered by the bias again").isTrue();
+    assertThat(l.isHeld()).isTrue();
+    assertThat(l.version()).isZero();
+    l.exitShared(slots, slot);
+    assertThat(l.isHeld()).isFalse();
+  }
+
+  enum BOp { B_PUBLISH, B_CONFIRM, B_EXIT, ENTER, X_LOCK, X_SCAN, X_SETTLE, TRY_EXCLUSIVE, RELEASE_EXCLUSIVE, DOWNGRADE, RELEASE_SHARED, STAMP, VALIDATE }
+
+  /**
+   * Programs for the biased path, its steps split where another thread's step can fall between them: a reader
+   * publishing its slot and then re-reading the word (B_PUBLISH, B_CONFIRM), a writer's revocation (the word's
+   * CAS, the look at the slots, keeping or backing out: X_LOCK, X_SCAN, X_SETTLE), the whole hit-path entry
+   * (ENTER: slot or count, which also turns the bias back on), a downgrading writer and an optimistic reader.
+   */
+  static final BOp[][] BIASED_PROGRAMS = {
+    {BOp.B_PUBLISH, BOp.B_CONFIRM, BOp.B_EXIT},
+    {BOp.X_LOCK, BOp.X_SCAN, BOp.X_SETTLE, BOp.RELEASE_EXCLUSIVE},
+    {BOp.ENTER, BOp.B_EXIT},
+    {BOp.STAMP, BOp.B_PUBLISH, BOp.B_CONFIRM, BOp.VALIDATE},
+    {BOp.TRY_EXCLUSIVE, BOp.DOWNGRADE, BOp.RELEASE_SHARED},
+  };
+
+  static final class BModel {
+    boolean bias = true;
+    int credit;
+    int shared;
+    int exclusiveOwner = -1;
+    boolean settled; // the owner's exclusive acquire is complete (no revocation pending)
+    long writes;
+    final java.util.Set<Integer> published = new java.util.HashSet<>();
+  }
+
+  static final class BThr {
+    final BOp[] program;
+    int pc;
+    int slot = -1;
+    boolean biasedHeld;
+    boolean countHeld;
+    boolean exclusiveHeld;
+    long prior;
+    boolean gone;
+    long stamp;
+    long stampWrites = -1;
+    BThr(BOp[] p) { program = p; }
+  }
+
+  /**
+   * Every interleaving of three biased-path programs, from a reader-biased latch and from an unbiased one
+   * whose next counted read turns the bias back on, against a model; after every step, the latch's word
+   * and slots must match it and no writer may hold the latch with a reader in.
+   */
+  @Test
+  void everyInterleavingOfTheBiasedPathMatchesTheModel() {
+    int executions = 0;
+    for (boolean startBiased : new boolean[] {true, false}) {
+      for (int a = 0; a < BIASED_PROGRAMS.length; a++) {
+        for (int b = 0; b < BIASED_PROGRAMS.length; b++) {
+          for (int c = 0; c < BIASED_PROGRAMS.length; c++) {
+            BOp[][] programs = {BIASED_PROGRAMS[a], BIASED_PROGRAMS[b], BIASED_PROGRAMS[c]};
+            int steps = programs[0].length + programs[1].length + programs[2].length;
+            executions += exploreBiased(programs, new int[steps], 0, new int[3], startBiased);
+          }
+        }
+      }
+    }
+    assertThat(executions).isGreaterThan(100_000);
+  }
+
+  private int exploreBiased(BOp[][] programs, int[] schedule, int len, int[] used, boolean startBiased) {
+    if (len == schedule.length) {
+      runBiased(programs, schedule, startBiased);
+      return 1;
+    }
+    int total = 0;
+    for (int t = 0; t < programs.length; t++) {
+      if (used[t] < programs[t].length) {
+        schedule[len] = t;
+        used[t]++;
+        total += exploreBiased(programs, schedule, len + 1, used, startBiased);
+        used[t]--;
+      }
+    }
+    return total;
+  }
+
+  private static void runBiased(BOp[][] programs, int[] schedule, boolean startBiased) {
+    ReaderSlots slots = new ReaderSlots(4);
+    PageLatch l = new PageLatch(slots, 0);
+    BModel m = new BModel();
+    if (!startBiased) {
+      l.acquireExclusive(); // revokes
+      l.releaseExclusive();
+      l.biasCredit = 1; // the next counted read turns the bias back on
+      m.bias = false;
+      m.credit = 1;
+      m.writes = 1;
+    }
+    BThr[] ts = new BThr[programs.length];
+    for (int i = 0; i < ts.length; i++) ts[i] = new BThr(programs[i]);
+    for (int step = 0; step < schedule.length; step++) {
+      int t = schedule[step];
+      BThr th = ts[t];
+      BOp op = th.program[th.pc++];
+      switch (op) {
+        case B_PUBLISH -> {
+          th.slot = slots.publish(0);
+          check(th.slot >= 0, schedule, step, "publish found a free slot");
+          m.published.add(t);
+        }
+        case B_CONFIRM -> {
+          boolean kept = l.confirmBiased(th.slot);
+          check(kept == m.bias, schedule, step, "confirm keeps the slot iff the bias is on");
+          if (kept) th.biasedHeld = true; else { m.published.remove(t); th.slot = -1; }
+        }
+        case ENTER -> {
+          int how = l.tryEnterShared(slots);
+          if (m.bias) {
+            check(how >= 0, schedule, step, "biased entry takes a slot");
+            th.slot = how;
+            th.biasedHeld = true;
+            m.published.add(t);
+          } else if (m.exclusiveOwner >= 0) {
+            check(how == PageLatch.REFUSED, schedule, step, "a writer refuses the entry");
+          } else {
+            check(how == PageLatch.COUNTED, schedule, step, "unbiased entry counts");
+            th.countHeld = true;
+            m.shared++;
+            if (--m.credit <= 0) m.bias = true;
+          }
+        }
+        case B_EXIT -> {
+          if (th.biasedHeld) {
+            l.exitShared(slots, th.slot);
+            th.biasedHeld = false;
+            m.published.remove(t);
+          } else if (th.countHeld) {
+            l.exitShared(slots, PageLatch.COUNTED);
+            th.countHeld = false;
+            m.shared--;
+          }
+        }
+        case X_LOCK -> {
+          long prior = l.lockWord();
+          boolean expect = m.exclusiveOwner < 0 && m.shared == 0;
+          check((prior != -1) == expect, schedule, step, "the word's CAS succeeds iff no writer and no count");
+          if (expect) {
+            check(((prior & PageLatch.RBIAS) != 0) == m.bias, schedule, step, "the CAS found the model's bias");
+            th.prior = prior;
+            m.exclusiveOwner = t;
+            m.settled = !m.bias;
+            th.exclusiveHeld = m.settled;
+            m.bias = false;
+          }
+        }
+        case X_SCAN -> {
+          if (m.exclusiveOwner == t && !m.settled) {
+            th.gone = l.readersGone();
+            check(th.gone == m.published.isEmpty(), schedule, step, "the look sees every published slot");
+          }
+        }
+        case X_SETTLE -> {
+          if (m.exclusiveOwner == t && !m.settled) {
+            boolean kept = l.settleExclusive(th.prior, th.gone, System.nanoTime());
+            check(kept == th.gone, schedule, step, "kept iff no reader was seen");
+            if (kept) {
+              m.settled = true;
+              th.exclusiveHeld = true;
+              m.credit = l.biasCredit;
+              check(m.credit >= PageLatch.MIN_CREDIT, schedule, step, "a revocation sets the credit");
+            } else {
+              m.exclusiveOwner = -1;
+              m.bias = true;
+            }
+          }
+        }
+        case TRY_EXCLUSIVE -> {
+          boolean expect = m.exclusiveOwner < 0 && m.shared == 0 && (!m.bias || m.published.isEmpty());
+          check(l.tryAcquireExclusive() == expect, schedule, step, "try succeeds iff nobody holds or is publishing");
+          if (expect) {
+            if (m.bias) m.credit = l.biasCredit;
+            m.bias = false;
+            m.exclusiveOwner = t;
+            m.settled = true;
+            th.exclusiveHeld = true;
+          }
+        }
+        case RELEASE_EXCLUSIVE -> {
+          if (th.exclusiveHeld) {
+            l.releaseExclusive();
+            th.exclusiveHeld = false;
+            m.exclusiveOwner = -1;
+            m.writes++;
+          }
+        }
+        case DOWNGRADE -> {
+          if (th.exclusiveHeld) {
+            l.downgrade();
+            th.exclusiveHeld = false;
+            th.countHeld = true;
+            m.exclusiveOwner = -1;
+            m.writes++;
+            m.shared++;
+          }
+        }
+        case RELEASE_SHARED -> {
+          if (th.countHeld) {
+            l.releaseShared();
+            th.countHeld = false;
+            m.shared--;
+          }
+        }
+        case STAMP -> {
+          th.stamp = l.tryOptimistic();
+          check((th.stamp != 0) == (m.exclusiveOwner < 0), schedule, step, "stamp iff no writer");
+          th.stampWrites = m.exclusiveOwner < 0 ? m.writes : -1;
+        }
+        case VALIDATE -> {
+          boolean expect = th.stampWrites >= 0 && th.stampWrites == m.writes && m.exclusiveOwner < 0;
+          check(l.validate(th.stamp) == expect, schedule, step, "validate");
+        }
+      }
+      boolean readerIn = m.shared > 0;
+      for (BThr x : ts) readerIn |= x.biasedHeld;
+      check(!(m.exclusiveOwner >= 0 && m.settled && readerIn), schedule, step, "a writer and a reader both in");
+      check(l.isExclusive() == (m.exclusiveOwner >= 0), schedule, step, "exclusive bit");
+      check(l.sharedCount() == m.shared, schedule, step, "shared count");
+      check(l.isBiased() == m.bias, schedule, step, "bias bit");
+      check(l.version() == m.writes, schedule, step, "version");
+      check(slots.count(0) == m.published.size(), schedule, step, "published slots");
+      check(l.isHeld() == (m.exclusiveOwner >= 0 || m.shared > 0 || (m.bias && !m.published.isEmpty())),
+          schedule, step, "isHeld");
+    }
+  }
+
+  /** An assertion that builds its message only when it fails (millions of steps run). */
+  private static void check(boolean ok, int[] schedule, int step, String what) {
+    if (!ok) {
+      throw new AssertionError(what + " at step " + step + " of schedule " + java.util.Arrays.toString(schedule));
+    }
+  }
+
   // ---------------------------------------------------------------- real races
 
   /** Two plain fields that only a writer changes, always to equal values. */
@@ -220,7 +573,7 @@ class PageLatchTest {
 
   @Test
   void racingThreadsKeepTheInvariants() throws Exception {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     Guarded g = new Guarded();
     int threads = 4;
     int iterations = 100_000;
@@ -286,9 +639,87 @@ class PageLatchTest {
     assertThat(validatedOptimistic.get()).isGreaterThan(0);
   }
 
+  /**
+   * Real threads on the biased path: readers through {@link PageLatch#tryEnterShared} (a slot while biased, the
+   * count otherwise), blocking writers (which revoke and wait for slots to drain), trying writers (which back
+   * out on finding a slot) and optimistic readers. A reader must never see a half-done write, the biased path
+   * must have been taken, and at the end nothing is held.
+   */
+  @Test
+  void racingBiasedReadersAndRevokingWritersKeepTheInvariants() throws Exception {
+    ReaderSlots slots = new ReaderSlots(8);
+    PageLatch l = new PageLatch(slots, 5);
+    Guarded g = new Guarded();
+    int threads = 4;
+    int iterations = 200_000;
+    AtomicLong writes = new AtomicLong();
+    AtomicLong biased = new AtomicLong();
+    AtomicLong backedOut = new AtomicLong();
+    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int role = t;
+      ts.add(Thread.ofPlatform().start(() -> {
+        try {
+          start.await();
+          for (int i = 0; i < iterations && failures.isEmpty(); i++) {
+            int k = (role * 17 + i) % 64;
+            if (k == 0) {
+              l.acquireExclusive();
+              long v = g.x + 1;
+              g.x = v;
+              Thread.onSpinWait();
+              g.y = v;
+              writes.incrementAndGet();
+              l.releaseExclusive();
+            } else if (k == 32) {
+              if (l.tryAcquireExclusive()) {
+                long v = g.x + 1;
+                g.x = v;
+                g.y = v;
+                writes.incrementAndGet();
+                l.releaseExclusive();
+              } else if (l.isBiased()) {
+                backedOut.incrementAndGet(); // most likely a biased reader's slot refused it
+              }
+            } else if (k % 8 == 1) {
+              long s = l.tryOptimistic();
+              long x = g.x;
+              long y = g.y;
+              if (l.validate(s) && x != y) failures.add("validated optimistic read saw x=" + x + " y=" + y);
+            } else {
+              int how;
+              while ((how = l.tryEnterShared(slots)) == PageLatch.REFUSED) Thread.onSpinWait();
+              if (how >= 0) biased.incrementAndGet();
+              long x = g.x;
+              Thread.onSpinWait();
+              if (x != g.y || x != g.x) failures.add("reader (" + (how >= 0 ? "biased" : "counted") + ") saw x=" + x + " y=" + g.y);
+              l.exitShared(slots, how);
+            }
+          }
+        } catch (Throwable e) {
+          failures.add(e.toString());
+        }
+      }));
+    }
+    start.countDown();
+    for (Thread t : ts) t.join();
+    assertThat(failures).isEmpty();
+    assertThat(g.x).isEqualTo(writes.get());
+    assertThat(g.y).isEqualTo(writes.get());
+    assertThat(l.version()).isEqualTo(writes.get());
+    assertThat(l.isHeld()).isFalse();
+    assertThat(slots.count(5)).isZero();
+    assertThat(biased.get()).as("readers took the biased path").isGreaterThan(0);
+    assertThat(writes.get()).isGreaterThan(0);
+    System.out.println("PageLatchTest biased race: " + biased.get() + " biased reads, " + writes.get() + " writes, "
+        + backedOut.get() + " tries refused while biased");
+  }
+
   @Test
   void aWaitingWriterWakesWhenARefusedReaderBacksOut() throws Exception {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     l.acquireExclusive();
     long found = l.addShared(); // a reader counts itself in while the writer holds the latch...
     assertThat(found & PageLatch.EXCLUSIVE).isNotZero();
@@ -307,7 +738,7 @@ class PageLatchTest {
 
   @Test
   void tooManySharedHoldersIsRefusedWithoutCorruptingTheLatch() {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     for (int i = 0; i < PageLatch.SHARED_LIMIT; i++) assertThat(l.tryAcquireShared()).isTrue();
     assertThatThrownBy(l::tryAcquireShared).isInstanceOf(IllegalStateException.class);
     assertThat(l.sharedCount()).isEqualTo(PageLatch.SHARED_LIMIT);
@@ -320,7 +751,7 @@ class PageLatchTest {
 
   @Test
   void aBlockedReaderWakesWhenTheWriterLeaves() throws Exception {
-    PageLatch l = new PageLatch();
+    PageLatch l = newLatch();
     l.acquireExclusive();
     CountDownLatch done = new CountDownLatch(1);
     Thread reader = Thread.ofPlatform().start(() -> {
@@ -355,7 +786,7 @@ class PageLatchTest {
   @Test
   void acquireWhileGivesUpWhenTheLatchNoLongerGuardsWhatTheWaiterWants() throws Exception {
     for (boolean exclusive : new boolean[] {true, false}) {
-      PageLatch latch = new PageLatch();
+      PageLatch latch = newLatch();
       latch.acquireExclusive(); // the frame's new holder, which never lets go during the test
       java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
       java.util.concurrent.CompletableFuture<Boolean> got = java.util.concurrent.CompletableFuture.supplyAsync(
