@@ -22,16 +22,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class HitCounter {
 
-  private static final int PAD = 16; // longs per stripe: owner at [0], count at [1], the rest padding (128 bytes)
+  private static final int PAD = StripeOwners.PAD; // owner at [0], count at [1], the rest padding
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final long FREE = 0L; // no thread has id 0: ids start at 1
 
   private final int stripeMask;
   private final long[] cells; // stripe s at [(s + 1) * PAD]: padding before the first and after the last
   private final LongAdder shared = new LongAdder();
   /** Stripe s's owner (written after its id is claimed in {@link #cells}), for the liveness check. */
   private final Thread[] owners;
-  private static final VarHandle OWNERS = MethodHandles.arrayElementVarHandle(Thread[].class);
 
   HitCounter(int stripes) {
     int n = Integer.highestOneBit(Math.max(1, stripes) * 2 - 1);
@@ -51,27 +49,13 @@ final class HitCounter {
   }
 
   private void incrementUnowned(long tid, int at) {
-    if (claim(tid, at)) {
+    if (StripeOwners.claim(cells, owners, at, tid)) {
       LONGS.setOpaque(cells, at + 1, (long) LONGS.getOpaque(cells, at + 1) + 1);
     } else {
       shared.increment();
     }
   }
 
-  /** Makes the calling thread the owner of the stripe at {@code at} if it is free or its owner has ended. */
-  private boolean claim(long tid, int at) {
-    int s = at / PAD - 1;
-    long owner = (long) LONGS.getVolatile(cells, at);
-    if (owner != FREE) {
-      // Only an owner seen to have ended may be replaced; the Thread read must be the one that owns the id
-      // read (it is published after the id, so it may still be the previous, ended owner's).
-      Thread t = (Thread) OWNERS.getVolatile(owners, s);
-      if (t == null || t.threadId() != owner || t.isAlive()) return false;
-    }
-    if (!LONGS.compareAndSet(cells, at, owner, tid)) return false;
-    OWNERS.setVolatile(owners, s, Thread.currentThread());
-    return true;
-  }
 
   long sum() {
     long s = shared.sum();

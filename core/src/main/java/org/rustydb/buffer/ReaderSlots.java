@@ -39,11 +39,10 @@ final class ReaderSlots {
 
   /** Slots per stripe: how many biased read guards one thread can hold at once (latch coupling needs 2–3). */
   static final int SLOTS = 4;
-  private static final int PAD = 16; // longs per stripe
+  private static final int PAD = StripeOwners.PAD;
   private static final int HITS = SLOTS + 1; // the stripe's hit count, after the slots
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final VarHandle OWNERS = MethodHandles.arrayElementVarHandle(Thread[].class);
-  private static final long FREE = 0L; // thread ids start at 1
+  private static final long FREE = StripeOwners.FREE;
 
   private final int stripeMask;
   private final long[] cells;
@@ -74,7 +73,7 @@ final class ReaderSlots {
   }
 
   private int publishSlow(long tid, int at, int index) {
-    if (cells[at] != tid && !claim(tid, at)) return -1;
+    if (cells[at] != tid && !StripeOwners.claim(cells, owners, at, tid)) return -1;
     for (int k = at + 1; k <= at + SLOTS; k++) {
       if (cells[k] == FREE) {
         LONGS.setVolatile(cells, k, index + 1L);
@@ -136,20 +135,4 @@ final class ReaderSlots {
     return stripeOf(threadId) / PAD - 1;
   }
 
-  /**
-   * Makes the calling thread the owner of the stripe at {@code at} if it is free or its owner has ended.
-   * A dead owner's slots are kept as they are: a guard it never closed stays a pin, as an unreleased shared
-   * count would.
-   */
-  private boolean claim(long tid, int at) {
-    int s = at / PAD - 1;
-    long owner = (long) LONGS.getVolatile(cells, at);
-    if (owner != FREE) {
-      Thread t = (Thread) OWNERS.getVolatile(owners, s);
-      if (t == null || t.threadId() != owner || t.isAlive()) return false;
-    }
-    if (!LONGS.compareAndSet(cells, at, owner, tid)) return false;
-    OWNERS.setVolatile(owners, s, Thread.currentThread());
-    return true;
-  }
 }
