@@ -569,6 +569,43 @@ class PageLatchTest {
   static final class Guarded {
     long x;
     long y;
+
+    /** A write a reader could see half done without the latch: x, a pause, then y; counted in {@code writes}. */
+    void writeSlowly(AtomicLong writes) {
+      long v = x + 1;
+      x = v;
+      Thread.onSpinWait();
+      y = v;
+      writes.incrementAndGet();
+    }
+  }
+
+  /** One step of a race: thread {@code role}'s {@code i}-th operation. */
+  private interface RaceStep {
+    void run(int role, int i) throws Exception;
+  }
+
+  /**
+   * Runs {@code threads} platform threads released together, each doing {@code iterations} steps (or until a
+   * failure is recorded); an exception in a step is recorded as a failure. Returns when all have ended.
+   */
+  private static void race(int threads, int iterations, ConcurrentLinkedQueue<String> failures, RaceStep step)
+      throws InterruptedException {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int role = t;
+      ts.add(Thread.ofPlatform().start(() -> {
+        try {
+          start.await();
+          for (int i = 0; i < iterations && failures.isEmpty(); i++) step.run(role, i);
+        } catch (Throwable e) {
+          failures.add(e.toString());
+        }
+      }));
+    }
+    start.countDown();
+    for (Thread t : ts) t.join();
   }
 
   @Test
@@ -580,57 +617,39 @@ class PageLatchTest {
     AtomicLong writes = new AtomicLong();
     AtomicLong validatedOptimistic = new AtomicLong();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> ts = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int role = t;
-      ts.add(Thread.ofPlatform().start(() -> {
-        try {
-          start.await();
-          for (int i = 0; i < iterations && failures.isEmpty(); i++) {
-            switch ((role + i) % 4) {
-              case 0 -> {
-                l.acquireExclusive();
-                long v = g.x + 1;
-                g.x = v;
-                Thread.onSpinWait();
-                g.y = v;
-                writes.incrementAndGet();
-                l.releaseExclusive();
-              }
-              case 1 -> {
-                l.acquireShared();
-                if (g.x != g.y) failures.add("shared reader saw x=" + g.x + " y=" + g.y);
-                l.releaseShared();
-              }
-              case 2 -> {
-                long s = l.tryOptimistic();
-                long x = g.x;
-                long y = g.y;
-                if (l.validate(s)) {
-                  validatedOptimistic.incrementAndGet();
-                  if (x != y) failures.add("validated optimistic read saw x=" + x + " y=" + y);
-                }
-              }
-              default -> {
-                l.acquireExclusive();
-                long v = g.x + 1;
-                g.x = v;
-                g.y = v;
-                writes.incrementAndGet();
-                l.downgrade();
-                if (g.x != v || g.y != v) failures.add("a writer changed the page during a downgraded read");
-                l.releaseShared();
-              }
-            }
-          }
-        } catch (Throwable e) {
-          failures.add(e.toString());
+    race(threads, iterations, failures, (role, i) -> {
+      switch ((role + i) % 4) {
+        case 0 -> {
+          l.acquireExclusive();
+          g.writeSlowly(writes);
+          l.releaseExclusive();
         }
-      }));
-    }
-    start.countDown();
-    for (Thread t : ts) t.join();
+        case 1 -> {
+          l.acquireShared();
+          if (g.x != g.y) failures.add("shared reader saw x=" + g.x + " y=" + g.y);
+          l.releaseShared();
+        }
+        case 2 -> {
+          long s = l.tryOptimistic();
+          long x = g.x;
+          long y = g.y;
+          if (l.validate(s)) {
+            validatedOptimistic.incrementAndGet();
+            if (x != y) failures.add("validated optimistic read saw x=" + x + " y=" + y);
+          }
+        }
+        default -> {
+          l.acquireExclusive();
+          long v = g.x + 1;
+          g.x = v;
+          g.y = v;
+          writes.incrementAndGet();
+          l.downgrade();
+          if (g.x != v || g.y != v) failures.add("a writer changed the page during a downgraded read");
+          l.releaseShared();
+        }
+      }
+    });
     assertThat(failures).isEmpty();
     assertThat(g.x).isEqualTo(writes.get());
     assertThat(g.y).isEqualTo(writes.get());
@@ -656,55 +675,37 @@ class PageLatchTest {
     AtomicLong biased = new AtomicLong();
     AtomicLong backedOut = new AtomicLong();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> ts = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int role = t;
-      ts.add(Thread.ofPlatform().start(() -> {
-        try {
-          start.await();
-          for (int i = 0; i < iterations && failures.isEmpty(); i++) {
-            int k = (role * 17 + i) % 64;
-            if (k == 0) {
-              l.acquireExclusive();
-              long v = g.x + 1;
-              g.x = v;
-              Thread.onSpinWait();
-              g.y = v;
-              writes.incrementAndGet();
-              l.releaseExclusive();
-            } else if (k == 32) {
-              if (l.tryAcquireExclusive()) {
-                long v = g.x + 1;
-                g.x = v;
-                g.y = v;
-                writes.incrementAndGet();
-                l.releaseExclusive();
-              } else if (l.isBiased()) {
-                backedOut.incrementAndGet(); // most likely a biased reader's slot refused it
-              }
-            } else if (k % 8 == 1) {
-              long s = l.tryOptimistic();
-              long x = g.x;
-              long y = g.y;
-              if (l.validate(s) && x != y) failures.add("validated optimistic read saw x=" + x + " y=" + y);
-            } else {
-              int how;
-              while ((how = l.tryEnterShared(slots)) == PageLatch.REFUSED) Thread.onSpinWait();
-              if (how >= 0) biased.incrementAndGet();
-              long x = g.x;
-              Thread.onSpinWait();
-              if (x != g.y || x != g.x) failures.add("reader (" + (how >= 0 ? "biased" : "counted") + ") saw x=" + x + " y=" + g.y);
-              l.exitShared(slots, how);
-            }
-          }
-        } catch (Throwable e) {
-          failures.add(e.toString());
+    race(threads, iterations, failures, (role, i) -> {
+      int k = (role * 17 + i) % 64;
+      if (k == 0) {
+        l.acquireExclusive();
+        g.writeSlowly(writes);
+        l.releaseExclusive();
+      } else if (k == 32) {
+        if (l.tryAcquireExclusive()) {
+          long v = g.x + 1;
+          g.x = v;
+          g.y = v;
+          writes.incrementAndGet();
+          l.releaseExclusive();
+        } else if (l.isBiased()) {
+          backedOut.incrementAndGet(); // most likely a biased reader's slot refused it
         }
-      }));
-    }
-    start.countDown();
-    for (Thread t : ts) t.join();
+      } else if (k % 8 == 1) {
+        long s = l.tryOptimistic();
+        long x = g.x;
+        long y = g.y;
+        if (l.validate(s) && x != y) failures.add("validated optimistic read saw x=" + x + " y=" + y);
+      } else {
+        int how;
+        while ((how = l.tryEnterShared(slots)) == PageLatch.REFUSED) Thread.onSpinWait();
+        if (how >= 0) biased.incrementAndGet();
+        long x = g.x;
+        Thread.onSpinWait();
+        if (x != g.y || x != g.x) failures.add("reader (" + (how >= 0 ? "biased" : "counted") + ") saw x=" + x + " y=" + g.y);
+        l.exitShared(slots, how);
+      }
+    });
     assertThat(failures).isEmpty();
     assertThat(g.x).isEqualTo(writes.get());
     assertThat(g.y).isEqualTo(writes.get());
